@@ -1,0 +1,29 @@
+//! What a verified webhook delivery means, independent of the provider.
+
+use super::Order;
+
+/// A verified, parsed webhook delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WebhookEvent {
+    /// An order was created or updated: ingest it.
+    Order(Box<Order>),
+    /// The merchant removed the app from the store.
+    AppUninstalled,
+    /// A customer asked for their data (Shopify compliance topic).
+    CustomerDataRequest {
+        /// The provider's customer id, as text.
+        customer_id: Option<String>,
+    },
+    /// A customer's data must be erased (Shopify compliance topic).
+    CustomerRedact {
+        /// The provider's customer id, as text.
+        customer_id: Option<String>,
+    },
+    /// All data of the shop must be erased, 48 hours after uninstall (Shopify compliance topic).
+    ShopRedact,
+    /// A delivery we do not act on (e.g. WooCommerce's creation ping).
+    Ignored {
+        /// Why it is ignored, for the log.
+        reason: String,
+    },
+}

@@ -1,0 +1,204 @@
+//! Units of background work, carried by the job queues.
+
+use serde::{Deserialize, Serialize};
+
+use super::BusinessId;
+
+/// A job for the sync or poll worker. Serialized as JSON with a `type` tag.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(
+    tag = "type",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase"
+)]
+pub enum Job {
+    /// Push one product (content and stock) because it changed in the host app.
+    SyncProduct {
+        /// Owner.
+        business_id: BusinessId,
+        /// The host app's product id.
+        product_id: String,
+    },
+    /// Push the stock of one variant.
+    SyncInventory {
+        /// Owner.
+        business_id: BusinessId,
+        /// The host app's product id.
+        product_id: String,
+        /// The host app's variant id.
+        variant_id: String,
+    },
+    /// Push one collection and its membership.
+    SyncCollection {
+        /// Owner.
+        business_id: BusinessId,
+        /// The host app's collection id.
+        collection_id: String,
+    },
+    /// One page of a batch product sync; enqueues the next page when more remain.
+    SyncProductsPage {
+        /// Owner.
+        business_id: BusinessId,
+        /// The batch run.
+        run_id: String,
+        /// Catalogue cursor of this page; `None` for the first.
+        cursor: Option<String>,
+    },
+    /// One page of a batch collection sync.
+    SyncCollectionsPage {
+        /// Owner.
+        business_id: BusinessId,
+        /// The batch run.
+        run_id: String,
+        /// Catalogue cursor of this page; `None` for the first.
+        cursor: Option<String>,
+    },
+    /// Pull new orders for one connection.
+    Poll {
+        /// Owner.
+        business_id: BusinessId,
+        /// Time window the job was scheduled in (epoch seconds / window length), used for dedup.
+        window: i64,
+    },
+}
+
+impl Job {
+    /// The business the job works for: also its FIFO message group.
+    pub fn business_id(&self) -> &BusinessId {
+        match self {
+            Job::SyncProduct { business_id, .. }
+            | Job::SyncInventory { business_id, .. }
+            | Job::SyncCollection { business_id, .. }
+            | Job::SyncProductsPage { business_id, .. }
+            | Job::SyncCollectionsPage { business_id, .. }
+            | Job::Poll { business_id, .. } => business_id,
+        }
+    }
+
+    /// True for jobs of the poll queue; the rest go to the sync queue.
+    pub fn is_poll(&self) -> bool {
+        matches!(self, Job::Poll { .. })
+    }
+
+    /// The FIFO deduplication id: equal for two sends of the same logical job.
+    ///
+    /// Single-item jobs include `nonce` (the caller's change id or a fresh id) so two real
+    /// changes of one product are not collapsed; page and poll jobs are deterministic.
+    pub fn dedup_id(&self, nonce: &str) -> String {
+        let raw = match self {
+            Job::SyncProduct {
+                business_id,
+                product_id,
+            } => {
+                format!("product-{business_id}-{product_id}-{nonce}")
+            }
+            Job::SyncInventory {
+                business_id,
+                variant_id,
+                ..
+            } => {
+                format!("inventory-{business_id}-{variant_id}-{nonce}")
+            }
+            Job::SyncCollection {
+                business_id,
+                collection_id,
+            } => {
+                format!("collection-{business_id}-{collection_id}-{nonce}")
+            }
+            Job::SyncProductsPage {
+                business_id,
+                run_id,
+                cursor,
+            } => {
+                format!(
+                    "ppage-{business_id}-{run_id}-{}",
+                    cursor.as_deref().unwrap_or("first")
+                )
+            }
+            Job::SyncCollectionsPage {
+                business_id,
+                run_id,
+                cursor,
+            } => {
+                format!(
+                    "cpage-{business_id}-{run_id}-{}",
+                    cursor.as_deref().unwrap_or("first")
+                )
+            }
+            Job::Poll {
+                business_id,
+                window,
+            } => format!("ecommerce-poll-{business_id}-{window}"),
+        };
+        fifo_safe_dedup_id(&raw)
+    }
+}
+
+/// SQS allows 128 characters of `[A-Za-z0-9!"#$%&'()*+,-./:;<=>?@[\]^_`{|}~]`; longer or
+/// other ids are shortened to a readable prefix plus a hash, so they stay unique and stable.
+fn fifo_safe_dedup_id(raw: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let safe = raw.bytes().all(|b| b.is_ascii_graphic());
+    if safe && raw.len() <= 128 {
+        return raw.to_owned();
+    }
+    let digest = hex::encode(Sha256::digest(raw.as_bytes()));
+    let prefix: String = raw
+        .chars()
+        .filter(char::is_ascii_graphic)
+        .take(63)
+        .collect();
+    format!("{prefix}-{digest}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn biz() -> BusinessId {
+        BusinessId::parse("biz-1").unwrap()
+    }
+
+    #[test]
+    fn poll_dedup_id_is_stable_per_window() {
+        let job = Job::Poll {
+            business_id: biz(),
+            window: 42,
+        };
+        assert_eq!(job.dedup_id("x"), "ecommerce-poll-biz-1-42");
+        assert_eq!(job.dedup_id("y"), job.dedup_id("x"));
+    }
+
+    #[test]
+    fn long_dedup_ids_are_hashed_to_the_sqs_limit() {
+        let job = Job::SyncProduct {
+            business_id: biz(),
+            product_id: "p".repeat(300),
+        };
+        let id = job.dedup_id("n");
+        assert!(id.len() <= 128);
+        assert_ne!(
+            id,
+            Job::SyncProduct {
+                business_id: biz(),
+                product_id: "p".repeat(299)
+            }
+            .dedup_id("n")
+        );
+    }
+
+    #[test]
+    fn jobs_round_trip_as_tagged_json() {
+        let job = Job::SyncInventory {
+            business_id: biz(),
+            product_id: "p1".into(),
+            variant_id: "v1".into(),
+        };
+        let json = serde_json::to_value(&job).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"type": "sync_inventory", "businessId": "biz-1", "productId": "p1", "variantId": "v1"})
+        );
+        assert_eq!(serde_json::from_value::<Job>(json).unwrap(), job);
+    }
+}

@@ -1,0 +1,27 @@
+//! Ports: the traits the application needs, one per capability. Adapters implement them.
+//!
+//! Traits use native `async fn` signatures spelled as `impl Future + Send`, so generic
+//! services stay `Send` and can run on the multi-threaded runtime.
+
+mod catalog_source;
+mod cipher;
+mod clock;
+mod order_sink;
+mod provider;
+mod queue;
+mod repositories;
+
+pub use catalog_source::{CatalogError, CatalogPage, CatalogSource};
+pub use cipher::{CipherError, CredentialCipher};
+pub use clock::{Clock, IdGenerator};
+pub use order_sink::{OrderSink, SinkError};
+pub use provider::{
+    AuthorizationGrant, EcommerceProvider, OrdersPage, ProviderError, PushedCollection,
+    StoreSession, TokenGrant, WebhookDelivery, WebhookIdentity,
+};
+pub use queue::{JobQueue, QueueError};
+pub use repositories::{
+    ActiveConnectionsPage, ConnectionRepository, IngestOutcome, LeaseOutcome, MappingRepository,
+    OAuthStateRepository, OrderRepository, RepositoryError, StateConsumed, StoredOrder,
+    SyncLogRepository, SyncRunRepository,
+};

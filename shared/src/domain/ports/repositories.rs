@@ -1,0 +1,307 @@
+use std::future::Future;
+
+use time::OffsetDateTime;
+
+use crate::domain::{
+    BusinessId, CollectionMapping, Connection, EncryptedCredentials, LogPage, OAuthState, Order,
+    ProductMapping, ProviderKind, SyncLogEntry, SyncRun,
+};
+
+/// Why a repository operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum RepositoryError {
+    /// A page cursor that was not issued by us or was altered.
+    #[error("invalid cursor")]
+    InvalidCursor,
+    /// A conditional write lost to a concurrent writer.
+    #[error("conflicting concurrent update")]
+    Conflict,
+    /// A stored item does not decode into its record type.
+    #[error("stored item is corrupt: {0}")]
+    Corrupt(String),
+    /// The database failed or refused the request.
+    #[error("database error: {0}")]
+    Unavailable(String),
+}
+
+/// A page of active connections.
+#[derive(Debug, Clone)]
+pub struct ActiveConnectionsPage {
+    /// The connections.
+    pub connections: Vec<Connection>,
+    /// Cursor of the next page; `None` on the last.
+    pub next_cursor: Option<String>,
+}
+
+/// Result of trying to take the single-flight refresh lease of a connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LeaseOutcome {
+    /// We hold the lease until the given instant.
+    Acquired,
+    /// Somebody else holds it; re-read the connection after a short wait.
+    HeldByOther,
+}
+
+/// Connections: one per business.
+pub trait ConnectionRepository: Send + Sync {
+    /// Creates or replaces the business's connection (a reconnect replaces the old one).
+    fn save(
+        &self,
+        connection: &Connection,
+    ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
+
+    /// The business's connection, if any.
+    fn get(
+        &self,
+        business: &BusinessId,
+    ) -> impl Future<Output = Result<Option<Connection>, RepositoryError>> + Send;
+
+    /// The connection of a store, looked up by provider and shop (for webhooks).
+    fn find_by_shop(
+        &self,
+        provider: ProviderKind,
+        shop: &str,
+    ) -> impl Future<Output = Result<Option<Connection>, RepositoryError>> + Send;
+
+    /// Deletes the business's connection; succeeds when there is none.
+    fn delete(
+        &self,
+        business: &BusinessId,
+    ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
+
+    /// Active connections, a page at a time.
+    fn list_active(
+        &self,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> impl Future<Output = Result<ActiveConnectionsPage, RepositoryError>> + Send;
+
+    /// Sets the status (e.g. uninstalled); no-op when there is no connection.
+    fn set_status(
+        &self,
+        business: &BusinessId,
+        status: crate::domain::ConnectionStatus,
+    ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
+
+    /// Moves the poll cursor forward; never moves it back.
+    fn advance_last_synced(
+        &self,
+        business: &BusinessId,
+        at: OffsetDateTime,
+    ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
+
+    /// Records when orders were last acknowledged at the store.
+    fn set_last_ack(
+        &self,
+        business: &BusinessId,
+        at: OffsetDateTime,
+    ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
+
+    /// Takes the refresh lease for `holder` until `until`, unless another holder's lease is
+    /// still running at `now`.
+    fn acquire_refresh_lease(
+        &self,
+        business: &BusinessId,
+        holder: &str,
+        now: OffsetDateTime,
+        until: OffsetDateTime,
+    ) -> impl Future<Output = Result<LeaseOutcome, RepositoryError>> + Send;
+
+    /// Stores refreshed credentials if `holder` still holds the lease and the version is
+    /// `expected_version`; releases the lease and bumps the version. Else [`RepositoryError::Conflict`].
+    fn replace_credentials(
+        &self,
+        business: &BusinessId,
+        holder: &str,
+        expected_version: u64,
+        credentials: &EncryptedCredentials,
+    ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
+}
+
+/// Product and collection id mappings.
+pub trait MappingRepository: Send + Sync {
+    /// Creates or replaces a product mapping.
+    fn put_product(
+        &self,
+        business: &BusinessId,
+        mapping: &ProductMapping,
+    ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
+
+    /// A product mapping by the host app's product id.
+    fn product(
+        &self,
+        business: &BusinessId,
+        product_id: &str,
+    ) -> impl Future<Output = Result<Option<ProductMapping>, RepositoryError>> + Send;
+
+    /// Mappings of many products (missing ones are left out), for collection membership.
+    fn products(
+        &self,
+        business: &BusinessId,
+        product_ids: &[String],
+    ) -> impl Future<Output = Result<Vec<ProductMapping>, RepositoryError>> + Send;
+
+    /// Creates or replaces a collection mapping.
+    fn put_collection(
+        &self,
+        business: &BusinessId,
+        mapping: &CollectionMapping,
+    ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
+
+    /// A collection mapping by the host app's collection id.
+    fn collection(
+        &self,
+        business: &BusinessId,
+        collection_id: &str,
+    ) -> impl Future<Output = Result<Option<CollectionMapping>, RepositoryError>> + Send;
+
+    /// Deletes every mapping of the business (on disconnect).
+    fn delete_all(
+        &self,
+        business: &BusinessId,
+    ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
+}
+
+/// An ingested order as stored, with its outbox state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredOrder {
+    /// The normalized order.
+    pub order: Order,
+    /// When it was first stored.
+    pub ingested_at: OffsetDateTime,
+    /// When it was published to the host app; `None` while in the outbox.
+    pub published_at: Option<OffsetDateTime>,
+    /// When it was acknowledged at the store.
+    pub acknowledged_at: Option<OffsetDateTime>,
+}
+
+/// Result of the dedup guard.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IngestOutcome {
+    /// First sighting: stored, and the caller holds the publish claim.
+    Inserted,
+    /// Stored before and unpublished with an expired claim: the caller now holds the claim.
+    Reclaimed,
+    /// Stored before; published, or another caller holds a live claim. Nothing to do.
+    Duplicate,
+}
+
+/// Ingested orders: dedup guard and outbox.
+pub trait OrderRepository: Send + Sync {
+    /// Stores the order unless it exists (conditional put), claiming its publication until
+    /// `claim_until`. An existing unpublished order whose claim lapsed is re-claimed.
+    fn insert_or_claim(
+        &self,
+        business: &BusinessId,
+        order: &Order,
+        now: OffsetDateTime,
+        claim_until: OffsetDateTime,
+    ) -> impl Future<Output = Result<IngestOutcome, RepositoryError>> + Send;
+
+    /// Marks the order as published (leaves the outbox).
+    fn mark_published(
+        &self,
+        business: &BusinessId,
+        order_key: &str,
+        at: OffsetDateTime,
+    ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
+
+    /// Marks the order as acknowledged at the store.
+    fn mark_acknowledged(
+        &self,
+        business: &BusinessId,
+        order_key: &str,
+        at: OffsetDateTime,
+    ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
+
+    /// One stored order by its dedup key (`{provider}#{externalId}`).
+    fn get(
+        &self,
+        business: &BusinessId,
+        order_key: &str,
+    ) -> impl Future<Output = Result<Option<StoredOrder>, RepositoryError>> + Send;
+
+    /// Orders still in the outbox (stored, not published).
+    fn unpublished(
+        &self,
+        business: &BusinessId,
+        limit: u32,
+    ) -> impl Future<Output = Result<Vec<StoredOrder>, RepositoryError>> + Send;
+}
+
+/// The merchant-facing sync log.
+pub trait SyncLogRepository: Send + Sync {
+    /// Appends an entry; it expires after the repository's retention.
+    fn append(
+        &self,
+        business: &BusinessId,
+        entry: &SyncLogEntry,
+    ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
+
+    /// A page of entries, newest first, after `cursor` (from a previous page).
+    fn page(
+        &self,
+        business: &BusinessId,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> impl Future<Output = Result<LogPage, RepositoryError>> + Send;
+}
+
+/// Outcome of consuming an OAuth state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StateConsumed {
+    /// This caller consumed it; it is gone now.
+    Valid(OAuthState),
+    /// It existed but had expired (also consumed).
+    Expired,
+    /// Unknown or consumed before.
+    Unknown,
+}
+
+/// OAuth state nonces.
+pub trait OAuthStateRepository: Send + Sync {
+    /// Stores a pending state; it expires at `state.expires_at`.
+    fn put(&self, state: &OAuthState) -> impl Future<Output = Result<(), RepositoryError>> + Send;
+
+    /// Consumes a nonce exactly once (conditional delete): of concurrent callers, one wins.
+    fn consume(
+        &self,
+        nonce: &str,
+        now: OffsetDateTime,
+    ) -> impl Future<Output = Result<StateConsumed, RepositoryError>> + Send;
+}
+
+/// Progress of batch runs.
+pub trait SyncRunRepository: Send + Sync {
+    /// Records a new run.
+    fn create(
+        &self,
+        business: &BusinessId,
+        run: &SyncRun,
+    ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
+
+    /// One run.
+    fn get(
+        &self,
+        business: &BusinessId,
+        run_id: &str,
+    ) -> impl Future<Output = Result<Option<SyncRun>, RepositoryError>> + Send;
+
+    /// Adds one page's counts atomically; returns the run after the update.
+    fn record_page(
+        &self,
+        business: &BusinessId,
+        run_id: &str,
+        pushed: u32,
+        skipped: u32,
+        failed: u32,
+    ) -> impl Future<Output = Result<SyncRun, RepositoryError>> + Send;
+
+    /// Marks the run finished.
+    fn finish(
+        &self,
+        business: &BusinessId,
+        run_id: &str,
+        at: OffsetDateTime,
+    ) -> impl Future<Output = Result<SyncRun, RepositoryError>> + Send;
+}

@@ -1,0 +1,235 @@
+//! [`MappingRepository`] over the table.
+
+use std::time::Duration;
+
+use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, WriteRequest};
+use serde::{Deserialize, Serialize};
+
+use super::keys;
+use super::{DynamoStore, Item, from_item, s, to_item, unavailable};
+use crate::domain::ports::{MappingRepository, RepositoryError};
+use crate::domain::{BusinessId, CollectionMapping, ProductMapping};
+
+/// BatchGetItem takes at most 100 keys, BatchWriteItem at most 25 requests.
+const BATCH_GET: usize = 100;
+const BATCH_WRITE: usize = 25;
+/// Unprocessed keys are retried this many times with a growing pause.
+const BATCH_RETRIES: u32 = 8;
+
+#[derive(Serialize, Deserialize)]
+struct MappingItem<T> {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    #[serde(flatten)]
+    mapping: T,
+}
+
+impl DynamoStore {
+    async fn put_mapping<T: Serialize>(
+        &self,
+        pk: String,
+        sk: String,
+        mapping: &T,
+    ) -> Result<(), RepositoryError> {
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&MappingItem { pk, sk, mapping })?))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn get_mapping<T: serde::de::DeserializeOwned>(
+        &self,
+        pk: String,
+        sk: String,
+    ) -> Result<Option<T>, RepositoryError> {
+        let out = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::key(pk, sk)))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        out.item
+            .map(|item| from_item::<MappingItem<T>>(item).map(|m| m.mapping))
+            .transpose()
+    }
+
+    /// Every key of the business's items whose sort key starts with `prefix`.
+    async fn keys_with_prefix(&self, pk: &str, prefix: &str) -> Result<Vec<Item>, RepositoryError> {
+        let mut found = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+                .expression_attribute_values(":pk", s(pk))
+                .expression_attribute_values(":prefix", s(prefix))
+                .projection_expression("PK, SK")
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(unavailable)?;
+            found.extend(out.items.unwrap_or_default());
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(found);
+            }
+        }
+    }
+}
+
+async fn pause(attempt: u32) {
+    tokio::time::sleep(Duration::from_millis(20 << attempt.min(6))).await;
+}
+
+impl MappingRepository for DynamoStore {
+    async fn put_product(
+        &self,
+        business: &BusinessId,
+        mapping: &ProductMapping,
+    ) -> Result<(), RepositoryError> {
+        self.put_mapping(
+            keys::biz(business),
+            keys::pmap(&mapping.product_id),
+            mapping,
+        )
+        .await
+    }
+
+    async fn product(
+        &self,
+        business: &BusinessId,
+        product_id: &str,
+    ) -> Result<Option<ProductMapping>, RepositoryError> {
+        self.get_mapping(keys::biz(business), keys::pmap(product_id))
+            .await
+    }
+
+    async fn products(
+        &self,
+        business: &BusinessId,
+        product_ids: &[String],
+    ) -> Result<Vec<ProductMapping>, RepositoryError> {
+        let mut ids: Vec<&String> = product_ids.iter().collect();
+        ids.sort();
+        ids.dedup();
+        let mut found = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(BATCH_GET) {
+            let keys: Vec<Item> = chunk
+                .iter()
+                .map(|id| keys::key(keys::biz(business), keys::pmap(id)))
+                .collect();
+            let mut pending = Some(
+                KeysAndAttributes::builder()
+                    .set_keys(Some(keys))
+                    .build()
+                    .map_err(unavailable)?,
+            );
+            let mut attempt = 0;
+            while let Some(request) = pending.take() {
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, request)
+                    .send()
+                    .await
+                    .map_err(unavailable)?;
+                for item in out
+                    .responses
+                    .and_then(|mut r| r.remove(&self.table))
+                    .unwrap_or_default()
+                {
+                    found.push(from_item::<MappingItem<ProductMapping>>(item)?.mapping);
+                }
+                pending = out
+                    .unprocessed_keys
+                    .and_then(|mut u| u.remove(&self.table))
+                    .filter(|k| !k.keys.is_empty());
+                if pending.is_some() {
+                    attempt += 1;
+                    if attempt > BATCH_RETRIES {
+                        return Err(RepositoryError::Unavailable(
+                            "batch read kept returning unprocessed keys".into(),
+                        ));
+                    }
+                    pause(attempt).await;
+                }
+            }
+        }
+        found.sort_by(|a, b| a.product_id.cmp(&b.product_id));
+        Ok(found)
+    }
+
+    async fn put_collection(
+        &self,
+        business: &BusinessId,
+        mapping: &CollectionMapping,
+    ) -> Result<(), RepositoryError> {
+        self.put_mapping(
+            keys::biz(business),
+            keys::cmap(&mapping.collection_id),
+            mapping,
+        )
+        .await
+    }
+
+    async fn collection(
+        &self,
+        business: &BusinessId,
+        collection_id: &str,
+    ) -> Result<Option<CollectionMapping>, RepositoryError> {
+        self.get_mapping(keys::biz(business), keys::cmap(collection_id))
+            .await
+    }
+
+    async fn delete_all(&self, business: &BusinessId) -> Result<(), RepositoryError> {
+        let pk = keys::biz(business);
+        let mut doomed = self.keys_with_prefix(&pk, "PMAP#").await?;
+        doomed.extend(self.keys_with_prefix(&pk, "CMAP#").await?);
+        for chunk in doomed.chunks(BATCH_WRITE) {
+            let mut requests = chunk
+                .iter()
+                .map(|key| {
+                    DeleteRequest::builder()
+                        .set_key(Some(key.clone()))
+                        .build()
+                        .map(|d| WriteRequest::builder().delete_request(d).build())
+                        .map_err(unavailable)
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut attempt = 0;
+            while !requests.is_empty() {
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, requests)
+                    .send()
+                    .await
+                    .map_err(unavailable)?;
+                requests = out
+                    .unprocessed_items
+                    .and_then(|mut u| u.remove(&self.table))
+                    .unwrap_or_default();
+                if !requests.is_empty() {
+                    attempt += 1;
+                    if attempt > BATCH_RETRIES {
+                        return Err(RepositoryError::Unavailable(
+                            "batch delete kept returning unprocessed items".into(),
+                        ));
+                    }
+                    pause(attempt).await;
+                }
+            }
+        }
+        Ok(())
+    }
+}

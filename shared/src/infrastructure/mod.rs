@@ -1,0 +1,9 @@
+//! Adapters implementing the ports: AWS services and the store providers.
+
+pub mod aws;
+pub mod cursor;
+pub mod dynamodb;
+pub mod kms;
+pub mod provision;
+pub mod sqs;
+pub mod system;

@@ -1,0 +1,9 @@
+//! The e-commerce connector library: the hexagon shared by every Lambda function.
+//!
+//! - [`domain`]: pure types and ports (traits); no AWS, no HTTP.
+//! - [`application`]: the use cases, generic over the ports.
+//! - [`infrastructure`]: adapters (DynamoDB, KMS, SQS, providers).
+
+pub mod application;
+pub mod domain;
+pub mod infrastructure;
