@@ -1,1 +1,3 @@
-//! Use cases, generic over the ports.
+//! Use cases, generic over the ports. No AWS or HTTP types appear here.
+
+pub mod ingest;

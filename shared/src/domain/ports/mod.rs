@@ -17,7 +17,7 @@ pub use clock::{Clock, IdGenerator};
 pub use order_sink::{OrderSink, SinkError};
 pub use provider::{
     AuthorizationGrant, EcommerceProvider, OrdersPage, ProviderError, PushedCollection,
-    StoreSession, TokenGrant, WebhookDelivery, WebhookIdentity,
+    RegisteredWebhooks, StoreSession, TokenGrant, WebhookDelivery, WebhookIdentity,
 };
 pub use queue::{JobQueue, QueueError};
 pub use repositories::{

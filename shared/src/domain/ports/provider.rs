@@ -107,6 +107,15 @@ pub struct WebhookIdentity {
     pub delivery_id: Option<String>,
 }
 
+/// Webhook subscriptions after registration.
+#[derive(Debug, Clone, Default)]
+pub struct RegisteredWebhooks {
+    /// The subscriptions, as stored on the connection.
+    pub registrations: Vec<WebhookRegistration>,
+    /// Per-webhook signing secrets by webhook id (WooCommerce); empty for Shopify.
+    pub secrets: Vec<(String, Secret)>,
+}
+
 /// A collection as pushed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PushedCollection {
@@ -155,9 +164,7 @@ pub trait EcommerceProvider: Send + Sync {
         &self,
         session: &StoreSession,
         address: &str,
-    ) -> impl Future<
-        Output = Result<(Vec<WebhookRegistration>, Vec<(String, Secret)>), ProviderError>,
-    > + Send;
+    ) -> impl Future<Output = Result<RegisteredWebhooks, ProviderError>> + Send;
 
     /// Removes the given subscriptions; already-missing ones count as removed.
     fn remove_webhooks(

@@ -1,0 +1,65 @@
+use ecommerce_connector::domain::ports::MappingRepository;
+use ecommerce_connector::domain::{CollectionMapping, ProductMapping, VariantMapping};
+
+use crate::support::{T0, biz, stack};
+
+fn product_mapping(id: &str) -> ProductMapping {
+    ProductMapping {
+        product_id: id.into(),
+        external_id: format!("gid://shopify/Product/{id}"),
+        variants: vec![VariantMapping {
+            variant_id: format!("{id}-v1"),
+            external_id: "gid://shopify/ProductVariant/1".into(),
+            inventory_item_id: Some("gid://shopify/InventoryItem/1".into()),
+        }],
+        content_hash: "abc".into(),
+        pushed_at: T0,
+    }
+}
+
+#[tokio::test]
+async fn product_and_collection_mappings_round_trip_and_batch_read_past_100() {
+    let s = stack().await;
+    let b = biz("biz-map");
+    for i in 0..130 {
+        s.store
+            .put_product(&b, &product_mapping(&format!("p{i:03}")))
+            .await
+            .unwrap();
+    }
+    let one = s.store.product(&b, "p007").await.unwrap().unwrap();
+    assert_eq!(one, product_mapping("p007"));
+    assert_eq!(
+        one.variant("p007-v1")
+            .and_then(|v| v.inventory_item_id.clone())
+            .as_deref(),
+        Some("gid://shopify/InventoryItem/1")
+    );
+    assert_eq!(s.store.product(&b, "missing").await.unwrap(), None);
+    // Another business sees nothing.
+    assert_eq!(s.store.product(&biz("other"), "p007").await.unwrap(), None);
+
+    let mut wanted: Vec<String> = (0..130).map(|i| format!("p{i:03}")).collect();
+    wanted.push("missing".into());
+    wanted.push("p001".into());
+    let many = s.store.products(&b, &wanted).await.unwrap();
+    assert_eq!(
+        many.len(),
+        130,
+        "every mapped product once, missing ones left out"
+    );
+
+    let cm = CollectionMapping {
+        collection_id: "c1".into(),
+        external_id: "gid://shopify/Collection/5".into(),
+        content_hash: "h".into(),
+        pushed_at: T0,
+    };
+    s.store.put_collection(&b, &cm).await.unwrap();
+    assert_eq!(s.store.collection(&b, "c1").await.unwrap(), Some(cm));
+
+    s.store.delete_all(&b).await.unwrap();
+    assert_eq!(s.store.product(&b, "p007").await.unwrap(), None);
+    assert_eq!(s.store.collection(&b, "c1").await.unwrap(), None);
+    assert!(s.store.products(&b, &wanted).await.unwrap().is_empty());
+}
