@@ -36,14 +36,14 @@ sys.exit("nothing is listening on 127.0.0.1:%d" % port)
 PY
 }
 
-# Starts moto_server on a free loopback port; sets MOTO_PID and exports the AWS variables
+# Starts moto_server (serialized: see moto_serialized.py) on a free loopback port; sets MOTO_PID and exports the AWS variables
 # that point every SDK client at it.
 start_moto() {
   local port log
   port="$(free_port)"
   log="${1:-$ROOT/target/moto.log}"
   mkdir -p "$(dirname "$log")"
-  "$VENV/bin/moto_server" -H 127.0.0.1 -p "$port" >"$log" 2>&1 &
+  "$VENV/bin/python" "$ROOT/scripts/lib/moto_serialized.py" 127.0.0.1 "$port" >"$log" 2>&1 &
   MOTO_PID=$!
   wait_for_port "$port"
   export AWS_ENDPOINT_URL="http://127.0.0.1:$port"
