@@ -3,7 +3,9 @@
 //! - [`domain`]: pure types and ports (traits); no AWS, no HTTP.
 //! - [`application`]: the use cases, generic over the ports.
 //! - [`infrastructure`]: adapters (DynamoDB, KMS, SQS, providers).
+//! - [`interfaces`]: glue the Lambda binaries share (config, telemetry).
 
 pub mod application;
 pub mod domain;
 pub mod infrastructure;
+pub mod interfaces;

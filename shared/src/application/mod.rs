@@ -1,3 +1,4 @@
 //! Use cases, generic over the ports. No AWS or HTTP types appear here.
 
 pub mod ingest;
+pub mod schedule;

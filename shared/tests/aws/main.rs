@@ -11,4 +11,5 @@ mod mappings;
 mod provision;
 mod queues;
 mod runs;
+mod schedule;
 mod states;

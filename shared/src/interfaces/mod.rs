@@ -1,0 +1,4 @@
+//! Glue shared by the Lambda binaries: configuration and telemetry.
+
+pub mod config;
+pub mod telemetry;
