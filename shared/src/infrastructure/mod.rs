@@ -4,6 +4,7 @@ pub mod aws;
 pub mod cursor;
 pub mod dynamodb;
 pub mod kms;
+pub mod providers;
 pub mod provision;
 pub mod sqs;
 pub mod system;

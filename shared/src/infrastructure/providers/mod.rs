@@ -1,0 +1,3 @@
+//! Store providers: one folder per platform.
+
+pub mod shopify;

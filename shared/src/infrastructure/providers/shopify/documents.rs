@@ -1,0 +1,120 @@
+//! Every GraphQL document the Shopify adapter sends, one `.graphql` file each.
+//!
+//! A unit test validates each against the pinned Admin API schema kept beside the repository.
+
+/// `graphql/access_scopes.graphql`.
+pub const ACCESS_SCOPES: &str = include_str!("graphql/access_scopes.graphql");
+/// `graphql/collection_add_products.graphql`.
+pub const COLLECTION_ADD_PRODUCTS: &str = include_str!("graphql/collection_add_products.graphql");
+/// `graphql/collection_create.graphql`.
+pub const COLLECTION_CREATE: &str = include_str!("graphql/collection_create.graphql");
+/// `graphql/collection_remove_products.graphql`.
+pub const COLLECTION_REMOVE_PRODUCTS: &str =
+    include_str!("graphql/collection_remove_products.graphql");
+/// `graphql/collection_update.graphql`.
+pub const COLLECTION_UPDATE: &str = include_str!("graphql/collection_update.graphql");
+/// `graphql/inventory_set_quantities.graphql`.
+pub const INVENTORY_SET_QUANTITIES: &str = include_str!("graphql/inventory_set_quantities.graphql");
+/// `graphql/job.graphql`.
+pub const JOB: &str = include_str!("graphql/job.graphql");
+/// `graphql/order_line_items.graphql`.
+pub const ORDER_LINE_ITEMS: &str = include_str!("graphql/order_line_items.graphql");
+/// `graphql/orders.graphql`.
+pub const ORDERS: &str = include_str!("graphql/orders.graphql");
+/// `graphql/primary_location.graphql`.
+pub const PRIMARY_LOCATION: &str = include_str!("graphql/primary_location.graphql");
+/// `graphql/product_set.graphql`.
+pub const PRODUCT_SET: &str = include_str!("graphql/product_set.graphql");
+/// `graphql/tags_add.graphql`.
+pub const TAGS_ADD: &str = include_str!("graphql/tags_add.graphql");
+/// `graphql/webhook_subscription_create.graphql`.
+pub const WEBHOOK_SUBSCRIPTION_CREATE: &str =
+    include_str!("graphql/webhook_subscription_create.graphql");
+/// `graphql/webhook_subscription_delete.graphql`.
+pub const WEBHOOK_SUBSCRIPTION_DELETE: &str =
+    include_str!("graphql/webhook_subscription_delete.graphql");
+/// `graphql/webhook_subscription_update.graphql`.
+pub const WEBHOOK_SUBSCRIPTION_UPDATE: &str =
+    include_str!("graphql/webhook_subscription_update.graphql");
+/// `graphql/webhook_subscriptions.graphql`.
+pub const WEBHOOK_SUBSCRIPTIONS: &str = include_str!("graphql/webhook_subscriptions.graphql");
+
+/// Every document, by file name, for validation.
+pub const ALL: &[(&str, &str)] = &[
+    ("access_scopes.graphql", ACCESS_SCOPES),
+    ("collection_add_products.graphql", COLLECTION_ADD_PRODUCTS),
+    ("collection_create.graphql", COLLECTION_CREATE),
+    (
+        "collection_remove_products.graphql",
+        COLLECTION_REMOVE_PRODUCTS,
+    ),
+    ("collection_update.graphql", COLLECTION_UPDATE),
+    ("inventory_set_quantities.graphql", INVENTORY_SET_QUANTITIES),
+    ("job.graphql", JOB),
+    ("order_line_items.graphql", ORDER_LINE_ITEMS),
+    ("orders.graphql", ORDERS),
+    ("primary_location.graphql", PRIMARY_LOCATION),
+    ("product_set.graphql", PRODUCT_SET),
+    ("tags_add.graphql", TAGS_ADD),
+    (
+        "webhook_subscription_create.graphql",
+        WEBHOOK_SUBSCRIPTION_CREATE,
+    ),
+    (
+        "webhook_subscription_delete.graphql",
+        WEBHOOK_SUBSCRIPTION_DELETE,
+    ),
+    (
+        "webhook_subscription_update.graphql",
+        WEBHOOK_SUBSCRIPTION_UPDATE,
+    ),
+    ("webhook_subscriptions.graphql", WEBHOOK_SUBSCRIPTIONS),
+];
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use apollo_compiler::{ExecutableDocument, Schema};
+
+    /// The real Admin API schema sits beside the repository root (`../shared/shopify/`).
+    fn schema_path() -> PathBuf {
+        PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../../shared/shopify")
+            .join(format!(
+                "admin-schema-{}.graphql",
+                super::super::DEFAULT_API_VERSION
+            ))
+    }
+
+    #[test]
+    fn every_document_validates_against_the_pinned_admin_schema() {
+        let path = schema_path();
+        let sdl = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("the Shopify schema must be at {}: {e}", path.display()));
+        let schema = Schema::parse_and_validate(sdl, "admin-schema.graphql")
+            .unwrap_or_else(|e| panic!("schema does not parse: {e}"));
+        assert!(super::ALL.len() >= 16);
+        let mut failures = Vec::new();
+        for (name, source) in super::ALL {
+            if let Err(e) = ExecutableDocument::parse_and_validate(&schema, *source, *name) {
+                failures.push(format!("{name}: {}", e.errors));
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "invalid documents:\n{}",
+            failures.join("\n")
+        );
+    }
+
+    #[test]
+    fn the_validator_rejects_a_field_the_schema_lacks() {
+        let sdl = std::fs::read_to_string(schema_path()).expect("schema");
+        let schema =
+            Schema::parse_and_validate(sdl, "admin-schema.graphql").expect("schema parses");
+        // `callbackUrl` left the webhook subscription input: a document using it must fail.
+        let stale = "mutation { webhookSubscriptionCreate(topic: ORDERS_CREATE, webhookSubscription: {callbackUrl: \"https://x\"}) { userErrors { field } } }";
+        assert!(ExecutableDocument::parse_and_validate(&schema, stale, "stale.graphql").is_err());
+    }
+}

@@ -1,0 +1,343 @@
+//! Shopify webhooks: raw-body HMAC verification, the delivery's identity headers, and topic
+//! payloads parsed into domain events.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use hmac::{Hmac, Mac};
+use serde::Deserialize;
+use sha2::Sha256;
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+use crate::domain::ports::{ProviderError, WebhookDelivery, WebhookIdentity};
+use crate::domain::{
+    Customer, Decimal, LineItem, Money, Order, ProviderKind, Secret, WebhookEvent,
+};
+
+/// Reads a header under its classic `X-Shopify-*` name or the lowercase `shopify-*` name.
+fn header<'a>(delivery: &'a WebhookDelivery, name: &str) -> Option<&'a str> {
+    delivery
+        .header(&format!("x-shopify-{name}"))
+        .or_else(|| delivery.header(&format!("shopify-{name}")))
+}
+
+/// Verifies `X-Shopify-Hmac-Sha256` (base64 HMAC-SHA256 of the exact raw body under the app
+/// secret). The comparison is constant time.
+pub fn verify(delivery: &WebhookDelivery, app_secret: &Secret) -> Result<(), ProviderError> {
+    let given = header(delivery, "hmac-sha256").ok_or(ProviderError::BadSignature)?;
+    let given = STANDARD
+        .decode(given.trim())
+        .map_err(|_| ProviderError::BadSignature)?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(app_secret.expose().as_bytes())
+        .map_err(|_| ProviderError::BadSignature)?;
+    mac.update(&delivery.body);
+    mac.verify_slice(&given)
+        .map_err(|_| ProviderError::BadSignature)
+}
+
+/// Who the delivery says it is from (unverified until [`verify`] passes).
+pub fn identity(delivery: &WebhookDelivery) -> Result<WebhookIdentity, ProviderError> {
+    let shop = header(delivery, "shop-domain")
+        .ok_or_else(|| ProviderError::Malformed("missing X-Shopify-Shop-Domain".into()))?;
+    let topic = header(delivery, "topic")
+        .ok_or_else(|| ProviderError::Malformed("missing X-Shopify-Topic".into()))?;
+    Ok(WebhookIdentity {
+        shop: shop.to_ascii_lowercase(),
+        topic: topic.to_owned(),
+        webhook_id: None,
+        delivery_id: header(delivery, "webhook-id")
+            .or_else(|| header(delivery, "event-id"))
+            .map(str::to_owned),
+    })
+}
+
+/// The REST order payload of `orders/create` and `orders/updated` (fields we use).
+#[derive(Deserialize)]
+struct OrderPayload {
+    id: u64,
+    name: String,
+    #[serde(default)]
+    email: Option<String>,
+    currency: String,
+    total_price: Decimal,
+    #[serde(default)]
+    financial_status: Option<String>,
+    #[serde(default)]
+    fulfillment_status: Option<String>,
+    #[serde(default)]
+    customer: Option<CustomerPayload>,
+    #[serde(default)]
+    line_items: Vec<LineItemPayload>,
+    created_at: String,
+    updated_at: String,
+}
+
+#[derive(Deserialize)]
+struct CustomerPayload {
+    #[serde(default)]
+    id: Option<u64>,
+    #[serde(default)]
+    first_name: Option<String>,
+    #[serde(default)]
+    last_name: Option<String>,
+    #[serde(default)]
+    email: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LineItemPayload {
+    id: u64,
+    #[serde(default)]
+    variant_id: Option<u64>,
+    #[serde(default)]
+    sku: Option<String>,
+    title: String,
+    quantity: i64,
+    price: Decimal,
+}
+
+#[derive(Deserialize)]
+struct CompliancePayload {
+    #[serde(default)]
+    customer: Option<ComplianceCustomer>,
+}
+
+#[derive(Deserialize)]
+struct ComplianceCustomer {
+    #[serde(default)]
+    id: Option<u64>,
+}
+
+fn instant(field: &str, text: &str) -> Result<OffsetDateTime, ProviderError> {
+    OffsetDateTime::parse(text, &Rfc3339)
+        .map_err(|_| ProviderError::Malformed(format!("{field} is not an RFC 3339 time")))
+}
+
+fn malformed(e: serde_json::Error) -> ProviderError {
+    // serde_json messages name the field and position, never echo values.
+    ProviderError::Malformed(e.to_string())
+}
+
+/// Parses a REST order payload into a normalized order. Ids are read as `u64` (never through
+/// `f64`), money as decimal text.
+pub fn parse_order(body: &[u8]) -> Result<Order, ProviderError> {
+    let p: OrderPayload = serde_json::from_slice(body).map_err(malformed)?;
+    let money = |amount: Decimal| Money {
+        amount,
+        currency: p.currency.clone(),
+    };
+    let line_items = p
+        .line_items
+        .into_iter()
+        .map(|l| LineItem {
+            external_id: l.id.to_string(),
+            variant_external_id: l
+                .variant_id
+                .map(|v| format!("gid://shopify/ProductVariant/{v}")),
+            sku: l.sku.filter(|s| !s.is_empty()),
+            title: l.title,
+            quantity: l.quantity,
+            unit_price: money(l.price),
+        })
+        .collect();
+    Ok(Order {
+        provider: ProviderKind::Shopify,
+        external_id: p.id.to_string(),
+        name: p.name,
+        email: p.email.filter(|e| !e.is_empty()),
+        customer: p.customer.map(|c| Customer {
+            external_id: c.id.map(|id| id.to_string()),
+            first_name: c.first_name,
+            last_name: c.last_name,
+            email: c.email,
+        }),
+        total: money(p.total_price),
+        financial_status: p.financial_status,
+        fulfillment_status: p.fulfillment_status,
+        line_items,
+        created_at: instant("created_at", &p.created_at)?,
+        updated_at: instant("updated_at", &p.updated_at)?,
+    })
+}
+
+/// Parses a verified delivery by topic.
+pub fn parse(topic: &str, body: &[u8]) -> Result<WebhookEvent, ProviderError> {
+    let customer_id = |body: &[u8]| -> Result<Option<String>, ProviderError> {
+        let p: CompliancePayload = serde_json::from_slice(body).map_err(malformed)?;
+        Ok(p.customer.and_then(|c| c.id).map(|id| id.to_string()))
+    };
+    match topic {
+        "orders/create" | "orders/updated" | "orders/paid" => {
+            Ok(WebhookEvent::Order(Box::new(parse_order(body)?)))
+        }
+        "app/uninstalled" => Ok(WebhookEvent::AppUninstalled),
+        "customers/data_request" => Ok(WebhookEvent::CustomerDataRequest {
+            customer_id: customer_id(body)?,
+        }),
+        "customers/redact" => Ok(WebhookEvent::CustomerRedact {
+            customer_id: customer_id(body)?,
+        }),
+        "shop/redact" => Ok(WebhookEvent::ShopRedact),
+        other => Ok(WebhookEvent::Ignored {
+            reason: format!("topic {other} is not handled"),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn delivery(headers: &[(&str, &str)], body: &[u8]) -> WebhookDelivery {
+        WebhookDelivery {
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_ascii_lowercase(), v.to_string()))
+                .collect(),
+            body: body.to_vec(),
+        }
+    }
+
+    const VECTOR: &str = "B23tXN681gZ0qIWNRrgtzBE9XSDo5yaUu6wfmhu3a7g=";
+
+    #[test]
+    fn shopify_library_vector_verifies_on_exact_bytes_only() {
+        let secret = Secret::new("test_secret_key");
+        let body = br#"{"foo": "bar"}"#;
+        assert_eq!(body.len(), 14);
+        assert!(
+            verify(
+                &delivery(&[("X-Shopify-Hmac-Sha256", VECTOR)], body),
+                &secret
+            )
+            .is_ok()
+        );
+        // Lowercase spelling, as HTTP/2 and the newer event deliveries send it.
+        assert!(verify(&delivery(&[("shopify-hmac-sha256", VECTOR)], body), &secret).is_ok());
+        // The same JSON without the space is other bytes: refused.
+        let compact = br#"{"foo":"bar"}"#;
+        assert!(matches!(
+            verify(
+                &delivery(&[("X-Shopify-Hmac-Sha256", VECTOR)], compact),
+                &secret
+            ),
+            Err(ProviderError::BadSignature)
+        ));
+        assert!(
+            verify(
+                &delivery(&[("X-Shopify-Hmac-Sha256", VECTOR)], body),
+                &Secret::new("other")
+            )
+            .is_err()
+        );
+        assert!(verify(&delivery(&[], body), &secret).is_err());
+        assert!(
+            verify(
+                &delivery(&[("X-Shopify-Hmac-Sha256", "not base64!")], body),
+                &secret
+            )
+            .is_err()
+        );
+    }
+
+    const ORDER: &str = r##"{"id": 9007199254740993, "admin_graphql_api_id": "gid://shopify/Order/9007199254740993",
+      "name": "#1001", "email": "jon@example.com", "currency": "USD", "total_price": "398.00",
+      "financial_status": "paid", "fulfillment_status": null,
+      "created_at": "2021-12-31T19:00:00-05:00", "updated_at": "2021-12-31T19:00:01-05:00",
+      "customer": {"id": 115310627314723954, "email": "jon@example.com", "first_name": "Jon", "last_name": "Doe"},
+      "line_items": [{"id": 866550311766439020, "variant_id": 642667041472713922, "sku": "IPOD-342-N",
+        "title": "IPod Nano - 8GB", "quantity": 2, "price": "199.00"},
+        {"id": 866550311766439021, "variant_id": null, "sku": null, "title": "Gift wrap", "quantity": 1, "price": "0.00"}]}"##;
+
+    #[test]
+    fn order_payload_keeps_large_ids_and_decimal_money_exact() {
+        let WebhookEvent::Order(order) = parse("orders/create", ORDER.as_bytes()).unwrap() else {
+            panic!("not an order")
+        };
+        assert_eq!(order.external_id, "9007199254740993");
+        assert_eq!(order.total.amount.as_str(), "398.00");
+        assert_eq!(order.total.currency, "USD");
+        assert_eq!(
+            order.customer.unwrap().external_id.as_deref(),
+            Some("115310627314723954")
+        );
+        assert_eq!(order.line_items[0].external_id, "866550311766439020");
+        assert_eq!(
+            order.line_items[0].variant_external_id.as_deref(),
+            Some("gid://shopify/ProductVariant/642667041472713922")
+        );
+        assert_eq!(order.line_items[1].variant_external_id, None);
+        assert_eq!(order.created_at.unix_timestamp(), 1_640_995_200);
+    }
+
+    #[test]
+    fn malformed_payloads_are_errors_not_panics() {
+        for body in [&b""[..], b"[]", b"{\"id\": 1.5e3}", b"{\"id\": -1}", b"\xff\xfe", br##"{"id":1,"name":"#1","currency":"USD","total_price":"1,00","created_at":"x","updated_at":"x"}"##] {
+            assert!(matches!(parse("orders/create", body), Err(ProviderError::Malformed(_))), "{body:?}");
+        }
+        let bad_time = ORDER.replace("2021-12-31T19:00:00-05:00", "yesterday");
+        assert!(matches!(
+            parse("orders/create", bad_time.as_bytes()),
+            Err(ProviderError::Malformed(_))
+        ));
+    }
+
+    #[test]
+    fn lifecycle_and_compliance_topics_map_to_events() {
+        assert_eq!(
+            parse("app/uninstalled", b"{}").unwrap(),
+            WebhookEvent::AppUninstalled
+        );
+        let redact = br#"{"shop_id": 954889, "shop_domain": "s.myshopify.com", "customer": {"id": 191167}, "orders_to_redact": [299938]}"#;
+        assert_eq!(
+            parse("customers/redact", redact).unwrap(),
+            WebhookEvent::CustomerRedact {
+                customer_id: Some("191167".into())
+            }
+        );
+        assert_eq!(
+            parse("customers/data_request", redact).unwrap(),
+            WebhookEvent::CustomerDataRequest {
+                customer_id: Some("191167".into())
+            }
+        );
+        assert_eq!(
+            parse("shop/redact", br#"{"shop_id": 1}"#).unwrap(),
+            WebhookEvent::ShopRedact
+        );
+        assert!(matches!(
+            parse("products/update", b"{}").unwrap(),
+            WebhookEvent::Ignored { .. }
+        ));
+    }
+
+    #[test]
+    fn identity_reads_both_header_spellings() {
+        let d = delivery(
+            &[
+                ("X-Shopify-Shop-Domain", "Demo.myshopify.com"),
+                ("X-Shopify-Topic", "orders/create"),
+                ("X-Shopify-Webhook-Id", "b54557e4"),
+            ],
+            b"{}",
+        );
+        let id = identity(&d).unwrap();
+        assert_eq!(
+            (
+                id.shop.as_str(),
+                id.topic.as_str(),
+                id.delivery_id.as_deref()
+            ),
+            ("demo.myshopify.com", "orders/create", Some("b54557e4"))
+        );
+        let lower = delivery(
+            &[
+                ("shopify-shop-domain", "demo.myshopify.com"),
+                ("shopify-topic", "app/uninstalled"),
+            ],
+            b"{}",
+        );
+        assert_eq!(identity(&lower).unwrap().topic, "app/uninstalled");
+        assert!(identity(&delivery(&[], b"{}")).is_err());
+    }
+}
