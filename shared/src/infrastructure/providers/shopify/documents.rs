@@ -8,6 +8,8 @@ pub const ACCESS_SCOPES: &str = include_str!("graphql/access_scopes.graphql");
 pub const COLLECTION_ADD_PRODUCTS: &str = include_str!("graphql/collection_add_products.graphql");
 /// `graphql/collection_create.graphql`.
 pub const COLLECTION_CREATE: &str = include_str!("graphql/collection_create.graphql");
+/// `graphql/collection_products.graphql`.
+pub const COLLECTION_PRODUCTS: &str = include_str!("graphql/collection_products.graphql");
 /// `graphql/collection_remove_products.graphql`.
 pub const COLLECTION_REMOVE_PRODUCTS: &str =
     include_str!("graphql/collection_remove_products.graphql");
@@ -15,8 +17,6 @@ pub const COLLECTION_REMOVE_PRODUCTS: &str =
 pub const COLLECTION_UPDATE: &str = include_str!("graphql/collection_update.graphql");
 /// `graphql/inventory_set_quantities.graphql`.
 pub const INVENTORY_SET_QUANTITIES: &str = include_str!("graphql/inventory_set_quantities.graphql");
-/// `graphql/job.graphql`.
-pub const JOB: &str = include_str!("graphql/job.graphql");
 /// `graphql/order_line_items.graphql`.
 pub const ORDER_LINE_ITEMS: &str = include_str!("graphql/order_line_items.graphql");
 /// `graphql/orders.graphql`.
@@ -44,13 +44,13 @@ pub const ALL: &[(&str, &str)] = &[
     ("access_scopes.graphql", ACCESS_SCOPES),
     ("collection_add_products.graphql", COLLECTION_ADD_PRODUCTS),
     ("collection_create.graphql", COLLECTION_CREATE),
+    ("collection_products.graphql", COLLECTION_PRODUCTS),
     (
         "collection_remove_products.graphql",
         COLLECTION_REMOVE_PRODUCTS,
     ),
     ("collection_update.graphql", COLLECTION_UPDATE),
     ("inventory_set_quantities.graphql", INVENTORY_SET_QUANTITIES),
-    ("job.graphql", JOB),
     ("order_line_items.graphql", ORDER_LINE_ITEMS),
     ("orders.graphql", ORDERS),
     ("primary_location.graphql", PRIMARY_LOCATION),

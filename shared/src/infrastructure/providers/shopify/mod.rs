@@ -1,6 +1,8 @@
 //! Shopify: OAuth (authorization-code grant, expiring offline tokens), signed webhooks and
 //! the Admin GraphQL API at a pinned version.
 
+pub mod catalog;
+pub mod client;
 pub mod documents;
 pub mod oauth;
 pub mod webhooks;

@@ -1,0 +1,438 @@
+//! A cost-aware Admin GraphQL client.
+//!
+//! Shopify meters each app and store with a leaky bucket of query-cost points
+//! (`extensions.cost.throttleStatus`: `maximumAvailable`, `currentlyAvailable`,
+//! `restoreRate`). A request must find its *requested* cost available or it is answered
+//! `THROTTLED` (an HTTP 200). This client keeps an estimate of every store's bucket, reserves
+//! a request's expected cost before sending (so concurrent requests account for each other and
+//! wait their turn instead of being throttled), corrects the estimate from every response,
+//! waits out `THROTTLED`, and retries 429 (honouring `Retry-After`), 5xx and network errors
+//! with jittered exponential backoff within a bounded budget.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use rand::Rng;
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use tokio::time::Instant;
+
+use crate::domain::Secret;
+use crate::domain::ports::ProviderError;
+
+/// Retry and throttling budget.
+#[derive(Debug, Clone)]
+pub struct RetryPolicy {
+    /// Attempts for 429, 5xx and network errors, the first included.
+    pub max_attempts: u32,
+    /// First backoff step; doubles per attempt, with full jitter.
+    pub base_delay: Duration,
+    /// Cap of one backoff step.
+    pub max_delay: Duration,
+    /// `THROTTLED` answers waited out before giving up.
+    pub max_throttle_waits: u32,
+    /// Per-request timeout.
+    pub timeout: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 5,
+            base_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(8),
+            max_throttle_waits: 10,
+            timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// The bucket size and restore rate assumed for a store before its first answer
+/// (Shopify's Standard plan: 2000 points, 100 per second).
+#[derive(Debug, Clone, Copy)]
+pub struct BucketDefaults {
+    /// `maximumAvailable`.
+    pub maximum: f64,
+    /// `restoreRate`, points per second.
+    pub restore_rate: f64,
+}
+
+impl Default for BucketDefaults {
+    fn default() -> Self {
+        Self {
+            maximum: 2000.0,
+            restore_rate: 100.0,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    maximum: f64,
+    available: f64,
+    restore_rate: f64,
+    at: Instant,
+}
+
+impl Bucket {
+    fn available_at(&self, now: Instant) -> f64 {
+        let restored = self.restore_rate * now.saturating_duration_since(self.at).as_secs_f64();
+        (self.available + restored).min(self.maximum)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ThrottleStatus {
+    maximum_available: f64,
+    currently_available: f64,
+    restore_rate: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Cost {
+    #[serde(default)]
+    requested_query_cost: Option<f64>,
+    throttle_status: ThrottleStatus,
+}
+
+#[derive(Debug, Deserialize)]
+struct Extensions {
+    #[serde(default)]
+    cost: Option<Cost>,
+}
+
+#[derive(Debug, Deserialize)]
+struct GraphqlError {
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    extensions: Option<Value>,
+}
+
+impl GraphqlError {
+    fn code(&self) -> Option<&str> {
+        self.extensions.as_ref()?.get("code")?.as_str()
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Envelope {
+    #[serde(default)]
+    data: Option<Value>,
+    #[serde(default)]
+    errors: Vec<GraphqlError>,
+    #[serde(default)]
+    extensions: Option<Extensions>,
+}
+
+/// What one attempt came to.
+enum Attempt {
+    Done(Value),
+    /// Wait this long, then try again without spending the failure budget.
+    Throttled(Duration),
+    /// Retryable failure; `Some` when the server said how long to wait.
+    Retry(ProviderError, Option<Duration>),
+    /// Final failure.
+    Fail(ProviderError),
+}
+
+/// The Admin GraphQL client, shared by every request of a function instance.
+#[derive(Debug)]
+pub struct GraphqlClient {
+    http: reqwest::Client,
+    api_version: String,
+    base_override: Option<String>,
+    retry: RetryPolicy,
+    defaults: BucketDefaults,
+    buckets: Mutex<HashMap<String, Bucket>>,
+    costs: Mutex<HashMap<usize, f64>>,
+}
+
+/// Expected cost of a document never sent before: a mutation's base cost.
+const FIRST_GUESS: f64 = 10.0;
+
+impl GraphqlClient {
+    /// A client for `api_version`. `base_override` (e.g. an emulator's
+    /// `http://127.0.0.1:PORT/shops`) replaces `https://{shop}` with `{override}/{shop}`.
+    pub fn new(
+        http: reqwest::Client,
+        api_version: impl Into<String>,
+        base_override: Option<String>,
+        retry: RetryPolicy,
+        defaults: BucketDefaults,
+    ) -> Self {
+        Self {
+            http,
+            api_version: api_version.into(),
+            base_override,
+            retry,
+            defaults,
+            buckets: Mutex::new(HashMap::new()),
+            costs: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The base URL of a shop: `https://{shop}`, or `{override}/{shop}`.
+    pub fn shop_base(&self, shop: &str) -> String {
+        match &self.base_override {
+            Some(base) => format!("{}/{shop}", base.trim_end_matches('/')),
+            None => format!("https://{shop}"),
+        }
+    }
+
+    /// The retry policy in force.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
+    /// Runs one document and decodes `data` into `T`.
+    pub async fn execute<T: DeserializeOwned>(
+        &self,
+        shop: &str,
+        token: &Secret,
+        document: &'static str,
+        variables: Value,
+    ) -> Result<T, ProviderError> {
+        let data = self.execute_value(shop, token, document, variables).await?;
+        serde_json::from_value(data)
+            .map_err(|e| ProviderError::Protocol(format!("unexpected data: {e}")))
+    }
+
+    async fn execute_value(
+        &self,
+        shop: &str,
+        token: &Secret,
+        document: &'static str,
+        variables: Value,
+    ) -> Result<Value, ProviderError> {
+        let url = format!(
+            "{}/admin/api/{}/graphql.json",
+            self.shop_base(shop),
+            self.api_version
+        );
+        let body = serde_json::json!({ "query": document, "variables": variables });
+        let mut failures = 0;
+        let mut throttles = 0;
+        loop {
+            let expected = self.expected_cost(document);
+            let wait = self.reserve(shop, expected);
+            if !wait.is_zero() {
+                tokio::time::sleep(wait).await;
+            }
+            match self.attempt(shop, token, &url, &body, document).await {
+                Attempt::Done(data) => return Ok(data),
+                Attempt::Fail(err) => return Err(err),
+                Attempt::Throttled(pause) => {
+                    throttles += 1;
+                    if throttles > self.retry.max_throttle_waits {
+                        return Err(ProviderError::RateLimited);
+                    }
+                    tracing::debug!(
+                        shop,
+                        wait_ms = pause.as_millis() as u64,
+                        "throttled; waiting"
+                    );
+                    tokio::time::sleep(pause).await;
+                }
+                Attempt::Retry(err, after) => {
+                    failures += 1;
+                    if failures >= self.retry.max_attempts {
+                        return Err(err);
+                    }
+                    let pause = after.unwrap_or_else(|| self.backoff(failures));
+                    tracing::warn!(shop, attempt = failures, error = %err, wait_ms = pause.as_millis() as u64, "retrying");
+                    tokio::time::sleep(pause).await;
+                }
+            }
+        }
+    }
+
+    fn backoff(&self, failures: u32) -> Duration {
+        let cap = self
+            .retry
+            .base_delay
+            .saturating_mul(1 << failures.min(16))
+            .min(self.retry.max_delay);
+        let millis = cap.as_millis().max(1) as u64;
+        Duration::from_millis(rand::rng().random_range(millis / 2..=millis))
+    }
+
+    fn expected_cost(&self, document: &'static str) -> f64 {
+        let costs = self.costs.lock().unwrap_or_else(|e| e.into_inner());
+        costs
+            .get(&(document.as_ptr() as usize))
+            .copied()
+            .unwrap_or(FIRST_GUESS)
+    }
+
+    /// Takes `cost` from the shop's bucket estimate; returns how long to wait for it.
+    /// The bucket may go into debt so later callers queue behind earlier ones.
+    fn reserve(&self, shop: &str, cost: f64) -> Duration {
+        let now = Instant::now();
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        let bucket = buckets.entry(shop.to_owned()).or_insert(Bucket {
+            maximum: self.defaults.maximum,
+            available: self.defaults.maximum,
+            restore_rate: self.defaults.restore_rate,
+            at: now,
+        });
+        let available = bucket.available_at(now);
+        bucket.available = available - cost;
+        bucket.at = now;
+        if available >= cost || bucket.restore_rate <= 0.0 {
+            Duration::ZERO
+        } else {
+            Duration::from_secs_f64((cost - available) / bucket.restore_rate)
+        }
+    }
+
+    /// Replaces the estimate with the server's figures.
+    fn observe(&self, shop: &str, document: &'static str, cost: &Cost) {
+        let status = &cost.throttle_status;
+        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
+        buckets.insert(
+            shop.to_owned(),
+            Bucket {
+                maximum: status.maximum_available,
+                available: status.currently_available,
+                restore_rate: status.restore_rate,
+                at: Instant::now(),
+            },
+        );
+        drop(buckets);
+        if let Some(requested) = cost.requested_query_cost {
+            let mut costs = self.costs.lock().unwrap_or_else(|e| e.into_inner());
+            costs.insert(document.as_ptr() as usize, requested);
+        }
+    }
+
+    async fn attempt(
+        &self,
+        shop: &str,
+        token: &Secret,
+        url: &str,
+        body: &Value,
+        document: &'static str,
+    ) -> Attempt {
+        let response = self
+            .http
+            .post(url)
+            .header("X-Shopify-Access-Token", token.expose())
+            .timeout(self.retry.timeout)
+            .json(body)
+            .send()
+            .await;
+        let response = match response {
+            Ok(r) => r,
+            Err(e) => {
+                // reqwest errors name the URL, never headers: no token leaks.
+                let kind = if e.is_timeout() {
+                    "timeout"
+                } else {
+                    "network error"
+                };
+                return Attempt::Retry(
+                    ProviderError::Unavailable(format!("{kind} calling {shop}")),
+                    None,
+                );
+            }
+        };
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|s| s.is_finite() && *s >= 0.0)
+            .map(|s| Duration::from_secs_f64(s.min(60.0)));
+        match status {
+            200..=299 => {}
+            429 => return Attempt::Retry(ProviderError::RateLimited, retry_after),
+            500..=599 => {
+                return Attempt::Retry(
+                    ProviderError::Unavailable(format!("{shop} answered {status}")),
+                    retry_after,
+                );
+            }
+            401 => {
+                return Attempt::Fail(ProviderError::Unauthorized(
+                    "access token refused (401)".into(),
+                ));
+            }
+            402 | 403 | 423 => {
+                return Attempt::Fail(ProviderError::Unauthorized(format!(
+                    "store refused access ({status})"
+                )));
+            }
+            other => {
+                return Attempt::Fail(ProviderError::Protocol(format!("{shop} answered {other}")));
+            }
+        }
+        let bytes = match response.bytes().await {
+            Ok(b) => b,
+            Err(_) => {
+                return Attempt::Retry(
+                    ProviderError::Unavailable(format!("{shop}: body cut short")),
+                    None,
+                );
+            }
+        };
+        let envelope: Envelope = match serde_json::from_slice(&bytes) {
+            Ok(e) => e,
+            Err(e) => {
+                return Attempt::Fail(ProviderError::Protocol(format!("not GraphQL JSON: {e}")));
+            }
+        };
+        let cost = envelope.extensions.and_then(|e| e.cost);
+        if let Some(cost) = &cost {
+            self.observe(shop, document, cost);
+        }
+        let throttled = envelope
+            .errors
+            .iter()
+            .any(|e| e.code() == Some("THROTTLED") || e.message == "Throttled");
+        if throttled {
+            let pause = cost
+                .as_ref()
+                .map(|c| {
+                    let s = &c.throttle_status;
+                    let need =
+                        c.requested_query_cost.unwrap_or(FIRST_GUESS) - s.currently_available;
+                    if s.restore_rate > 0.0 {
+                        (need.max(0.0) / s.restore_rate).max(0.05)
+                    } else {
+                        1.0
+                    }
+                })
+                .unwrap_or(1.0);
+            return Attempt::Throttled(Duration::from_secs_f64(pause.min(60.0)));
+        }
+        if let Some(first) = envelope.errors.first() {
+            let messages = envelope
+                .errors
+                .iter()
+                .map(|e| e.message.as_str())
+                .collect::<Vec<_>>()
+                .join("; ");
+            let err = match first.code() {
+                Some("MAX_COST_EXCEEDED") => {
+                    ProviderError::Rejected(format!("query too costly: {messages}"))
+                }
+                Some("ACCESS_DENIED") => ProviderError::Unauthorized(messages),
+                Some("INTERNAL_SERVER_ERROR") => {
+                    return Attempt::Retry(ProviderError::Unavailable(messages), None);
+                }
+                _ => ProviderError::Protocol(messages),
+            };
+            return Attempt::Fail(err);
+        }
+        match envelope.data {
+            Some(data) => Attempt::Done(data),
+            None => Attempt::Fail(ProviderError::Protocol("response without data".into())),
+        }
+    }
+}
