@@ -151,7 +151,8 @@ pub fn product_set_variables(
         Some(m) => json!({ "id": m.external_id }),
         None => json!({ "handle": handle_for(product) }),
     };
-    Ok(json!({ "identifier": identifier, "input": input }))
+    // Ask back exactly as many variants as pushed: the requested cost stays proportional.
+    Ok(json!({ "identifier": identifier, "input": input, "variantsFirst": product.variants.len() }))
 }
 
 #[derive(Deserialize)]

@@ -396,6 +396,16 @@ impl GraphqlClient {
             .iter()
             .any(|e| e.code() == Some("THROTTLED") || e.message == "Throttled");
         if throttled {
+            if let Some(c) = &cost {
+                let requested = c.requested_query_cost.unwrap_or(0.0);
+                if requested > c.throttle_status.maximum_available {
+                    // Waiting can never make room for it.
+                    return Attempt::Fail(ProviderError::Rejected(format!(
+                        "query cost {requested} exceeds the bucket of {}",
+                        c.throttle_status.maximum_available
+                    )));
+                }
+            }
             let pause = cost
                 .as_ref()
                 .map(|c| {

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod client;
 pub mod documents;
 pub mod oauth;
+pub mod provider;
 pub mod webhooks;
 
 /// The Admin API version every request targets unless configured otherwise.

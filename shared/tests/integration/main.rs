@@ -1,4 +1,5 @@
-//! Integration tests of the AWS adapters against `moto_server` (started by `scripts/test`).
+//! Integration tests against `moto_server` (started by `scripts/test`) and the Shopify
+//! emulator (started in-process by each test).
 
 mod support;
 
@@ -12,4 +13,5 @@ mod provision;
 mod queues;
 mod runs;
 mod schedule;
+mod shopify;
 mod states;

@@ -1,0 +1,209 @@
+//! The Admin GraphQL endpoint: auth, faults, validation, cost, bucket, dispatch.
+
+mod cost;
+mod ops;
+
+use std::path::Path as FsPath;
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use apollo_compiler::executable::Operation;
+use apollo_compiler::response::JsonMap;
+use apollo_compiler::validation::Valid;
+use apollo_compiler::{ExecutableDocument, Schema};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+
+use crate::App;
+use crate::state::Bucket;
+
+pub(crate) use ops::header_topic;
+
+static SCHEMA: OnceLock<Arc<Valid<Schema>>> = OnceLock::new();
+
+/// Parses the schema once per process (it is 3.4 MB of SDL).
+pub(crate) fn schema(path: &FsPath) -> std::io::Result<Arc<Valid<Schema>>> {
+    if let Some(s) = SCHEMA.get() {
+        return Ok(s.clone());
+    }
+    let sdl = std::fs::read_to_string(path)?;
+    let schema = Schema::parse_and_validate(sdl, path)
+        .map_err(|e| std::io::Error::other(format!("schema does not validate: {}", e.errors)))?;
+    let schema = Arc::new(schema);
+    Ok(SCHEMA.get_or_init(|| schema).clone())
+}
+
+fn errors(messages: Vec<(String, &str)>) -> Response {
+    let list: Vec<Value> = messages
+        .into_iter()
+        .map(|(m, code)| json!({"message": m, "extensions": {"code": code}}))
+        .collect();
+    Json(json!({ "errors": list })).into_response()
+}
+
+fn throttle_status(app: &App, available: f64) -> Value {
+    json!({
+        "maximumAvailable": app.config.bucket_size,
+        "currentlyAvailable": available.floor(),
+        "restoreRate": app.config.restore_rate,
+    })
+}
+
+/// `POST /{shop}/admin/api/{version}/graphql.json`.
+pub(crate) async fn handle(
+    State(app): State<App>,
+    Path((shop, version)): Path<(String, String)>,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let token = headers
+        .get("x-shopify-access-token")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let fault = {
+        let mut world = app.world();
+        let s = world.shop(&shop);
+        s.stats.requests += 1;
+        let valid = s
+            .access_tokens
+            .get(&token)
+            .is_some_and(|until| *until > Instant::now());
+        if !valid {
+            return (
+                StatusCode::UNAUTHORIZED,
+                Json(json!({"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"})),
+            )
+                .into_response();
+        }
+        let fault = s.faults.pop_front();
+        if fault.as_ref().is_some_and(|f| f.status.is_some()) {
+            s.stats.faulted += 1;
+        }
+        fault
+    };
+    if let Some(fault) = fault {
+        if let Some(ms) = fault.latency_ms {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+        }
+        if let Some(status) = fault.status {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+            let mut response =
+                (status, Json(json!({"errors": "emulated failure"}))).into_response();
+            if let Some(after) = fault.retry_after.as_deref().and_then(|a| a.parse().ok()) {
+                response.headers_mut().insert("retry-after", after);
+            }
+            return response;
+        }
+    }
+    if version != "2026-04" && version != "unstable" {
+        return (StatusCode::NOT_FOUND, Json(json!({"errors": "Not Found"}))).into_response();
+    }
+    let request: Value = match serde_json::from_slice(&body) {
+        Ok(v) => v,
+        Err(e) => return errors(vec![(format!("invalid JSON body: {e}"), "BAD_REQUEST")]),
+    };
+    let query = request
+        .get("query")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    let variables = request
+        .get("variables")
+        .cloned()
+        .filter(|v| !v.is_null())
+        .unwrap_or_else(|| json!({}));
+    let document =
+        match ExecutableDocument::parse_and_validate(&app.schema, query, "request.graphql") {
+            Ok(doc) => doc,
+            Err(e) => {
+                app.world().shop(&shop).stats.invalid += 1;
+                return errors(vec![(e.errors.to_string(), "GRAPHQL_VALIDATION_FAILED")]);
+            }
+        };
+    let operation_name = request.get("operationName").and_then(Value::as_str);
+    let operation: &Operation = match document.operations.get(operation_name) {
+        Ok(op) => op,
+        Err(_) => return errors(vec![("operation not found".into(), "BAD_REQUEST")]),
+    };
+    let coerced = serde_json::from_value::<JsonMap>(variables.clone())
+        .map_err(|e| e.to_string())
+        .and_then(|map| {
+            apollo_compiler::request::coerce_variable_values(&app.schema, operation, &map)
+                .map_err(|e| e.message().to_string())
+        });
+    if let Err(message) = coerced {
+        app.world().shop(&shop).stats.invalid += 1;
+        return errors(vec![(
+            format!("Variable error: {message}"),
+            "INVALID_VARIABLE",
+        )]);
+    }
+    let requested = cost::requested(
+        &app.schema,
+        &operation.selection_set,
+        &variables,
+        operation.is_mutation(),
+    );
+    let (answer, is_mutation) = {
+        let mut world = app.world();
+        let s = world.shop(&shop);
+        let now = Instant::now();
+        let bucket = s.bucket.get_or_insert(Bucket {
+            available: app.config.bucket_size,
+            at: now,
+        });
+        let elapsed = now.saturating_duration_since(bucket.at).as_secs_f64();
+        bucket.available =
+            (bucket.available + elapsed * app.config.restore_rate).min(app.config.bucket_size);
+        bucket.at = now;
+        if requested > bucket.available {
+            s.stats.throttled += 1;
+            let status = throttle_status(&app, bucket.available);
+            return Json(json!({
+                "errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}],
+                "extensions": {"cost": {"requestedQueryCost": requested, "actualQueryCost": null, "throttleStatus": status}},
+            }))
+            .into_response();
+        }
+        bucket.available -= requested;
+        let result = ops::execute(&app, s, operation, &variables);
+        let (data, actual) = match result {
+            Ok(data) => {
+                let actual = cost::actual(
+                    &app.schema,
+                    &operation.selection_set,
+                    &data,
+                    operation.is_mutation(),
+                )
+                .min(requested);
+                (Some(data), actual)
+            }
+            Err(message) => {
+                let bucket = s.bucket.as_mut().expect("bucket set above");
+                bucket.available += requested;
+                drop(world);
+                return errors(vec![(message, "BAD_REQUEST")]);
+            }
+        };
+        let bucket = s.bucket.as_mut().expect("bucket set above");
+        bucket.available = (bucket.available + requested - actual).min(app.config.bucket_size);
+        if operation.is_mutation() {
+            s.stats.mutations += 1;
+        }
+        let status = throttle_status(&app, bucket.available);
+        (
+            json!({
+                "data": data,
+                "extensions": {"cost": {"requestedQueryCost": requested, "actualQueryCost": actual, "throttleStatus": status}},
+            }),
+            operation.is_mutation(),
+        )
+    };
+    if is_mutation && !app.config.mutation_latency.is_zero() {
+        tokio::time::sleep(app.config.mutation_latency).await;
+    }
+    Json(answer).into_response()
+}
