@@ -1,5 +1,14 @@
 //! Use cases, generic over the ports. No AWS or HTTP types appear here.
 
+pub mod connect;
 pub mod ingest;
+pub mod jobs;
+pub mod poll;
 pub mod schedule;
+pub mod service;
 pub mod sessions;
+pub mod state_token;
+pub mod sync;
+pub mod webhook;
+
+pub use service::{Adapters, EcommerceService, Ports, ServiceError, Settings};

@@ -90,3 +90,80 @@ pub struct InventoryLevel {
     /// Units available.
     pub available: i64,
 }
+
+fn digest(value: &impl Serialize) -> String {
+    use sha2::{Digest, Sha256};
+    let bytes = serde_json::to_vec(value).unwrap_or_default();
+    hex::encode(Sha256::digest(bytes))
+}
+
+impl CatalogProduct {
+    /// Hash of everything a product push sends except stock: equal hashes mean the store
+    /// already has this content.
+    pub fn content_hash(&self) -> String {
+        let mut content = self.clone();
+        for v in &mut content.variants {
+            v.inventory_quantity = v.inventory_quantity.map(|_| 0);
+        }
+        digest(&content)
+    }
+
+    /// Hash of the stock levels alone.
+    pub fn stock_hash(&self) -> String {
+        let levels: Vec<(&str, Option<i64>)> = self
+            .variants
+            .iter()
+            .map(|v| (v.id.as_str(), v.inventory_quantity))
+            .collect();
+        digest(&levels)
+    }
+}
+
+impl CatalogCollection {
+    /// Hash of the collection's content and members.
+    pub fn content_hash(&self) -> String {
+        digest(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn product() -> CatalogProduct {
+        CatalogProduct {
+            id: "p".into(),
+            title: "T".into(),
+            description_html: String::new(),
+            handle: None,
+            vendor: None,
+            product_type: None,
+            published: true,
+            options: vec![],
+            variants: vec![CatalogVariant {
+                id: "v".into(),
+                sku: None,
+                barcode: None,
+                price: Decimal::parse("1.00").unwrap(),
+                option_values: vec![],
+                inventory_quantity: Some(3),
+            }],
+        }
+    }
+
+    #[test]
+    fn stock_changes_move_only_the_stock_hash() {
+        let a = product();
+        let mut b = a.clone();
+        b.variants[0].inventory_quantity = Some(4);
+        assert_eq!(a.content_hash(), b.content_hash());
+        assert_ne!(a.stock_hash(), b.stock_hash());
+        let mut c = a.clone();
+        c.variants[0].price = Decimal::parse("1.01").unwrap();
+        assert_ne!(a.content_hash(), c.content_hash());
+        // Starting or stopping stock tracking is content.
+        let mut d = a.clone();
+        d.variants[0].inventory_quantity = None;
+        assert_ne!(a.content_hash(), d.content_hash());
+    }
+}

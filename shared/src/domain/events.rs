@@ -18,6 +18,8 @@ pub enum WebhookEvent {
     CustomerRedact {
         /// The provider's customer id, as text.
         customer_id: Option<String>,
+        /// The provider's ids of the customer's orders to redact.
+        order_ids: Vec<String>,
     },
     /// All data of the shop must be erased, 48 hours after uninstall (Shopify compliance topic).
     ShopRedact,

@@ -14,6 +14,9 @@ pub struct ProductMapping {
     pub variants: Vec<VariantMapping>,
     /// Hash of the content last pushed; an equal hash means the push can be skipped.
     pub content_hash: String,
+    /// Hash of the stock levels last pushed.
+    #[serde(default)]
+    pub stock_hash: String,
     /// When it was last pushed.
     #[serde(with = "time::serde::rfc3339")]
     pub pushed_at: OffsetDateTime,

@@ -1,6 +1,10 @@
-//! Configuration from the environment, read once per cold start.
+//! Configuration from the environment, read once per cold start. Every variable is listed in
+//! the README's configuration reference.
 
 use std::env;
+use std::time::Duration;
+
+use crate::domain::Secret;
 
 /// A required variable is missing or empty.
 #[derive(Debug, thiserror::Error)]
@@ -23,24 +27,94 @@ pub fn optional(name: &str, default: &str) -> String {
         .unwrap_or_else(|| default.to_owned())
 }
 
-/// Names of the AWS resources, as `template.yaml` passes them.
+/// The Shopify app, when configured.
 #[derive(Debug, Clone)]
-pub struct ResourceConfig {
-    /// `TABLE_NAME`: the connector's table.
-    pub table: String,
-    /// `SYNC_QUEUE_URL`: FIFO queue of sync jobs.
-    pub sync_queue_url: String,
-    /// `POLL_QUEUE_URL`: FIFO queue of poll jobs.
-    pub poll_queue_url: String,
+pub struct ShopifyEnv {
+    /// `SHOPIFY_CLIENT_ID`.
+    pub client_id: String,
+    /// `SHOPIFY_CLIENT_SECRET`.
+    pub client_secret: Secret,
+    /// `SHOPIFY_SCOPES`, comma-separated.
+    pub scopes: Vec<String>,
+    /// `SHOPIFY_API_VERSION` (default `2026-04`).
+    pub api_version: String,
+    /// `SHOPIFY_BASE_URL`: replaces `https://{shop}` with `{base}/{shop}` (the emulator).
+    pub base_url: Option<String>,
+    /// `SHOPIFY_ACK_TAG` (default `connector-ingested`).
+    pub ack_tag: String,
+    /// `SHOPIFY_INVENTORY_REASON` (default `correction`).
+    pub inventory_reason: String,
 }
 
-impl ResourceConfig {
-    /// Reads `TABLE_NAME`, `SYNC_QUEUE_URL` and `POLL_QUEUE_URL`.
+/// Everything a function needs.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// `TABLE_NAME`.
+    pub table: String,
+    /// `CATALOG_TABLE_NAME`.
+    pub catalog_table: String,
+    /// `SYNC_QUEUE_URL`.
+    pub sync_queue_url: String,
+    /// `POLL_QUEUE_URL`.
+    pub poll_queue_url: String,
+    /// `ORDERS_QUEUE_URL`.
+    pub orders_queue_url: String,
+    /// `KMS_KEY_ID` (id, ARN or alias).
+    pub kms_key_id: String,
+    /// `PUBLIC_BASE_URL`: the API's public URL (OAuth callback and webhook addresses).
+    pub public_base_url: String,
+    /// `STATE_SECRET`: signs OAuth states.
+    pub state_secret: Secret,
+    /// `PWA_SETTINGS_URL`: where the callback redirects (default `/`).
+    pub pwa_settings_url: String,
+    /// `BUSINESS_CLAIM`: JWT claim with the caller's business ids (default `business_ids`).
+    pub business_claim: String,
+    /// `HTTP_TIMEOUT_SECS`: per-request timeout towards stores (default 20).
+    pub http_timeout: Duration,
+    /// Shopify, when `SHOPIFY_CLIENT_ID` and `SHOPIFY_CLIENT_SECRET` are set.
+    pub shopify: Option<ShopifyEnv>,
+}
+
+impl AppConfig {
+    /// Reads the environment.
     pub fn from_env() -> Result<Self, MissingVar> {
+        let shopify = match (
+            env::var("SHOPIFY_CLIENT_ID"),
+            env::var("SHOPIFY_CLIENT_SECRET"),
+        ) {
+            (Ok(id), Ok(secret)) if !id.is_empty() && !secret.is_empty() => Some(ShopifyEnv {
+                client_id: id,
+                client_secret: Secret::new(secret),
+                scopes: optional(
+                    "SHOPIFY_SCOPES",
+                    "read_orders,write_orders,write_products,write_inventory,read_locations",
+                )
+                .split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect(),
+                api_version: optional("SHOPIFY_API_VERSION", "2026-04"),
+                base_url: env::var("SHOPIFY_BASE_URL").ok().filter(|v| !v.is_empty()),
+                ack_tag: optional("SHOPIFY_ACK_TAG", "connector-ingested"),
+                inventory_reason: optional("SHOPIFY_INVENTORY_REASON", "correction"),
+            }),
+            _ => None,
+        };
         Ok(Self {
             table: required("TABLE_NAME")?,
+            catalog_table: required("CATALOG_TABLE_NAME")?,
             sync_queue_url: required("SYNC_QUEUE_URL")?,
             poll_queue_url: required("POLL_QUEUE_URL")?,
+            orders_queue_url: required("ORDERS_QUEUE_URL")?,
+            kms_key_id: required("KMS_KEY_ID")?,
+            public_base_url: required("PUBLIC_BASE_URL")?,
+            state_secret: Secret::new(required("STATE_SECRET")?),
+            pwa_settings_url: optional("PWA_SETTINGS_URL", "/"),
+            business_claim: optional("BUSINESS_CLAIM", "business_ids"),
+            http_timeout: Duration::from_secs(
+                optional("HTTP_TIMEOUT_SECS", "20").parse().unwrap_or(20),
+            ),
+            shopify,
         })
     }
 }

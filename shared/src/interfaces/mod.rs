@@ -1,4 +1,10 @@
-//! Glue shared by the Lambda binaries: configuration and telemetry.
+//! Glue shared by the Lambda binaries: configuration, wiring, telemetry, HTTP routing and
+//! the queue and schedule handlers.
 
 pub mod config;
+pub mod http;
+pub mod runtime;
+pub mod schedule;
 pub mod telemetry;
+pub mod wiring;
+pub mod worker;

@@ -49,7 +49,12 @@ async fn twenty_concurrent_ingestions_of_one_order_store_and_publish_it_once() {
     assert_eq!(body["order"]["externalId"], "9007199254740993");
     assert_eq!(body["order"]["total"]["amount"], "59.97");
 
-    let stored = s.store.get(&b, &o.dedup_key()).await.unwrap().unwrap();
+    let stored = s
+        .store
+        .get_order(&b, &o.dedup_key())
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(stored.order, o);
     assert!(stored.published_at.is_some());
     assert!(s.store.unpublished(&b, 10).await.unwrap().is_empty());
@@ -122,11 +127,32 @@ async fn an_order_left_in_the_outbox_is_published_by_the_next_delivery_after_the
         .unwrap();
     assert_eq!(
         s.store
-            .get(&b, &o.dedup_key())
+            .get_order(&b, &o.dedup_key())
             .await
             .unwrap()
             .unwrap()
             .acknowledged_at,
         Some(later.0)
     );
+}
+
+#[tokio::test]
+async fn orders_can_be_redacted_one_by_one_or_all_at_once() {
+    let s = stack().await;
+    let b = biz("biz-redact");
+    for id in ["1", "2", "3"] {
+        s.store
+            .insert_or_claim(&b, &order(id), T0, T0 + PUBLISH_CLAIM)
+            .await
+            .unwrap();
+    }
+    s.store
+        .redact(&b, &["shopify#2".to_string(), "shopify#404".to_string()])
+        .await
+        .unwrap();
+    assert!(s.store.get_order(&b, "shopify#2").await.unwrap().is_none());
+    assert!(s.store.get_order(&b, "shopify#1").await.unwrap().is_some());
+    s.store.delete_all_orders(&b).await.unwrap();
+    assert!(s.store.get_order(&b, "shopify#1").await.unwrap().is_none());
+    assert!(s.store.get_order(&b, "shopify#3").await.unwrap().is_none());
 }

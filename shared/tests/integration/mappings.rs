@@ -13,6 +13,7 @@ fn product_mapping(id: &str) -> ProductMapping {
             inventory_item_id: Some("gid://shopify/InventoryItem/1".into()),
         }],
         content_hash: "abc".into(),
+        stock_hash: "s".into(),
         pushed_at: T0,
     }
 }

@@ -37,6 +37,6 @@ async fn page_counts_add_up_atomically_and_the_run_finishes() {
         (8, 24, 8, 8)
     );
     assert_eq!(done.status, RunStatus::Finished);
-    assert_eq!(s.store.get(&b, "01JRUN").await.unwrap(), Some(done));
+    assert_eq!(s.store.get_run(&b, "01JRUN").await.unwrap(), Some(done));
     assert!(s.store.record_page(&b, "nope", 1, 0, 0).await.is_err());
 }

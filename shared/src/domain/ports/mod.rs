@@ -16,8 +16,9 @@ pub use cipher::{CipherError, CredentialCipher};
 pub use clock::{Clock, IdGenerator};
 pub use order_sink::{OrderSink, SinkError};
 pub use provider::{
-    AuthorizationGrant, EcommerceProvider, OrdersPage, ProviderError, PushedCollection,
-    RegisteredWebhooks, StoreSession, TokenGrant, WebhookDelivery, WebhookIdentity,
+    AuthorizationGrant, EcommerceProvider, InventorySet, OrdersPage, ProviderError,
+    ProviderRegistry, PushedCollection, RegisteredWebhooks, StoreSession, TokenGrant,
+    WebhookDelivery, WebhookIdentity,
 };
 pub use queue::{JobQueue, QueueError};
 pub use repositories::{

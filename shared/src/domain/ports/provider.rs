@@ -116,6 +116,15 @@ pub struct RegisteredWebhooks {
     pub secrets: Vec<(String, Secret)>,
 }
 
+/// One inventory item's new available quantity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InventorySet {
+    /// The store's inventory item id.
+    pub inventory_item_id: String,
+    /// Units available.
+    pub available: i64,
+}
+
 /// A collection as pushed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PushedCollection {
@@ -134,6 +143,15 @@ pub struct OrdersPage {
     pub newest_update: Option<OffsetDateTime>,
 }
 
+/// The configured providers, by kind (the provider factory).
+pub trait ProviderRegistry: Send + Sync {
+    /// The provider type handed out.
+    type Provider: EcommerceProvider;
+
+    /// The provider of that kind, if configured.
+    fn provider(&self, kind: ProviderKind) -> Option<&Self::Provider>;
+}
+
 /// One e-commerce platform. A new provider implements this and is added to the factory.
 pub trait EcommerceProvider: Send + Sync {
     /// Which platform this is.
@@ -144,6 +162,17 @@ pub trait EcommerceProvider: Send + Sync {
 
     /// The URL the merchant's browser opens to approve the app.
     fn authorization_url(&self, shop: &str, state: &str) -> Result<String, ProviderError>;
+
+    /// Scopes the app asks for.
+    fn requested_scopes(&self) -> &[String];
+
+    /// Verifies the browser's return from the approval page (its query parameters) and reads
+    /// the grant and our `state` from it.
+    fn verify_callback(
+        &self,
+        query: &[(String, String)],
+        now: OffsetDateTime,
+    ) -> Result<(AuthorizationGrant, String), ProviderError>;
 
     /// Exchanges an authorization grant for credentials.
     fn exchange(
@@ -211,13 +240,12 @@ pub trait EcommerceProvider: Send + Sync {
         member_external_ids: &[String],
     ) -> impl Future<Output = Result<PushedCollection, ProviderError>> + Send;
 
-    /// Sets the available quantity of one inventory item; `idempotency_key` is stable across
-    /// retries of the same change.
+    /// Sets available quantities (at most 250 items) at the session's location in one
+    /// change; `idempotency_key` is stable across retries of the same change.
     fn set_inventory(
         &self,
         session: &StoreSession,
-        inventory_item_id: &str,
-        available: i64,
+        levels: &[InventorySet],
         idempotency_key: &str,
     ) -> impl Future<Output = Result<(), ProviderError>> + Send;
 

@@ -215,11 +215,24 @@ pub trait OrderRepository: Send + Sync {
     ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
 
     /// One stored order by its dedup key (`{provider}#{externalId}`).
-    fn get(
+    fn get_order(
         &self,
         business: &BusinessId,
         order_key: &str,
     ) -> impl Future<Output = Result<Option<StoredOrder>, RepositoryError>> + Send;
+
+    /// Deletes the given orders (privacy redaction); missing ones are ignored.
+    fn redact(
+        &self,
+        business: &BusinessId,
+        order_keys: &[String],
+    ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
+
+    /// Deletes every stored order of the business.
+    fn delete_all_orders(
+        &self,
+        business: &BusinessId,
+    ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
 
     /// Orders still in the outbox (stored, not published).
     fn unpublished(
@@ -281,7 +294,7 @@ pub trait SyncRunRepository: Send + Sync {
     ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
 
     /// One run.
-    fn get(
+    fn get_run(
         &self,
         business: &BusinessId,
         run_id: &str,

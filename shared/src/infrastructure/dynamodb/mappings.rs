@@ -62,7 +62,11 @@ impl DynamoStore {
     }
 
     /// Every key of the business's items whose sort key starts with `prefix`.
-    async fn keys_with_prefix(&self, pk: &str, prefix: &str) -> Result<Vec<Item>, RepositoryError> {
+    pub(crate) async fn keys_with_prefix(
+        &self,
+        pk: &str,
+        prefix: &str,
+    ) -> Result<Vec<Item>, RepositoryError> {
         let mut found = Vec::new();
         let mut start = None;
         loop {
@@ -89,6 +93,48 @@ impl DynamoStore {
 
 async fn pause(attempt: u32) {
     tokio::time::sleep(Duration::from_millis(20 << attempt.min(6))).await;
+}
+
+impl DynamoStore {
+    /// Deletes items by key, 25 per batch, retrying unprocessed ones.
+    pub(crate) async fn delete_keys(&self, doomed: Vec<Item>) -> Result<(), RepositoryError> {
+        for chunk in doomed.chunks(BATCH_WRITE) {
+            let mut requests = chunk
+                .iter()
+                .map(|key| {
+                    DeleteRequest::builder()
+                        .set_key(Some(key.clone()))
+                        .build()
+                        .map(|d| WriteRequest::builder().delete_request(d).build())
+                        .map_err(unavailable)
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let mut attempt = 0;
+            while !requests.is_empty() {
+                let out = self
+                    .client
+                    .batch_write_item()
+                    .request_items(&self.table, requests)
+                    .send()
+                    .await
+                    .map_err(unavailable)?;
+                requests = out
+                    .unprocessed_items
+                    .and_then(|mut u| u.remove(&self.table))
+                    .unwrap_or_default();
+                if !requests.is_empty() {
+                    attempt += 1;
+                    if attempt > BATCH_RETRIES {
+                        return Err(RepositoryError::Unavailable(
+                            "batch delete kept returning unprocessed items".into(),
+                        ));
+                    }
+                    pause(attempt).await;
+                }
+            }
+        }
+        Ok(())
+    }
 }
 
 impl MappingRepository for DynamoStore {
@@ -195,41 +241,6 @@ impl MappingRepository for DynamoStore {
         let pk = keys::biz(business);
         let mut doomed = self.keys_with_prefix(&pk, "PMAP#").await?;
         doomed.extend(self.keys_with_prefix(&pk, "CMAP#").await?);
-        for chunk in doomed.chunks(BATCH_WRITE) {
-            let mut requests = chunk
-                .iter()
-                .map(|key| {
-                    DeleteRequest::builder()
-                        .set_key(Some(key.clone()))
-                        .build()
-                        .map(|d| WriteRequest::builder().delete_request(d).build())
-                        .map_err(unavailable)
-                })
-                .collect::<Result<Vec<_>, _>>()?;
-            let mut attempt = 0;
-            while !requests.is_empty() {
-                let out = self
-                    .client
-                    .batch_write_item()
-                    .request_items(&self.table, requests)
-                    .send()
-                    .await
-                    .map_err(unavailable)?;
-                requests = out
-                    .unprocessed_items
-                    .and_then(|mut u| u.remove(&self.table))
-                    .unwrap_or_default();
-                if !requests.is_empty() {
-                    attempt += 1;
-                    if attempt > BATCH_RETRIES {
-                        return Err(RepositoryError::Unavailable(
-                            "batch delete kept returning unprocessed items".into(),
-                        ));
-                    }
-                    pause(attempt).await;
-                }
-            }
-        }
-        Ok(())
+        self.delete_keys(doomed).await
     }
 }

@@ -151,7 +151,7 @@ impl OrderRepository for DynamoStore {
             .await
     }
 
-    async fn get(
+    async fn get_order(
         &self,
         business: &BusinessId,
         order_key: &str,
@@ -168,6 +168,25 @@ impl OrderRepository for DynamoStore {
         out.item
             .map(|item| from_item::<OrderItem>(item)?.into_stored())
             .transpose()
+    }
+
+    async fn redact(
+        &self,
+        business: &BusinessId,
+        order_keys: &[String],
+    ) -> Result<(), RepositoryError> {
+        let doomed = order_keys
+            .iter()
+            .map(|k| keys::key(keys::biz(business), keys::order(k)))
+            .collect();
+        self.delete_keys(doomed).await
+    }
+
+    async fn delete_all_orders(&self, business: &BusinessId) -> Result<(), RepositoryError> {
+        let doomed = self
+            .keys_with_prefix(&keys::biz(business), "ORDER#")
+            .await?;
+        self.delete_keys(doomed).await
     }
 
     async fn unpublished(

@@ -81,7 +81,7 @@ impl SyncRunRepository for DynamoStore {
         Ok(())
     }
 
-    async fn get(
+    async fn get_run(
         &self,
         business: &BusinessId,
         run_id: &str,

@@ -1,4 +1,4 @@
-use ecommerce_connector::domain::ports::{EcommerceProvider, ProviderError};
+use ecommerce_connector::domain::ports::{EcommerceProvider, InventorySet, ProviderError};
 use ecommerce_connector::domain::{CatalogCollection, CatalogProduct, CatalogVariant, Decimal};
 
 use super::{kit, session};
@@ -126,25 +126,53 @@ async fn inventory_sets_are_idempotent_per_key() {
         .unwrap();
     let item = mapping.variants[0].inventory_item_id.clone().unwrap();
     kit.provider
-        .set_inventory(&s, &item, 42, "change-1")
+        .set_inventory(
+            &s,
+            &[InventorySet {
+                inventory_item_id: item.clone(),
+                available: 42,
+            }],
+            "change-1",
+        )
         .await
         .unwrap();
     assert_eq!(kit.emulator.snapshot(&kit.shop)["inventory"][&item], 42);
     // A retry of the same change is answered from Shopify's idempotency cache.
     kit.provider
-        .set_inventory(&s, &item, 42, "change-1")
+        .set_inventory(
+            &s,
+            &[InventorySet {
+                inventory_item_id: item.clone(),
+                available: 42,
+            }],
+            "change-1",
+        )
         .await
         .unwrap();
     assert_eq!(kit.emulator.stats(&kit.shop).idempotent_replays, 1);
     kit.provider
-        .set_inventory(&s, &item, 40, "change-2")
+        .set_inventory(
+            &s,
+            &[InventorySet {
+                inventory_item_id: item.clone(),
+                available: 40,
+            }],
+            "change-2",
+        )
         .await
         .unwrap();
     assert_eq!(kit.emulator.snapshot(&kit.shop)["inventory"][&item], 40);
     // Reusing a key for another change is refused, not silently ignored.
     let err = kit
         .provider
-        .set_inventory(&s, &item, 1, "change-1")
+        .set_inventory(
+            &s,
+            &[InventorySet {
+                inventory_item_id: item.clone(),
+                available: 1,
+            }],
+            "change-1",
+        )
         .await
         .unwrap_err();
     assert!(

@@ -96,7 +96,7 @@ async fn fewer_scopes_than_requested_are_reported() {
     config.granted_scopes = Some(vec!["read_orders".into(), "write_products".into()]);
     let kit = kit_with(config).await;
     let grant = install(&kit).await;
-    let missing = ecommerce_connector::infrastructure::providers::shopify::oauth::missing_scopes(
+    let missing = ecommerce_connector::application::connect::missing_scopes(
         &kit.provider.config().scopes,
         &grant.scopes,
     );

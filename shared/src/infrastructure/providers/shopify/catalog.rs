@@ -225,6 +225,7 @@ pub fn mapping_from(
         external_id: set.id,
         variants,
         content_hash,
+        stock_hash: String::new(),
         pushed_at: now,
     })
 }
@@ -301,6 +302,7 @@ mod tests {
                 inventory_item_id: None,
             }],
             content_hash: String::new(),
+            stock_hash: String::new(),
             pushed_at: OffsetDateTime::UNIX_EPOCH,
         };
         let vars =

@@ -213,18 +213,6 @@ pub fn parse_token_response(status: u16, body: &[u8]) -> Result<TokenGrant, Prov
     Err(ProviderError::Unauthorized(code))
 }
 
-/// Scopes requested but not granted.
-pub fn missing_scopes(requested: &[String], granted: &[String]) -> Vec<String> {
-    // Shopify grants `write_x` in place of `read_x`: a write scope implies its read scope.
-    let implied = |scope: &str| {
-        granted.iter().any(|g| g == scope)
-            || scope
-                .strip_prefix("read_")
-                .is_some_and(|rest| granted.iter().any(|g| *g == format!("write_{rest}")))
-    };
-    requested.iter().filter(|s| !implied(s)).cloned().collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -402,16 +390,5 @@ mod tests {
             parse_token_response(200, b"{not json"),
             Err(ProviderError::Protocol(_))
         ));
-    }
-
-    #[test]
-    fn write_scopes_imply_read_scopes() {
-        let requested: Vec<String> = ["read_orders", "write_products", "read_inventory"]
-            .map(String::from)
-            .to_vec();
-        let granted: Vec<String> = ["write_orders", "write_products"]
-            .map(String::from)
-            .to_vec();
-        assert_eq!(missing_scopes(&requested, &granted), vec!["read_inventory"]);
     }
 }

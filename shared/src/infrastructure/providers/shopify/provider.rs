@@ -12,8 +12,9 @@ use super::catalog::{IdOnly, SetProduct, mapping_from, product_set_variables};
 use super::client::GraphqlClient;
 use super::{documents as doc, oauth, webhooks};
 use crate::domain::ports::{
-    AuthorizationGrant, EcommerceProvider, OrdersPage, ProviderError, PushedCollection,
-    RegisteredWebhooks, StoreSession, TokenGrant, WebhookDelivery, WebhookIdentity,
+    AuthorizationGrant, EcommerceProvider, InventorySet, OrdersPage, ProviderError,
+    PushedCollection, RegisteredWebhooks, StoreSession, TokenGrant, WebhookDelivery,
+    WebhookIdentity,
 };
 use crate::domain::{
     CatalogCollection, CatalogProduct, Credentials, Customer, Decimal, LineItem, Money, Order,
@@ -436,6 +437,26 @@ impl EcommerceProvider for ShopifyProvider {
         ))
     }
 
+    fn requested_scopes(&self) -> &[String] {
+        &self.config.scopes
+    }
+
+    fn verify_callback(
+        &self,
+        query: &[(String, String)],
+        now: OffsetDateTime,
+    ) -> Result<(AuthorizationGrant, String), ProviderError> {
+        let verified = oauth::verify_callback(query, &self.config.client_secret, now)?;
+        Ok((
+            AuthorizationGrant {
+                shop: verified.shop,
+                code: verified.code,
+                secret: None,
+            },
+            verified.state,
+        ))
+    }
+
     async fn exchange(&self, grant: &AuthorizationGrant) -> Result<TokenGrant, ProviderError> {
         let body = oauth::CodeExchange {
             client_id: &self.config.client_id,
@@ -635,29 +656,38 @@ impl EcommerceProvider for ShopifyProvider {
     async fn set_inventory(
         &self,
         session: &StoreSession,
-        inventory_item_id: &str,
-        available: i64,
+        levels: &[InventorySet],
         idempotency_key: &str,
     ) -> Result<(), ProviderError> {
         let location = session.location_id.as_deref().ok_or_else(|| {
             ProviderError::InvalidInput("the connection has no inventory location".into())
         })?;
-        let quantity = i32::try_from(available).map_err(|_| {
-            ProviderError::InvalidInput(format!("quantity {available} out of range"))
-        })?;
-        let variables = json!({
-            "idempotencyKey": idempotency_key,
-            "input": {
-                "name": "available",
-                "reason": self.config.inventory_reason,
-                "quantities": [{
-                    "inventoryItemId": inventory_item_id,
+        if levels.len() > 250 {
+            return Err(ProviderError::InvalidInput(
+                "at most 250 inventory items per change".into(),
+            ));
+        }
+        let quantities = levels
+            .iter()
+            .map(|level| {
+                let quantity = i32::try_from(level.available).map_err(|_| {
+                    ProviderError::InvalidInput(format!(
+                        "quantity {} out of range",
+                        level.available
+                    ))
+                })?;
+                Ok(json!({
+                    "inventoryItemId": level.inventory_item_id,
                     "locationId": location,
                     "quantity": quantity,
                     // Mandatory since 2026-04; null skips the compare-and-swap check.
                     "changeFromQuantity": null,
-                }],
-            },
+                }))
+            })
+            .collect::<Result<Vec<_>, ProviderError>>()?;
+        let variables = json!({
+            "idempotencyKey": idempotency_key,
+            "input": { "name": "available", "reason": self.config.inventory_reason, "quantities": quantities },
         });
         let data: Value = self
             .run(session, doc::INVENTORY_SET_QUANTITIES, variables)

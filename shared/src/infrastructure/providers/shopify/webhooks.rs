@@ -100,6 +100,8 @@ struct LineItemPayload {
 struct CompliancePayload {
     #[serde(default)]
     customer: Option<ComplianceCustomer>,
+    #[serde(default)]
+    orders_to_redact: Vec<u64>,
 }
 
 #[derive(Deserialize)]
@@ -162,9 +164,13 @@ pub fn parse_order(body: &[u8]) -> Result<Order, ProviderError> {
 
 /// Parses a verified delivery by topic.
 pub fn parse(topic: &str, body: &[u8]) -> Result<WebhookEvent, ProviderError> {
-    let customer_id = |body: &[u8]| -> Result<Option<String>, ProviderError> {
+    let compliance = |body: &[u8]| -> Result<(Option<String>, Vec<String>), ProviderError> {
         let p: CompliancePayload = serde_json::from_slice(body).map_err(malformed)?;
-        Ok(p.customer.and_then(|c| c.id).map(|id| id.to_string()))
+        let orders = p.orders_to_redact.iter().map(u64::to_string).collect();
+        Ok((
+            p.customer.and_then(|c| c.id).map(|id| id.to_string()),
+            orders,
+        ))
     };
     match topic {
         "orders/create" | "orders/updated" | "orders/paid" => {
@@ -172,11 +178,15 @@ pub fn parse(topic: &str, body: &[u8]) -> Result<WebhookEvent, ProviderError> {
         }
         "app/uninstalled" => Ok(WebhookEvent::AppUninstalled),
         "customers/data_request" => Ok(WebhookEvent::CustomerDataRequest {
-            customer_id: customer_id(body)?,
+            customer_id: compliance(body)?.0,
         }),
-        "customers/redact" => Ok(WebhookEvent::CustomerRedact {
-            customer_id: customer_id(body)?,
-        }),
+        "customers/redact" => {
+            let (customer_id, order_ids) = compliance(body)?;
+            Ok(WebhookEvent::CustomerRedact {
+                customer_id,
+                order_ids,
+            })
+        }
         "shop/redact" => Ok(WebhookEvent::ShopRedact),
         other => Ok(WebhookEvent::Ignored {
             reason: format!("topic {other} is not handled"),
@@ -292,7 +302,8 @@ mod tests {
         assert_eq!(
             parse("customers/redact", redact).unwrap(),
             WebhookEvent::CustomerRedact {
-                customer_id: Some("191167".into())
+                customer_id: Some("191167".into()),
+                order_ids: vec!["299938".into()]
             }
         );
         assert_eq!(

@@ -1,0 +1,358 @@
+//! Connecting, the OAuth callback, disconnecting, and reading the connection.
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use super::service::{EcommerceService, Ports, ServiceError};
+use super::sessions::encrypt;
+use super::state_token::{self, StateClaims};
+use crate::domain::ports::{
+    Clock, ConnectionRepository, EcommerceProvider, IdGenerator, MappingRepository,
+    OAuthStateRepository, ProviderError, ProviderRegistry, RepositoryError, StateConsumed,
+    StoreSession,
+};
+use crate::domain::{
+    BusinessId, Connection, ConnectionStatus, EncryptedCredentials, OAuthState, ProviderKind,
+    SyncKind, SyncStatus,
+};
+
+/// Why a callback was refused. The browser is redirected with a flag, never these details.
+#[derive(Debug, thiserror::Error)]
+pub enum CallbackError {
+    /// The provider is not configured.
+    #[error("provider {0} is not configured")]
+    NotConfigured(ProviderKind),
+    /// The callback's own signature, timestamp or shop failed.
+    #[error("callback verification failed: {0}")]
+    Verification(ProviderError),
+    /// The state is not one we signed, or names another store.
+    #[error("forged or mismatched state")]
+    ForgedState,
+    /// The state expired.
+    #[error("the authorization took too long; start again")]
+    Expired,
+    /// The state was used before (replay) or never stored.
+    #[error("state already used")]
+    Replayed,
+    /// The code exchange failed.
+    #[error("code exchange failed: {0}")]
+    Exchange(ProviderError),
+    /// Storing failed.
+    #[error(transparent)]
+    Service(#[from] ServiceError),
+}
+
+impl From<RepositoryError> for CallbackError {
+    fn from(e: RepositoryError) -> Self {
+        CallbackError::Service(e.into())
+    }
+}
+
+/// A connection as shown to the business: never a secret.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionView {
+    /// Provider name.
+    pub provider: ProviderKind,
+    /// Store.
+    pub shop: String,
+    /// Status.
+    pub status: ConnectionStatus,
+    /// Granted scopes.
+    pub scopes: Vec<String>,
+    /// Subscribed webhook topics.
+    pub webhook_topics: Vec<String>,
+    /// Connected at.
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    /// Poll cursor.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_synced_at: Option<OffsetDateTime>,
+    /// Last acknowledgement.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub last_ack_at: Option<OffsetDateTime>,
+    /// Access token expiry, if it expires.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub token_expires_at: Option<OffsetDateTime>,
+}
+
+impl From<&Connection> for ConnectionView {
+    fn from(c: &Connection) -> Self {
+        Self {
+            provider: c.provider,
+            shop: c.shop.clone(),
+            status: c.status,
+            scopes: c.scopes.clone(),
+            webhook_topics: c.webhooks.iter().map(|w| w.topic.clone()).collect(),
+            created_at: c.created_at,
+            last_synced_at: c.last_synced_at,
+            last_ack_at: c.last_ack_at,
+            token_expires_at: c.credentials.access_expires_at,
+        }
+    }
+}
+
+/// Granted against requested scopes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ScopesReport {
+    /// What the store says the installation holds now.
+    pub granted: Vec<String>,
+    /// What the app asks for.
+    pub required: Vec<String>,
+    /// Required but not granted.
+    pub missing: Vec<String>,
+}
+
+/// Required scopes not covered by the granted ones (a `write_x` covers `read_x`).
+pub fn missing_scopes(required: &[String], granted: &[String]) -> Vec<String> {
+    let covered = |scope: &str| {
+        granted.iter().any(|g| g == scope)
+            || scope
+                .strip_prefix("read_")
+                .is_some_and(|rest| granted.iter().any(|g| *g == format!("write_{rest}")))
+    };
+    required.iter().filter(|s| !covered(s)).cloned().collect()
+}
+
+impl<P: Ports> EcommerceService<P> {
+    /// The provider's authorization URL for a business and store, with a signed state whose
+    /// nonce is stored for the callback to consume.
+    pub async fn authorization_url(
+        &self,
+        business: &BusinessId,
+        provider: ProviderKind,
+        shop: &str,
+    ) -> Result<String, ServiceError> {
+        let adapter = self.provider(provider)?;
+        let shop = adapter
+            .normalize_shop(shop)
+            .map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        let now = self.a.clock.now();
+        let state = OAuthState {
+            nonce: self.a.ids.token(),
+            business_id: business.clone(),
+            provider,
+            shop: shop.clone(),
+            expires_at: now + self.settings.state_ttl,
+        };
+        self.a.store.put(&state).await?;
+        let signed = state_token::sign(
+            &self.settings.state_secret,
+            &StateClaims {
+                business_id: state.business_id,
+                provider,
+                shop: shop.clone(),
+                nonce: state.nonce,
+                expires_at: state.expires_at.unix_timestamp(),
+            },
+        );
+        Ok(adapter.authorization_url(&shop, &signed)?)
+    }
+
+    /// Checks a signed state and consumes its nonce (once).
+    async fn accept_state(
+        &self,
+        provider: ProviderKind,
+        shop: &str,
+        state: &str,
+    ) -> Result<StateClaims, CallbackError> {
+        let claims = state_token::verify(&self.settings.state_secret, state)
+            .ok_or(CallbackError::ForgedState)?;
+        if claims.provider != provider || !claims.shop.eq_ignore_ascii_case(shop) {
+            return Err(CallbackError::ForgedState);
+        }
+        let now = self.a.clock.now();
+        if claims.expires_at <= now.unix_timestamp() {
+            return Err(CallbackError::Expired);
+        }
+        match self.a.store.consume(&claims.nonce, now).await? {
+            StateConsumed::Valid(stored)
+                if stored.business_id == claims.business_id && stored.shop == claims.shop =>
+            {
+                Ok(claims)
+            }
+            StateConsumed::Valid(_) => Err(CallbackError::ForgedState),
+            StateConsumed::Expired => Err(CallbackError::Expired),
+            StateConsumed::Unknown => Err(CallbackError::Replayed),
+        }
+    }
+
+    /// The provider's redirect back: verify it, connect the business, register webhooks
+    /// (failure tolerated: polling covers it) and log. Returns the business connected.
+    pub async fn complete_callback(
+        &self,
+        provider: ProviderKind,
+        query: &[(String, String)],
+    ) -> Result<BusinessId, CallbackError> {
+        let adapter = self
+            .a
+            .providers
+            .provider(provider)
+            .ok_or(CallbackError::NotConfigured(provider))?;
+        let (grant, state) = adapter
+            .verify_callback(query, self.a.clock.now())
+            .map_err(CallbackError::Verification)?;
+        let claims = self.accept_state(provider, &grant.shop, &state).await?;
+        let business = claims.business_id;
+        let token = adapter
+            .exchange(&grant)
+            .await
+            .map_err(CallbackError::Exchange)?;
+        let now = self.a.clock.now();
+        let previous = self.a.store.get(&business).await?;
+        let mut connection = Connection {
+            business_id: business.clone(),
+            provider,
+            shop: grant.shop.clone(),
+            status: ConnectionStatus::Active,
+            credentials: EncryptedCredentials {
+                ciphertext: Vec::new(),
+                access_expires_at: None,
+                refresh_expires_at: None,
+            },
+            scopes: token.scopes.clone(),
+            location_id: None,
+            webhooks: Vec::new(),
+            created_at: now,
+            last_synced_at: None,
+            last_ack_at: None,
+            version: previous.as_ref().map_or(0, |p| p.version + 1),
+        };
+        let mut credentials = token.credentials.clone();
+        let mut session = StoreSession {
+            shop: grant.shop.clone(),
+            credentials: credentials.clone(),
+            location_id: None,
+        };
+        match adapter.primary_location(&session).await {
+            Ok(location) => connection.location_id = location,
+            Err(e) => tracing::warn!(business = %business, error = %e, "primary location unknown"),
+        }
+        session.location_id = connection.location_id.clone();
+        let mut notes = Vec::new();
+        match adapter
+            .register_webhooks(&session, &self.webhook_address(provider))
+            .await
+        {
+            Ok(registered) => {
+                connection.webhooks = registered.registrations;
+                credentials.webhook_secrets = registered.secrets;
+            }
+            Err(e) => notes.push(format!(
+                "webhooks not registered ({e}); polling covers new orders"
+            )),
+        }
+        let missing = missing_scopes(adapter.requested_scopes(), &token.scopes);
+        if !missing.is_empty() {
+            notes.push(format!("granted scopes lack {}", missing.join(", ")));
+        }
+        connection.credentials = encrypt(
+            &self.a.cipher,
+            &connection,
+            &credentials,
+            token.access_expires_in.map(|d| now + d),
+            token.refresh_expires_in.map(|d| now + d),
+        )
+        .await
+        .map_err(ServiceError::from)?;
+        if previous
+            .as_ref()
+            .is_some_and(|p| p.shop != connection.shop || p.provider != provider)
+        {
+            // Another store: the old mappings point at ids there.
+            self.a.store.delete_all(&business).await?;
+        }
+        self.a.store.save(&connection).await?;
+        let status = if notes.is_empty() {
+            SyncStatus::Success
+        } else {
+            SyncStatus::Warning
+        };
+        let mut message = format!("connected to {provider} store {}", connection.shop);
+        for note in notes {
+            message.push_str("; ");
+            message.push_str(&note);
+        }
+        self.log(&business, SyncKind::Connect, status, (1, 0, 0), message)
+            .await;
+        Ok(business)
+    }
+
+    /// Disconnects: removes webhooks (best effort), credentials, mappings and the connection,
+    /// so polling stops. Succeeds when there is nothing to disconnect.
+    pub async fn disconnect(&self, business: &BusinessId) -> Result<bool, ServiceError> {
+        let Some(connection) = self.a.store.get(business).await? else {
+            return Ok(false);
+        };
+        if !connection.webhooks.is_empty() {
+            let removed = match self.session(&connection).await {
+                Ok(session) => self
+                    .provider(connection.provider)?
+                    .remove_webhooks(&session, &connection.webhooks)
+                    .await
+                    .map_err(ServiceError::from),
+                Err(e) => Err(e),
+            };
+            if let Err(e) = removed {
+                tracing::warn!(business = %business, error = %e, "webhooks not removed at the store");
+            }
+        }
+        self.a.store.delete(business).await?;
+        self.a.store.delete_all(business).await?;
+        self.log(
+            business,
+            SyncKind::Disconnect,
+            SyncStatus::Success,
+            (1, 0, 0),
+            format!("disconnected from {}", connection.shop),
+        )
+        .await;
+        Ok(true)
+    }
+
+    /// The business's connection, without secrets.
+    pub async fn connection(
+        &self,
+        business: &BusinessId,
+    ) -> Result<Option<ConnectionView>, ServiceError> {
+        Ok(self
+            .a
+            .store
+            .get(business)
+            .await?
+            .as_ref()
+            .map(ConnectionView::from))
+    }
+
+    /// Scopes the store grants now against those the app requires.
+    pub async fn scopes(&self, business: &BusinessId) -> Result<ScopesReport, ServiceError> {
+        let connection = self.active_connection(business).await?;
+        let session = self.session(&connection).await?;
+        let adapter = self.provider(connection.provider)?;
+        let granted = adapter.granted_scopes(&session).await?;
+        let required = adapter.requested_scopes().to_vec();
+        let missing = missing_scopes(&required, &granted);
+        Ok(ScopesReport {
+            granted,
+            required,
+            missing,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::missing_scopes;
+
+    #[test]
+    fn write_scopes_cover_read_scopes() {
+        let required: Vec<String> = ["read_orders", "write_products", "read_inventory"]
+            .map(String::from)
+            .to_vec();
+        let granted: Vec<String> = ["write_orders", "write_products"]
+            .map(String::from)
+            .to_vec();
+        assert_eq!(missing_scopes(&required, &granted), vec!["read_inventory"]);
+    }
+}

@@ -1,0 +1,98 @@
+//! Job dispatch for the workers, plus enqueueing a poll and reading logs.
+
+use super::poll::PollSummary;
+use super::service::{EcommerceService, Ports, ServiceError};
+use crate::domain::ports::{Clock, JobQueue, SyncLogRepository};
+use crate::domain::{BusinessId, Job, LogPage, SyncKind};
+
+/// Largest log page.
+pub const MAX_LOG_LIMIT: u32 = 100;
+
+impl<P: Ports> EcommerceService<P> {
+    /// Runs one job. `change_key` identifies the delivery (stable across its retries).
+    pub async fn handle_job(&self, job: &Job, change_key: &str) -> Result<(), ServiceError> {
+        match job {
+            Job::SyncProduct {
+                business_id,
+                product_id,
+            } => self
+                .sync_product(business_id, product_id, change_key)
+                .await
+                .map(drop),
+            Job::SyncInventory {
+                business_id,
+                product_id,
+                variant_id,
+            } => self
+                .sync_inventory(business_id, product_id, variant_id, change_key)
+                .await
+                .map(drop),
+            Job::SyncCollection {
+                business_id,
+                collection_id,
+            } => self
+                .sync_collection(business_id, collection_id)
+                .await
+                .map(drop),
+            Job::SyncProductsPage {
+                business_id,
+                run_id,
+                cursor,
+            } => {
+                self.sync_page(business_id, SyncKind::Products, run_id, cursor.as_deref())
+                    .await
+            }
+            Job::SyncCollectionsPage {
+                business_id,
+                run_id,
+                cursor,
+            } => {
+                self.sync_page(
+                    business_id,
+                    SyncKind::Collections,
+                    run_id,
+                    cursor.as_deref(),
+                )
+                .await
+            }
+            Job::Poll { business_id, .. } => match self.poll(business_id).await {
+                // Disconnected since the job was queued: nothing to do.
+                Err(ServiceError::NotConnected) => Ok(()),
+                other => other.map(drop),
+            },
+        }
+    }
+
+    /// Enqueues one immediate poll job.
+    pub async fn enqueue_poll(&self, business: &BusinessId) -> Result<(), ServiceError> {
+        self.active_connection(business).await?;
+        let now = self.a.clock.now();
+        // A window per second: a manual poll is never collapsed into a scheduled one.
+        let job = Job::Poll {
+            business_id: business.clone(),
+            window: now.unix_timestamp(),
+        };
+        self.a.queue.send(&job, "manual").await?;
+        Ok(())
+    }
+
+    /// Runs a poll now and returns its summary (debug route).
+    pub async fn debug_poll(&self, business: &BusinessId) -> Result<PollSummary, ServiceError> {
+        self.poll(business).await
+    }
+
+    /// A page of the sync log, newest first.
+    pub async fn logs(
+        &self,
+        business: &BusinessId,
+        limit: u32,
+        cursor: Option<&str>,
+    ) -> Result<LogPage, ServiceError> {
+        if limit == 0 || limit > MAX_LOG_LIMIT {
+            return Err(ServiceError::InvalidInput(format!(
+                "limit must be between 1 and {MAX_LOG_LIMIT}"
+            )));
+        }
+        Ok(self.a.store.page(business, limit, cursor).await?)
+    }
+}

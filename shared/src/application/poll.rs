@@ -1,0 +1,134 @@
+//! Polling: pull orders since the cursor, ingest, acknowledge, advance the cursor.
+
+use serde::Serialize;
+
+use super::ingest::{Ingested, ingest_order};
+use super::service::{EcommerceService, Ports, ServiceError};
+use crate::domain::ports::{Clock, ConnectionRepository, EcommerceProvider, OrderRepository};
+use crate::domain::{BusinessId, SyncKind, SyncStatus};
+
+/// What one poll did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PollSummary {
+    /// Orders the store returned.
+    pub pulled: u32,
+    /// Newly ingested (or recovered from the outbox).
+    pub ingested: u32,
+    /// Already ingested before.
+    pub duplicates: u32,
+    /// Acknowledgements the store refused (the orders are ingested all the same).
+    pub ack_failed: u32,
+    /// Pages read.
+    pub pages: u32,
+}
+
+impl<P: Ports> EcommerceService<P> {
+    /// Pulls orders updated since `lastSyncedAt ?? createdAt` minus the overlap, ingests each
+    /// exactly once, acknowledges the new ones and advances the cursor to the newest update
+    /// seen. An error leaves the cursor where it was, so a retry re-reads (dedup makes it safe).
+    pub async fn poll(&self, business: &BusinessId) -> Result<PollSummary, ServiceError> {
+        let result = self.poll_inner(business).await;
+        match &result {
+            Ok(s) => {
+                let message = format!(
+                    "pulled {} orders: {} new, {} already ingested{}",
+                    s.pulled,
+                    s.ingested,
+                    s.duplicates,
+                    if s.ack_failed > 0 {
+                        format!(", {} not acknowledged", s.ack_failed)
+                    } else {
+                        String::new()
+                    }
+                );
+                let status = if s.ack_failed > 0 {
+                    SyncStatus::Warning
+                } else {
+                    SyncStatus::Success
+                };
+                self.log(
+                    business,
+                    SyncKind::Poll,
+                    status,
+                    (s.ingested, 0, s.duplicates),
+                    message,
+                )
+                .await;
+            }
+            Err(ServiceError::NotConnected) => {}
+            Err(e) => {
+                self.log(
+                    business,
+                    SyncKind::Poll,
+                    SyncStatus::Error,
+                    (0, 1, 0),
+                    format!("poll failed: {e}"),
+                )
+                .await
+            }
+        }
+        result
+    }
+
+    async fn poll_inner(&self, business: &BusinessId) -> Result<PollSummary, ServiceError> {
+        let connection = self.active_connection(business).await?;
+        let session = self.session(&connection).await?;
+        let provider = self.provider(connection.provider)?;
+        let since = connection.poll_since() - self.settings.poll_overlap;
+        let mut summary = PollSummary::default();
+        let mut newest = None;
+        let mut fresh = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let page = provider
+                .pull_orders(&session, since, cursor.as_deref())
+                .await?;
+            summary.pages += 1;
+            for order in &page.orders {
+                summary.pulled += 1;
+                match ingest_order(&self.a.store, &self.a.sink, &self.a.clock, business, order)
+                    .await?
+                {
+                    Ingested::New | Ingested::Recovered => {
+                        summary.ingested += 1;
+                        fresh.push(order.clone());
+                    }
+                    Ingested::Duplicate => summary.duplicates += 1,
+                }
+            }
+            newest = newest.max(page.newest_update);
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        for order in &fresh {
+            match provider
+                .acknowledge_order(&session, &order.external_id)
+                .await
+            {
+                Ok(()) => {
+                    self.a
+                        .store
+                        .mark_acknowledged(business, &order.dedup_key(), self.a.clock.now())
+                        .await?
+                }
+                Err(e) => {
+                    summary.ack_failed += 1;
+                    tracing::warn!(business = %business, order = %order.external_id, error = %e, "acknowledgement failed");
+                }
+            }
+        }
+        if let Some(newest) = newest {
+            self.a.store.advance_last_synced(business, newest).await?;
+        }
+        if summary.ingested > summary.ack_failed {
+            self.a
+                .store
+                .set_last_ack(business, self.a.clock.now())
+                .await?;
+        }
+        Ok(summary)
+    }
+}

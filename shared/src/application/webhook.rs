@@ -1,0 +1,171 @@
+//! Inbound webhooks: verify, parse, act, and never make the store retry-storm.
+
+use super::ingest::{Ingested, ingest_order};
+use super::service::{EcommerceService, Ports};
+use super::sessions::decrypt;
+use crate::domain::ports::{
+    ConnectionRepository, EcommerceProvider, MappingRepository, OrderRepository, ProviderRegistry,
+    WebhookDelivery,
+};
+use crate::domain::{ConnectionStatus, ProviderKind, SyncKind, SyncStatus, WebhookEvent};
+
+/// Why a delivery is refused outright (HTTP 401/404). App-side failures after verification are
+/// not errors: they answer `{"ok": false}` with 200 and are logged.
+#[derive(Debug, thiserror::Error)]
+pub enum WebhookError {
+    /// The provider is not configured.
+    #[error("provider {0} is not configured")]
+    NotConfigured(ProviderKind),
+    /// Missing or wrong signature.
+    #[error("invalid webhook signature")]
+    BadSignature,
+}
+
+/// The answer to a verified delivery.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WebhookOutcome {
+    /// False when the delivery was verified but could not be processed (logged).
+    pub ok: bool,
+    /// What happened, for logs.
+    pub detail: String,
+}
+
+impl<P: Ports> EcommerceService<P> {
+    /// Handles one delivery: signature over the raw bytes first, then the topic.
+    pub async fn handle_webhook(
+        &self,
+        provider: ProviderKind,
+        delivery: &WebhookDelivery,
+    ) -> Result<WebhookOutcome, WebhookError> {
+        let adapter = self
+            .a
+            .providers
+            .provider(provider)
+            .ok_or(WebhookError::NotConfigured(provider))?;
+        let identity = adapter
+            .webhook_identity(delivery)
+            .map_err(|_| WebhookError::BadSignature)?;
+        let connection = match self.a.store.find_by_shop(provider, &identity.shop).await {
+            Ok(c) => c,
+            Err(e) => {
+                // Verify before answering anything but 401: an unverified caller learns nothing.
+                adapter
+                    .verify_webhook(delivery, None)
+                    .map_err(|_| WebhookError::BadSignature)?;
+                tracing::error!(error = %e, "connection lookup failed");
+                return Ok(WebhookOutcome {
+                    ok: false,
+                    detail: "connection lookup failed".into(),
+                });
+            }
+        };
+        let credentials = match &connection {
+            Some(c) if !c.webhooks.is_empty() => decrypt(&self.a.cipher, c).await.ok(),
+            _ => None,
+        };
+        adapter
+            .verify_webhook(delivery, credentials.as_ref())
+            .map_err(|_| WebhookError::BadSignature)?;
+        let Some(connection) = connection else {
+            tracing::warn!(shop = %identity.shop, topic = %identity.topic, "verified delivery for a store with no connection");
+            return Ok(WebhookOutcome {
+                ok: false,
+                detail: "no connection for this store".into(),
+            });
+        };
+        let business = &connection.business_id;
+        let event = match adapter.parse_webhook(&identity, &delivery.body) {
+            Ok(event) => event,
+            Err(e) => {
+                self.log(
+                    business,
+                    SyncKind::Webhook,
+                    SyncStatus::Error,
+                    (0, 1, 0),
+                    format!("{}: {e}", identity.topic),
+                )
+                .await;
+                return Ok(WebhookOutcome {
+                    ok: false,
+                    detail: e.to_string(),
+                });
+            }
+        };
+        let outcome: Result<String, String> = match event {
+            WebhookEvent::Order(order) => {
+                match ingest_order(&self.a.store, &self.a.sink, &self.a.clock, business, &order)
+                    .await
+                {
+                    Ok(Ingested::Duplicate) => Ok(format!("order {} already ingested", order.name)),
+                    Ok(_) => Ok(format!("order {} ingested", order.name)),
+                    Err(e) => Err(format!("order {}: {e}", order.name)),
+                }
+            }
+            WebhookEvent::AppUninstalled => self
+                .a
+                .store
+                .set_status(business, ConnectionStatus::Uninstalled)
+                .await
+                .map(|_| "app uninstalled by the merchant; syncing stopped".to_owned())
+                .map_err(|e| e.to_string()),
+            WebhookEvent::CustomerDataRequest { customer_id } => Ok(format!(
+                "customer data request for customer {}: the connector keeps only order copies, in the orders queue",
+                customer_id.unwrap_or_else(|| "unknown".into())
+            )),
+            WebhookEvent::CustomerRedact {
+                customer_id,
+                order_ids,
+            } => {
+                let keys: Vec<String> = order_ids
+                    .iter()
+                    .map(|id| format!("{provider}#{id}"))
+                    .collect();
+                self.a
+                    .store
+                    .redact(business, &keys)
+                    .await
+                    .map(|_| {
+                        format!(
+                            "redacted {} orders of customer {}",
+                            keys.len(),
+                            customer_id.unwrap_or_default()
+                        )
+                    })
+                    .map_err(|e| e.to_string())
+            }
+            WebhookEvent::ShopRedact => {
+                let orders = self.a.store.delete_all_orders(business).await;
+                let maps = self.a.store.delete_all(business).await;
+                orders
+                    .and(maps)
+                    .map(|_| "shop data redacted".to_owned())
+                    .map_err(|e| e.to_string())
+            }
+            WebhookEvent::Ignored { reason } => Ok(reason),
+        };
+        match outcome {
+            Ok(detail) => {
+                self.log(
+                    business,
+                    SyncKind::Webhook,
+                    SyncStatus::Success,
+                    (1, 0, 0),
+                    format!("{}: {detail}", identity.topic),
+                )
+                .await;
+                Ok(WebhookOutcome { ok: true, detail })
+            }
+            Err(detail) => {
+                self.log(
+                    business,
+                    SyncKind::Webhook,
+                    SyncStatus::Error,
+                    (0, 1, 0),
+                    format!("{}: {detail}", identity.topic),
+                )
+                .await;
+                Ok(WebhookOutcome { ok: false, detail })
+            }
+        }
+    }
+}

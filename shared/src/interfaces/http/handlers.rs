@@ -1,0 +1,240 @@
+//! One function per route: parse, call the service, map the result.
+
+use lambda_http::{Body, Request, Response};
+use serde_json::json;
+
+use super::HttpConfig;
+use super::auth::{Denied, authorize};
+use super::responses::{error, json, redirect, service_error};
+use super::routes::Route;
+use crate::application::connect::CallbackError;
+use crate::application::webhook::WebhookError;
+use crate::application::{EcommerceService, Ports};
+use crate::domain::ports::WebhookDelivery;
+use crate::domain::{BusinessId, ProviderKind, SyncKind};
+
+fn query(request: &Request) -> Vec<(String, String)> {
+    request
+        .uri()
+        .query()
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .into_owned()
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn param<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str())
+}
+
+/// `businessId` from the query, else from a JSON body.
+fn business_param(request: &Request, pairs: &[(String, String)]) -> Option<String> {
+    if let Some(b) = param(pairs, "businessId") {
+        return Some(b.to_owned());
+    }
+    let body: serde_json::Value = serde_json::from_slice(request.body().as_ref()).ok()?;
+    body.get("businessId")?.as_str().map(str::to_owned)
+}
+
+fn denied(d: Denied) -> Response<Body> {
+    match d {
+        Denied::Unauthenticated => error(401, "unauthenticated", "no business claim in the token"),
+        Denied::BadBusinessId => error(
+            400,
+            "invalid_business_id",
+            "businessId is missing or malformed",
+        ),
+        Denied::Forbidden => error(
+            403,
+            "forbidden",
+            "businessId is not one of the caller's businesses",
+        ),
+    }
+}
+
+/// The `provider` query parameter, or the error response to send.
+fn provider_param(value: Option<&str>) -> Result<ProviderKind, Box<Response<Body>>> {
+    let name =
+        value.ok_or_else(|| Box::new(error(400, "invalid_request", "provider is required")))?;
+    name.parse::<ProviderKind>()
+        .map_err(|e| Box::new(error(400, "unknown_provider", &e.to_string())))
+}
+
+pub(super) async fn dispatch<P: Ports>(
+    service: &EcommerceService<P>,
+    config: &HttpConfig,
+    route: &Route,
+    provider: Option<String>,
+    request: &Request,
+) -> Response<Body> {
+    let pairs = query(request);
+    if !route.authenticated {
+        return match route.path {
+            "/ecommerce/oauth/callback" => {
+                callback(service, config, ProviderKind::Shopify, &pairs).await
+            }
+            _ => webhook(service, provider.as_deref(), request).await,
+        };
+    }
+    let business = match authorize(
+        &config.auth,
+        request,
+        business_param(request, &pairs).as_deref(),
+    ) {
+        Ok(b) => b,
+        Err(d) => return denied(d),
+    };
+    match (route.method, route.path) {
+        ("GET", "/ecommerce/oauth/url") => {
+            let kind = match provider_param(param(&pairs, "provider")) {
+                Ok(k) => k,
+                Err(r) => return *r,
+            };
+            let Some(shop) = param(&pairs, "shop") else {
+                return error(400, "invalid_request", "shop is required");
+            };
+            match service.authorization_url(&business, kind, shop).await {
+                Ok(url) => json(200, &json!({"url": url})),
+                Err(e) => service_error(&e),
+            }
+        }
+        ("GET", "/ecommerce/connection") => match service.connection(&business).await {
+            Ok(Some(view)) => json(200, &json!({"connected": true, "connection": view})),
+            Ok(None) => json(200, &json!({"connected": false, "connection": null})),
+            Err(e) => service_error(&e),
+        },
+        ("DELETE", "/ecommerce/connection") => match service.disconnect(&business).await {
+            Ok(existed) => json(200, &json!({"disconnected": true, "existed": existed})),
+            Err(e) => service_error(&e),
+        },
+        ("POST", "/ecommerce/sync/products") => batch(service, &business, SyncKind::Products).await,
+        ("POST", "/ecommerce/sync/collections") => {
+            batch(service, &business, SyncKind::Collections).await
+        }
+        ("POST", "/ecommerce/sync/poll") => match service.enqueue_poll(&business).await {
+            Ok(()) => json(202, &json!({"queued": true})),
+            Err(e) => service_error(&e),
+        },
+        ("GET", "/ecommerce/sync/log") => {
+            let limit = match param(&pairs, "limit").map(str::parse::<u32>) {
+                None => 20,
+                Some(Ok(n)) => n,
+                Some(Err(_)) => {
+                    return error(
+                        400,
+                        "invalid_request",
+                        "limit must be a number from 1 to 100",
+                    );
+                }
+            };
+            match service
+                .logs(&business, limit, param(&pairs, "cursor"))
+                .await
+            {
+                Ok(page) => json(
+                    200,
+                    &json!({"entries": page.entries, "nextCursor": page.next_cursor}),
+                ),
+                Err(e) => service_error(&e),
+            }
+        }
+        ("GET", "/ecommerce/debug/poll") => match service.debug_poll(&business).await {
+            Ok(summary) => json(200, &summary),
+            Err(e) => service_error(&e),
+        },
+        ("GET", "/ecommerce/debug/scopes") => match service.scopes(&business).await {
+            Ok(report) => json(200, &report),
+            Err(e) => service_error(&e),
+        },
+        _ => error(404, "not_found", "no such route"),
+    }
+}
+
+async fn batch<P: Ports>(
+    service: &EcommerceService<P>,
+    business: &BusinessId,
+    kind: SyncKind,
+) -> Response<Body> {
+    match service.start_batch(business, kind).await {
+        Ok(run_id) => json(202, &json!({"runId": run_id})),
+        Err(e) => service_error(&e),
+    }
+}
+
+async fn callback<P: Ports>(
+    service: &EcommerceService<P>,
+    config: &HttpConfig,
+    provider: ProviderKind,
+    pairs: &[(String, String)],
+) -> Response<Body> {
+    let sep = if config.pwa_settings_url.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
+    match service.complete_callback(provider, pairs).await {
+        Ok(_) => redirect(&format!(
+            "{}{sep}ecommerce=connected&provider={provider}",
+            config.pwa_settings_url
+        )),
+        Err(e) => {
+            let reason = match &e {
+                CallbackError::Verification(_) => "verification_failed",
+                CallbackError::ForgedState => "invalid_state",
+                CallbackError::Expired => "expired",
+                CallbackError::Replayed => "state_used",
+                CallbackError::Exchange(_) => "exchange_failed",
+                CallbackError::NotConfigured(_) => "not_configured",
+                CallbackError::Service(_) => "internal",
+            };
+            tracing::warn!(error = %e, reason, "oauth callback refused");
+            redirect(&format!(
+                "{}{sep}ecommerce=error&provider={provider}&reason={reason}",
+                config.pwa_settings_url
+            ))
+        }
+    }
+}
+
+async fn webhook<P: Ports>(
+    service: &EcommerceService<P>,
+    provider: Option<&str>,
+    request: &Request,
+) -> Response<Body> {
+    let kind = match provider.unwrap_or_default().parse::<ProviderKind>() {
+        Ok(k) => k,
+        Err(e) => return error(404, "unknown_provider", &e.to_string()),
+    };
+    let delivery = WebhookDelivery {
+        headers: request
+            .headers()
+            .iter()
+            .map(|(k, v)| {
+                (
+                    k.as_str().to_ascii_lowercase(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect(),
+        // The exact bytes as signed (lambda_http has already base64-decoded them if needed).
+        body: request.body().as_ref().to_vec(),
+    };
+    match service.handle_webhook(kind, &delivery).await {
+        Ok(outcome) => json(200, &json!({"ok": outcome.ok})),
+        Err(WebhookError::BadSignature) => error(
+            401,
+            "invalid_signature",
+            "webhook signature verification failed",
+        ),
+        Err(WebhookError::NotConfigured(_)) => error(
+            404,
+            "provider_not_configured",
+            "this provider is not configured",
+        ),
+    }
+}

@@ -1,0 +1,44 @@
+//! The HTTP API (API Gateway HTTP API, payload 2.0): routing, auth scope, DTOs and the
+//! mapping of errors to responses. One router serves every route; each HTTP function is
+//! mapped to its own subset in `template.yaml`.
+
+mod auth;
+mod handlers;
+mod responses;
+pub mod routes;
+
+use lambda_http::{Body, Request, Response};
+
+pub use auth::AuthConfig;
+pub use routes::{ROUTES, Route};
+
+use crate::application::{EcommerceService, Ports};
+
+/// Settings of the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct HttpConfig {
+    /// Where the callback sends the merchant's browser afterwards (the PWA settings page).
+    pub pwa_settings_url: String,
+    /// How the caller's businesses are read from the JWT.
+    pub auth: AuthConfig,
+}
+
+/// Serves one request. Never panics on input; every failure is a JSON error or a redirect.
+pub async fn handle<P: Ports>(
+    service: &EcommerceService<P>,
+    config: &HttpConfig,
+    request: Request,
+) -> Response<Body> {
+    let method = request.method().clone();
+    let path = routes::normalize(request.uri().path());
+    let Some((route, provider)) = routes::find(&method, &path) else {
+        return responses::error(404, "not_found", "no such route");
+    };
+    // Boxed: the route futures nest deeply; a box keeps the handler's future type shallow.
+    let response = Box::pin(handlers::dispatch(
+        service, config, route, provider, &request,
+    ))
+    .await;
+    tracing::info!(method = %method, path = %path, status = response.status().as_u16(), "http");
+    response
+}

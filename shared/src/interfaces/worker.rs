@@ -1,0 +1,52 @@
+//! The SQS worker loop body: run each job, report partial batch failures, keep group order.
+
+use std::collections::HashSet;
+
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
+
+use crate::application::{EcommerceService, Ports};
+use crate::domain::Job;
+
+/// Runs every record of a batch in order. A failed record is reported for retry; later
+/// records of the same message group in this batch are reported too (not run), so a store's
+/// jobs keep their order. After 5 receives SQS moves a job to the dead-letter queue.
+pub async fn handle_batch<P: Ports>(
+    service: &EcommerceService<P>,
+    event: SqsEvent,
+) -> SqsBatchResponse {
+    let mut response = SqsBatchResponse::default();
+    let mut failed_groups: HashSet<String> = HashSet::new();
+    for record in event.records {
+        let id = record.message_id.clone().unwrap_or_default();
+        let group = record
+            .attributes
+            .get("MessageGroupId")
+            .cloned()
+            .unwrap_or_default();
+        if failed_groups.contains(&group) {
+            response.add_failure(id);
+            continue;
+        }
+        let change_key = record
+            .attributes
+            .get("MessageDeduplicationId")
+            .cloned()
+            .unwrap_or_else(|| id.clone());
+        let job: Job = match record.body.as_deref().map(serde_json::from_str) {
+            Some(Ok(job)) => job,
+            _ => {
+                tracing::error!(message_id = %id, "unreadable job; it will reach the dead-letter queue");
+                failed_groups.insert(group);
+                response.add_failure(id);
+                continue;
+            }
+        };
+        // Boxed: the job futures nest deeply; a box keeps the worker's future type shallow.
+        if let Err(e) = Box::pin(service.handle_job(&job, &change_key)).await {
+            tracing::warn!(message_id = %id, business = %job.business_id(), error = %e, "job failed; SQS retries it");
+            failed_groups.insert(group);
+            response.add_failure(id);
+        }
+    }
+    response
+}
