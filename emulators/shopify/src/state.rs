@@ -87,6 +87,8 @@ pub struct ShopStats {
     pub mutations: u64,
     /// Inventory mutations answered from the idempotency cache.
     pub idempotent_replays: u64,
+    /// Query-cost points charged (actual costs of answered requests).
+    pub points: f64,
 }
 
 /// A product variant.

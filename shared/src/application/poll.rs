@@ -94,7 +94,16 @@ impl<P: Ports> EcommerceService<P> {
                         summary.ingested += 1;
                         fresh.push(order.clone());
                     }
-                    Ingested::Duplicate => summary.duplicates += 1,
+                    Ingested::Duplicate => {
+                        summary.duplicates += 1;
+                        // Ingested by a webhook but never acknowledged at the store: do it now.
+                        let stored = self.a.store.get_order(business, &order.dedup_key()).await?;
+                        if stored.is_some_and(|s| {
+                            s.published_at.is_some() && s.acknowledged_at.is_none()
+                        }) {
+                            fresh.push(order.clone());
+                        }
+                    }
                 }
             }
             newest = newest.max(page.newest_update);
@@ -103,6 +112,7 @@ impl<P: Ports> EcommerceService<P> {
                 None => break,
             }
         }
+        let mut acked = 0;
         for order in &fresh {
             match provider
                 .acknowledge_order(&session, &order.external_id)
@@ -112,7 +122,8 @@ impl<P: Ports> EcommerceService<P> {
                     self.a
                         .store
                         .mark_acknowledged(business, &order.dedup_key(), self.a.clock.now())
-                        .await?
+                        .await?;
+                    acked += 1;
                 }
                 Err(e) => {
                     summary.ack_failed += 1;
@@ -123,7 +134,7 @@ impl<P: Ports> EcommerceService<P> {
         if let Some(newest) = newest {
             self.a.store.advance_last_synced(business, newest).await?;
         }
-        if summary.ingested > summary.ack_failed {
+        if acked > 0 {
             self.a
                 .store
                 .set_last_ack(business, self.a.clock.now())

@@ -71,6 +71,10 @@ pub struct AppConfig {
     pub business_claim: String,
     /// `HTTP_TIMEOUT_SECS`: per-request timeout towards stores (default 20).
     pub http_timeout: Duration,
+    /// `BATCH_PAGE_SIZE`: catalogue items per batch page job (default 50).
+    pub batch_page_size: u32,
+    /// `PUSH_CONCURRENCY`: pushes in flight per store within its rate budget (default 4).
+    pub push_concurrency: usize,
     /// Shopify, when `SHOPIFY_CLIENT_ID` and `SHOPIFY_CLIENT_SECRET` are set.
     pub shopify: Option<ShopifyEnv>,
 }
@@ -114,6 +118,8 @@ impl AppConfig {
             http_timeout: Duration::from_secs(
                 optional("HTTP_TIMEOUT_SECS", "20").parse().unwrap_or(20),
             ),
+            batch_page_size: optional("BATCH_PAGE_SIZE", "50").parse().unwrap_or(50),
+            push_concurrency: optional("PUSH_CONCURRENCY", "4").parse().unwrap_or(4),
             shopify,
         })
     }

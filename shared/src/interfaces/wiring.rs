@@ -79,10 +79,10 @@ pub fn service(config: &AppConfig, clients: &AwsClients) -> EcommerceService<Aws
         clock: SystemClock,
         ids: RandomIds,
     };
-    EcommerceService::new(
-        adapters,
-        Settings::new(&config.public_base_url, config.state_secret.clone()),
-    )
+    let mut settings = Settings::new(&config.public_base_url, config.state_secret.clone());
+    settings.batch_page_size = config.batch_page_size.clamp(1, 250);
+    settings.push_concurrency = config.push_concurrency.clamp(1, 32);
+    EcommerceService::new(adapters, settings)
 }
 
 /// The HTTP layer's settings.

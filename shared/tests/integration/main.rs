@@ -3,14 +3,18 @@
 
 mod support;
 
+mod app;
 mod catalog;
 mod connections;
+mod e2e;
+mod events;
 mod ingest;
 mod kms;
 mod logs;
 mod mappings;
 mod provision;
 mod queues;
+mod routes_doc;
 mod runs;
 mod schedule;
 mod shopify;

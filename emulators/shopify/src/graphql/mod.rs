@@ -193,6 +193,7 @@ pub(crate) async fn handle(
         if operation.is_mutation() {
             s.stats.mutations += 1;
         }
+        s.stats.points += actual;
         let status = throttle_status(&app, bucket.available);
         (
             json!({

@@ -43,7 +43,7 @@ impl Default for RetryPolicy {
             max_attempts: 5,
             base_delay: Duration::from_millis(250),
             max_delay: Duration::from_secs(8),
-            max_throttle_waits: 10,
+            max_throttle_waits: 20,
             timeout: Duration::from_secs(30),
         }
     }
@@ -74,6 +74,22 @@ struct Bucket {
     available: f64,
     restore_rate: f64,
     at: Instant,
+}
+
+/// One store's budget: the bucket estimate plus the requests admitted since the last answer
+/// the estimate came from (the server had not charged those yet when it answered).
+#[derive(Debug)]
+struct Budget {
+    bucket: Bucket,
+    admitted: std::collections::VecDeque<(u64, f64)>,
+    next_seq: u64,
+    applied_seq: u64,
+}
+
+/// A request's place in its store's budget.
+#[derive(Debug, Clone, Copy)]
+struct Admission {
+    seq: u64,
 }
 
 impl Bucket {
@@ -148,7 +164,8 @@ pub struct GraphqlClient {
     base_override: Option<String>,
     retry: RetryPolicy,
     defaults: BucketDefaults,
-    buckets: Mutex<HashMap<String, Bucket>>,
+    budgets: Mutex<HashMap<String, Budget>>,
+    turns: Mutex<HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>>,
     costs: Mutex<HashMap<usize, f64>>,
 }
 
@@ -171,7 +188,8 @@ impl GraphqlClient {
             base_override,
             retry,
             defaults,
-            buckets: Mutex::new(HashMap::new()),
+            budgets: Mutex::new(HashMap::new()),
+            turns: Mutex::new(HashMap::new()),
             costs: Mutex::new(HashMap::new()),
         }
     }
@@ -219,11 +237,11 @@ impl GraphqlClient {
         let mut throttles = 0;
         loop {
             let expected = self.expected_cost(document);
-            let wait = self.reserve(shop, expected);
-            if !wait.is_zero() {
-                tokio::time::sleep(wait).await;
-            }
-            match self.attempt(shop, token, &url, &body, document).await {
+            let admission = self.admit(shop, expected).await;
+            match self
+                .attempt(shop, token, &url, &body, document, admission)
+                .await
+            {
                 Attempt::Done(data) => return Ok(data),
                 Attempt::Fail(err) => return Err(err),
                 Attempt::Throttled(pause) => {
@@ -269,41 +287,84 @@ impl GraphqlClient {
             .unwrap_or(FIRST_GUESS)
     }
 
-    /// Takes `cost` from the shop's bucket estimate; returns how long to wait for it.
-    /// The bucket may go into debt so later callers queue behind earlier ones.
-    fn reserve(&self, shop: &str, cost: f64) -> Duration {
-        let now = Instant::now();
-        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        let bucket = buckets.entry(shop.to_owned()).or_insert(Bucket {
-            maximum: self.defaults.maximum,
-            available: self.defaults.maximum,
-            restore_rate: self.defaults.restore_rate,
-            at: now,
-        });
-        let available = bucket.available_at(now);
-        bucket.available = available - cost;
-        bucket.at = now;
-        if available >= cost || bucket.restore_rate <= 0.0 {
-            Duration::ZERO
-        } else {
-            Duration::from_secs_f64((cost - available) / bucket.restore_rate)
+    fn budget<'a>(
+        &self,
+        budgets: &'a mut HashMap<String, Budget>,
+        shop: &str,
+        now: Instant,
+    ) -> &'a mut Budget {
+        budgets.entry(shop.to_owned()).or_insert_with(|| Budget {
+            bucket: Bucket {
+                maximum: self.defaults.maximum,
+                available: self.defaults.maximum,
+                restore_rate: self.defaults.restore_rate,
+                at: now,
+            },
+            admitted: std::collections::VecDeque::new(),
+            next_seq: 1,
+            applied_seq: 0,
+        })
+    }
+
+    /// Waits until the shop's bucket estimate holds `cost`, then takes it. Requests to one
+    /// store are admitted one at a time, first come first served, so waiters do not stampede
+    /// when points come back.
+    async fn admit(&self, shop: &str, cost: f64) -> Admission {
+        let turn = {
+            let mut turns = self.turns.lock().unwrap_or_else(|e| e.into_inner());
+            turns.entry(shop.to_owned()).or_default().clone()
+        };
+        let _turn = turn.lock().await;
+        loop {
+            let wait = {
+                let now = Instant::now();
+                let mut budgets = self.budgets.lock().unwrap_or_else(|e| e.into_inner());
+                let budget = self.budget(&mut budgets, shop, now);
+                let available = budget.bucket.available_at(now);
+                // A cost beyond the whole bucket can never fit: send it and let the store say so.
+                let hopeless = cost > budget.bucket.maximum || budget.bucket.restore_rate <= 0.0;
+                if available >= cost || hopeless {
+                    budget.bucket.available = available - cost;
+                    budget.bucket.at = now;
+                    let seq = budget.next_seq;
+                    budget.next_seq += 1;
+                    budget.admitted.push_back((seq, cost));
+                    return Admission { seq };
+                }
+                Duration::from_secs_f64(((cost - available) / budget.bucket.restore_rate).min(60.0))
+            };
+            tokio::time::sleep(wait).await;
         }
     }
 
-    /// Replaces the estimate with the server's figures.
-    fn observe(&self, shop: &str, document: &'static str, cost: &Cost) {
+    /// Rebuilds the estimate from the server's figures for `admission`, minus what was
+    /// admitted after it (the server had not charged those yet).
+    fn observe(&self, shop: &str, document: &'static str, cost: &Cost, admission: Admission) {
         let status = &cost.throttle_status;
-        let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        buckets.insert(
-            shop.to_owned(),
-            Bucket {
+        let now = Instant::now();
+        let mut budgets = self.budgets.lock().unwrap_or_else(|e| e.into_inner());
+        let budget = self.budget(&mut budgets, shop, now);
+        if admission.seq > budget.applied_seq {
+            budget.applied_seq = admission.seq;
+            while budget
+                .admitted
+                .front()
+                .is_some_and(|(seq, _)| *seq <= admission.seq)
+            {
+                budget.admitted.pop_front();
+            }
+            let later: f64 = budget.admitted.iter().map(|(_, c)| c).sum();
+            // The figures are as of when the store charged this request, somewhere between
+            // admission and now; counting no restoration since keeps the estimate on the safe
+            // side (at worst a few points of the bucket stay unused).
+            budget.bucket = Bucket {
                 maximum: status.maximum_available,
-                available: status.currently_available,
+                available: status.currently_available - later,
                 restore_rate: status.restore_rate,
-                at: Instant::now(),
-            },
-        );
-        drop(buckets);
+                at: now,
+            };
+        }
+        drop(budgets);
         if let Some(requested) = cost.requested_query_cost {
             let mut costs = self.costs.lock().unwrap_or_else(|e| e.into_inner());
             costs.insert(document.as_ptr() as usize, requested);
@@ -317,6 +378,7 @@ impl GraphqlClient {
         url: &str,
         body: &Value,
         document: &'static str,
+        admission: Admission,
     ) -> Attempt {
         let response = self
             .http
@@ -389,7 +451,7 @@ impl GraphqlClient {
         };
         let cost = envelope.extensions.and_then(|e| e.cost);
         if let Some(cost) = &cost {
-            self.observe(shop, document, cost);
+            self.observe(shop, document, cost, admission);
         }
         let throttled = envelope
             .errors
