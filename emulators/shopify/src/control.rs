@@ -217,7 +217,13 @@ pub(crate) async fn deliver(
                 .body(body.clone())
                 .send()
                 .await;
-            statuses.push(sent.map(|r| r.status().as_u16()).unwrap_or(0));
+            match sent {
+                Ok(r) => statuses.push(r.status().as_u16()),
+                Err(e) => {
+                    tracing::warn!(uri, error = ?e, "webhook delivery failed");
+                    statuses.push(0);
+                }
+            }
         }
     }
     statuses

@@ -11,7 +11,7 @@ pub const MAX_LOG_LIMIT: u32 = 100;
 impl<P: Ports> EcommerceService<P> {
     /// Runs one job. `change_key` identifies the delivery (stable across its retries).
     pub async fn handle_job(&self, job: &Job, change_key: &str) -> Result<(), ServiceError> {
-        match job {
+        let result = match job {
             Job::SyncProduct {
                 business_id,
                 product_id,
@@ -55,11 +55,15 @@ impl<P: Ports> EcommerceService<P> {
                 )
                 .await
             }
-            Job::Poll { business_id, .. } => match self.poll(business_id).await {
-                // Disconnected since the job was queued: nothing to do.
-                Err(ServiceError::NotConnected) => Ok(()),
-                other => other.map(drop),
-            },
+            Job::Poll { business_id, .. } => self.poll(business_id).await.map(drop),
+        };
+        match result {
+            // Disconnected since the job was queued: retrying cannot help; drop it.
+            Err(ServiceError::NotConnected) => {
+                tracing::info!(business = %job.business_id(), "job for a business without an active connection dropped");
+                Ok(())
+            }
+            other => other,
         }
     }
 

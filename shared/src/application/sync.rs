@@ -1,7 +1,10 @@
 //! Outbound sync: products (with stock), inventory levels and collections, one at a time or
 //! as a chain of batch page jobs.
 
+use std::future::Future;
+
 use futures_util::StreamExt;
+use futures_util::stream::FuturesUnordered;
 use sha2::{Digest, Sha256};
 
 use super::service::{EcommerceService, Ports, ServiceError, status_of};
@@ -21,6 +24,28 @@ pub enum Pushed {
     Sent,
     /// Unchanged since the last push: nothing sent.
     Unchanged,
+}
+
+/// Runs `f` over `items` with at most `limit` futures in flight; results in completion order.
+/// (The item lifetime is named, not higher-ranked, so the future stays `Send` when spawned.)
+async fn bounded<'a, T, Fut>(
+    items: &'a [T],
+    limit: usize,
+    f: impl Fn(&'a T) -> Fut,
+) -> Vec<Fut::Output>
+where
+    Fut: Future,
+{
+    let mut rest = items.iter();
+    let mut in_flight: FuturesUnordered<Fut> = rest.by_ref().take(limit.max(1)).map(&f).collect();
+    let mut results = Vec::with_capacity(items.len());
+    while let Some(result) = in_flight.next().await {
+        results.push(result);
+        if let Some(item) = rest.next() {
+            in_flight.push(f(item));
+        }
+    }
+    results
 }
 
 /// Idempotency key of one stock change: stable across retries of the same job (same change
@@ -365,19 +390,17 @@ impl<P: Ports> EcommerceService<P> {
         let (results, next): (Vec<Result<Pushed, ServiceError>>, Option<String>) =
             if kind == SyncKind::Collections {
                 let page = self.a.catalog.collections(business, cursor, limit).await?;
-                let results = futures_util::stream::iter(page.items.iter())
-                    .map(|c| self.push_collection(&session, business, provider, c))
-                    .buffer_unordered(self.settings.push_concurrency.max(1))
-                    .collect()
-                    .await;
+                let results = bounded(&page.items, self.settings.push_concurrency, |c| {
+                    self.push_collection(&session, business, provider, c)
+                })
+                .await;
                 (results, page.next_cursor)
             } else {
                 let page = self.a.catalog.products(business, cursor, limit).await?;
-                let results = futures_util::stream::iter(page.items.iter())
-                    .map(|p| self.push_product(&session, business, provider, p, run_id))
-                    .buffer_unordered(self.settings.push_concurrency.max(1))
-                    .collect()
-                    .await;
+                let results = bounded(&page.items, self.settings.push_concurrency, |p| {
+                    self.push_product(&session, business, provider, p, run_id)
+                })
+                .await;
                 (results, page.next_cursor)
             };
         let pushed = results

@@ -358,3 +358,43 @@ async fn forged_expired_and_replayed_callbacks_redirect_with_an_error_flag() {
             .ends_with("reason=verification_failed")
     );
 }
+
+#[tokio::test]
+async fn a_failed_job_fails_the_rest_of_its_group_in_the_batch_but_not_other_groups() {
+    use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
+    let app = app(50).await;
+    let record = |id: &str, group: &str, body: &str| {
+        let mut m = SqsMessage::default();
+        m.message_id = Some(id.into());
+        m.body = Some(body.into());
+        m.attributes.insert("MessageGroupId".into(), group.into());
+        m.attributes
+            .insert("MessageDeduplicationId".into(), format!("d-{id}"));
+        m
+    };
+    let mut event = SqsEvent::default();
+    event.records = vec![
+        record("a1", "biz-a", "{not a job"),
+        record(
+            "a2",
+            "biz-a",
+            r#"{"type":"sync_product","businessId":"biz-a","productId":"p"}"#,
+        ),
+        record(
+            "b1",
+            "biz-b",
+            r#"{"type":"sync_product","businessId":"biz-b","productId":"p"}"#,
+        ),
+    ];
+    let response = ecommerce_connector::interfaces::worker::handle_batch(&app.service, event).await;
+    let failed: Vec<String> = response
+        .batch_item_failures
+        .iter()
+        .map(|f| f.item_identifier.clone())
+        .collect();
+    assert_eq!(
+        failed,
+        vec!["a1", "a2"],
+        "a2 waits behind a1; b1 (no connection: dropped) succeeds"
+    );
+}

@@ -1,0 +1,85 @@
+//! A local stand-in for API Gateway: turns each HTTP request into the payload-2.0 event
+//! API Gateway would send (with the JWT authorizer's claims when the dev token is presented),
+//! runs the same handler as the Lambda functions, and turns the response back.
+
+use std::sync::Arc;
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
+use base64::Engine;
+use ecommerce_connector::interfaces::http;
+use serde_json::json;
+
+use crate::{DEMO_BUSINESS, Shared};
+
+pub(crate) async fn serve(listener: tokio::net::TcpListener, shared: Arc<Shared>) {
+    let app = axum::Router::new()
+        .route("/dev/settings", axum::routing::get(settings_page))
+        .fallback(gateway)
+        .with_state(shared);
+    if let Err(e) = axum::serve(listener, app).await {
+        tracing::error!(error = %e, "gateway stopped");
+    }
+}
+
+/// Where the OAuth callback lands: shows the outcome flags, as the PWA would.
+async fn settings_page(uri: Uri) -> Html<String> {
+    let query = uri.query().unwrap_or_default().replace('<', "&lt;");
+    Html(format!(
+        "<!doctype html><title>Store settings</title><h1>Store settings</h1><p>Outcome: <code>{query}</code></p>"
+    ))
+}
+
+async fn gateway(
+    State(shared): State<Arc<Shared>>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path = uri.path().to_owned();
+    let query = uri.query().unwrap_or_default().to_owned();
+    let mut header_map = serde_json::Map::new();
+    for (k, v) in &headers {
+        header_map.insert(
+            k.as_str().to_ascii_lowercase(),
+            json!(String::from_utf8_lossy(v.as_bytes())),
+        );
+    }
+    let bearer = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let mut context = json!({
+        "accountId": "000000000000", "apiId": "local", "domainName": "127.0.0.1",
+        "http": {"method": method.as_str(), "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "dev"},
+        "requestId": "local", "routeKey": "$default", "stage": "$default", "time": "", "timeEpoch": 0
+    });
+    // The stand-in JWT authorizer: the dev token carries the demo business.
+    if bearer == Some(shared.token.as_str()) {
+        context["authorizer"] = json!({"jwt": {"claims": {"sub": "dev-user", "business_ids": format!("[{DEMO_BUSINESS}]")}, "scopes": null}});
+    }
+    let event = json!({
+        "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": query,
+        "headers": header_map, "requestContext": context,
+        "body": base64::engine::general_purpose::STANDARD.encode(&body), "isBase64Encoded": true,
+    });
+    let request = match lambda_http::request::from_str(&event.to_string()) {
+        Ok(r) => r,
+        Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
+    };
+    let response = http::handle(&shared.service, &shared.http, request).await;
+    let (parts, body) = response.into_parts();
+    let bytes = match body {
+        lambda_http::Body::Empty => Vec::new(),
+        lambda_http::Body::Text(t) => t.into_bytes(),
+        lambda_http::Body::Binary(b) => b,
+        _ => Vec::new(),
+    };
+    let mut out = Response::new(Body::from(bytes));
+    *out.status_mut() = parts.status;
+    *out.headers_mut() = parts.headers;
+    out
+}

@@ -1,0 +1,184 @@
+//! Drives the local stack over HTTP through the walkthrough `scripts/dev` prints.
+//! Needs the AWS endpoint `scripts/test` exports (moto_server).
+
+use std::time::{Duration, Instant};
+
+use dev_stack::{DEMO_SHOP, Options, start};
+use serde_json::Value;
+
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if check().await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("timed out waiting for: {what}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_walkthrough_works_over_http() {
+    assert!(
+        std::env::var("AWS_ENDPOINT_URL").is_ok(),
+        "run through scripts/test (moto_server)"
+    );
+    ecommerce_connector::interfaces::telemetry::init();
+    let options = Options {
+        port: 0,
+        emulator_port: 0,
+        prefix: format!("walk{}", std::process::id()),
+        poll_every: Duration::from_secs(1),
+        schema_path: concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/shopify/admin-schema-2026-04.graphql"
+        )
+        .into(),
+        real_shopify: None,
+    };
+    let stack = start(options).await.expect("stack starts");
+    let emulator = stack.emulator.as_ref().expect("emulator");
+    let base = stack.base_url.clone();
+    let http = reqwest::Client::new();
+    let auth = format!("Bearer {}", stack.token);
+    let q = "businessId=biz-demo";
+    let get = |path: String| {
+        let (http, auth) = (http.clone(), auth.clone());
+        async move {
+            http.get(path)
+                .header("authorization", auth)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+
+    // Without the token: 401.
+    let anonymous = http
+        .get(format!("{base}/ecommerce/connection?{q}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(anonymous.status(), 401);
+
+    // 1. OAuth: the browser follows emulator → callback → settings page.
+    let url: Value = get(format!(
+        "{base}/ecommerce/oauth/url?{q}&provider=shopify&shop={DEMO_SHOP}"
+    ))
+    .await
+    .json()
+    .await
+    .unwrap();
+    let landed = http.get(url["url"].as_str().unwrap()).send().await.unwrap();
+    assert_eq!(landed.status(), 200);
+    assert!(
+        landed
+            .url()
+            .as_str()
+            .ends_with("/dev/settings?ecommerce=connected&provider=shopify"),
+        "{}",
+        landed.url()
+    );
+
+    // 2. The connection.
+    let connection: Value = get(format!("{base}/ecommerce/connection?{q}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(connection["connection"]["shop"], DEMO_SHOP);
+
+    // 3. Product and collection sync through the queues and the worker.
+    let products = http
+        .post(format!("{base}/ecommerce/sync/products?{q}"))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(products.status(), 202);
+    eventually("3 products at the store", || async {
+        emulator.snapshot(DEMO_SHOP)["products"]
+            .as_array()
+            .map_or(0, Vec::len)
+            == 3
+    })
+    .await;
+    let collections = http
+        .post(format!("{base}/ecommerce/sync/collections?{q}"))
+        .header("authorization", &auth)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(collections.status(), 202);
+    eventually("the collection at the store", || async {
+        emulator.snapshot(DEMO_SHOP)["collections"]
+            .as_array()
+            .map_or(0, Vec::len)
+            == 1
+    })
+    .await;
+
+    // 4. A signed order webhook and its duplicate, delivered over HTTP by the emulator.
+    let created: Value = http
+        .post(format!("{}/_emulator/shops/{DEMO_SHOP}/orders?deliver=true&copies=2", emulator.base_url()))
+        .json(&serde_json::json!({"email": "ada@example.com", "lines": [["TEE-M", "Organic Tee", 2, "19.99"]]}))
+        .send().await.unwrap().json().await.unwrap();
+    assert_eq!(created["deliveries"], serde_json::json!([200, 200]));
+    // The schedule fires, the poll worker finds the order (already ingested) and acknowledges it.
+    eventually("the order acknowledged by a scheduled poll", || async {
+        emulator.snapshot(DEMO_SHOP)["orders"][0]["tags"]
+            == serde_json::json!(["connector-ingested"])
+    })
+    .await;
+
+    // 5. The log, page by page.
+    let mut messages = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut url = format!("{base}/ecommerce/sync/log?{q}&limit=3");
+        if let Some(c) = &cursor {
+            url.push_str(&format!("&cursor={c}"));
+        }
+        let page: Value = get(url).await.json().await.unwrap();
+        for e in page["entries"].as_array().unwrap() {
+            messages.push(e["message"].as_str().unwrap().to_owned());
+        }
+        match page["nextCursor"].as_str() {
+            Some(c) => cursor = Some(c.to_owned()),
+            None => break,
+        }
+    }
+    let ingested = messages
+        .iter()
+        .filter(|m| m.contains("ingested") && !m.contains("already"))
+        .count();
+    assert_eq!(ingested, 1, "ingested exactly once: {messages:#?}");
+    assert!(
+        messages.iter().any(|m| m.contains("already ingested")),
+        "the duplicate was recognised"
+    );
+
+    // 6. Disconnect twice.
+    for existed in [true, false] {
+        let reply: Value = http
+            .delete(format!("{base}/ecommerce/connection?{q}"))
+            .header("authorization", &auth)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(reply["existed"], existed);
+    }
+    assert!(
+        emulator.snapshot(DEMO_SHOP)["webhooks"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+}
