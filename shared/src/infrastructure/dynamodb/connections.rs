@@ -7,9 +7,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::keys::{self, ACTIVE, CONN, GSI1, GSI2};
-use super::{
-    DynamoStore, Item, conditional_failed, from_item, from_ms, ms, num, s, to_item, unavailable,
-};
+use super::{DynamoStore, Item, applied, from_item, from_ms, ms, num, s, to_item, unavailable};
 use crate::domain::ports::{
     ActiveConnectionsPage, ConnectionRepository, LeaseOutcome, RepositoryError,
 };
@@ -255,11 +253,7 @@ impl ConnectionRepository for DynamoStore {
         } else {
             update.update_expression("SET #status = :status REMOVE GSI2PK, GSI2SK")
         };
-        match update.send().await {
-            Ok(_) => Ok(()),
-            Err(e) if conditional_failed(&e) => Ok(()),
-            Err(e) => Err(unavailable(e)),
-        }
+        applied(update.send().await).map(drop)
     }
 
     async fn advance_last_synced(
@@ -279,12 +273,8 @@ impl ConnectionRepository for DynamoStore {
             .expression_attribute_values(":at", num(ms(at)))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            // Already at or past `at`, or no connection: nothing to move.
-            Err(e) if conditional_failed(&e) => Ok(()),
-            Err(e) => Err(unavailable(e)),
-        }
+        // Not applied: already at or past `at`, or no connection. Nothing to move.
+        applied(result).map(drop)
     }
 
     async fn set_last_ack(
@@ -302,11 +292,7 @@ impl ConnectionRepository for DynamoStore {
             .expression_attribute_values(":at", num(ms(at)))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if conditional_failed(&e) => Ok(()),
-            Err(e) => Err(unavailable(e)),
-        }
+        applied(result).map(drop)
     }
 
     async fn acquire_refresh_lease(
@@ -330,11 +316,10 @@ impl ConnectionRepository for DynamoStore {
             .expression_attribute_values(":now", num(ms(now)))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(LeaseOutcome::Acquired),
-            Err(e) if conditional_failed(&e) => Ok(LeaseOutcome::HeldByOther),
-            Err(e) => Err(unavailable(e)),
-        }
+        Ok(match applied(result)? {
+            Some(_) => LeaseOutcome::Acquired,
+            None => LeaseOutcome::HeldByOther,
+        })
     }
 
     async fn replace_credentials(
@@ -365,10 +350,6 @@ impl ConnectionRepository for DynamoStore {
             .expression_attribute_values(":next", num(expected_version + 1))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if conditional_failed(&e) => Err(RepositoryError::Conflict),
-            Err(e) => Err(unavailable(e)),
-        }
+        applied(result)?.map(drop).ok_or(RepositoryError::Conflict)
     }
 }

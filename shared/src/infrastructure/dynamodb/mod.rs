@@ -89,13 +89,28 @@ pub(crate) fn unavailable<E: std::error::Error>(err: E) -> RepositoryError {
 }
 
 /// True when a conditional write's condition did not hold.
-pub(crate) fn conditional_failed<E>(err: &aws_sdk_dynamodb::error::SdkError<E>) -> bool
+pub(crate) fn conditional_failed<E, R>(err: &aws_sdk_dynamodb::error::SdkError<E, R>) -> bool
 where
     E: aws_sdk_dynamodb::error::ProvideErrorMetadata,
 {
     err.as_service_error()
         .and_then(|e| e.code())
         .is_some_and(|c| c == "ConditionalCheckFailedException")
+}
+
+/// `Some(output)` when a conditional write happened, `None` when its condition did not hold.
+pub(crate) fn applied<T, E, R>(
+    result: Result<T, aws_sdk_dynamodb::error::SdkError<E, R>>,
+) -> Result<Option<T>, RepositoryError>
+where
+    E: aws_sdk_dynamodb::error::ProvideErrorMetadata + std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match result {
+        Ok(out) => Ok(Some(out)),
+        Err(e) if conditional_failed(&e) => Ok(None),
+        Err(e) => Err(unavailable(e)),
+    }
 }
 
 /// Epoch milliseconds: how instants are stored, so conditions compare numbers.

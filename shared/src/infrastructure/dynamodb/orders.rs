@@ -4,9 +4,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::keys::{self, GSI2};
-use super::{
-    DynamoStore, conditional_failed, from_item, from_ms, ms, num, s, to_item, unavailable,
-};
+use super::{DynamoStore, applied, from_item, from_ms, ms, num, s, to_item, unavailable};
 use crate::domain::ports::{IngestOutcome, OrderRepository, RepositoryError, StoredOrder};
 use crate::domain::{BusinessId, Order};
 
@@ -61,13 +59,9 @@ impl DynamoStore {
             .expression_attribute_values(":at", num(ms(at)))
             .send()
             .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(e) if conditional_failed(&e) => Err(RepositoryError::Corrupt(format!(
-                "order {order_key} is not stored"
-            ))),
-            Err(e) => Err(unavailable(e)),
-        }
+        applied(result)?
+            .map(drop)
+            .ok_or_else(|| RepositoryError::Corrupt(format!("order {order_key} is not stored")))
     }
 }
 
@@ -99,10 +93,8 @@ impl OrderRepository for DynamoStore {
             .condition_expression("attribute_not_exists(PK)")
             .send()
             .await;
-        match put {
-            Ok(_) => return Ok(IngestOutcome::Inserted),
-            Err(e) if conditional_failed(&e) => {}
-            Err(e) => return Err(unavailable(e)),
+        if applied(put)?.is_some() {
+            return Ok(IngestOutcome::Inserted);
         }
         // Seen before: take over its publication only if it is still in the outbox and the
         // previous claim lapsed (its holder crashed between store and publish).
@@ -119,11 +111,10 @@ impl OrderRepository for DynamoStore {
             .expression_attribute_values(":now", num(ms(now)))
             .send()
             .await;
-        match reclaim {
-            Ok(_) => Ok(IngestOutcome::Reclaimed),
-            Err(e) if conditional_failed(&e) => Ok(IngestOutcome::Duplicate),
-            Err(e) => Err(unavailable(e)),
-        }
+        Ok(match applied(reclaim)? {
+            Some(_) => IngestOutcome::Reclaimed,
+            None => IngestOutcome::Duplicate,
+        })
     }
 
     async fn mark_published(

@@ -6,7 +6,8 @@ use time::OffsetDateTime;
 
 use super::keys;
 use super::{
-    DynamoStore, Item, conditional_failed, from_item, from_ms, ms, num, s, to_item, unavailable,
+    DynamoStore, Item, applied, conditional_failed, from_item, from_ms, ms, num, s, to_item,
+    unavailable,
 };
 use crate::domain::ports::{RepositoryError, SyncRunRepository};
 use crate::domain::{BusinessId, RunStatus, SyncKind, SyncRun};
@@ -120,10 +121,9 @@ impl SyncRunRepository for DynamoStore {
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
-        match result {
-            Ok(out) => decode(out.attributes.unwrap_or_default()),
-            Err(e) if conditional_failed(&e) => Err(missing(run_id)),
-            Err(e) => Err(unavailable(e)),
+        match applied(result)? {
+            Some(out) => decode(out.attributes.unwrap_or_default()),
+            None => Err(missing(run_id)),
         }
     }
 
@@ -146,10 +146,9 @@ impl SyncRunRepository for DynamoStore {
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
-        match result {
-            Ok(out) => decode(out.attributes.unwrap_or_default()),
-            Err(e) if conditional_failed(&e) => Err(missing(run_id)),
-            Err(e) => Err(unavailable(e)),
+        match applied(result)? {
+            Some(out) => decode(out.attributes.unwrap_or_default()),
+            None => Err(missing(run_id)),
         }
     }
 }
