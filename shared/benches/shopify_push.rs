@@ -122,6 +122,7 @@ async fn main() {
         shop: shop.into(),
         credentials: grant.credentials,
         location_id: None,
+        scopes: vec![],
     };
     session.location_id = provider.primary_location(&session).await.expect("location");
 

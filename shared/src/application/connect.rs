@@ -7,9 +7,9 @@ use super::service::{EcommerceService, Ports, ServiceError};
 use super::sessions::encrypt;
 use super::state_token::{self, StateClaims};
 use crate::domain::ports::{
-    Clock, ConnectionRepository, EcommerceProvider, IdGenerator, MappingRepository,
-    OAuthStateRepository, ProviderError, ProviderRegistry, RepositoryError, StateConsumed,
-    StoreSession,
+    AuthorizationGrant, Clock, ConnectionRepository, EcommerceProvider, IdGenerator,
+    MappingRepository, OAuthStateRepository, ProviderError, ProviderRegistry, RepositoryError,
+    StateConsumed, StoreSession,
 };
 use crate::domain::{
     BusinessId, Connection, ConnectionStatus, EncryptedCredentials, OAuthState, ProviderKind,
@@ -150,16 +150,18 @@ impl<P: Ports> EcommerceService<P> {
         Ok(adapter.authorization_url(&shop, &signed)?)
     }
 
-    /// Checks a signed state and consumes its nonce (once).
+    /// Checks a signed state and consumes its nonce (once). `shop`, when the provider names
+    /// the store in its callback, must be the one the state was issued for.
     async fn accept_state(
         &self,
         provider: ProviderKind,
-        shop: &str,
+        shop: Option<&str>,
         state: &str,
     ) -> Result<StateClaims, CallbackError> {
         let claims = state_token::verify(&self.settings.state_secret, state)
             .ok_or(CallbackError::ForgedState)?;
-        if claims.provider != provider || !claims.shop.eq_ignore_ascii_case(shop) {
+        if claims.provider != provider || shop.is_some_and(|s| !claims.shop.eq_ignore_ascii_case(s))
+        {
             return Err(CallbackError::ForgedState);
         }
         let now = self.a.clock.now();
@@ -178,8 +180,7 @@ impl<P: Ports> EcommerceService<P> {
         }
     }
 
-    /// The provider's redirect back: verify it, connect the business, register webhooks
-    /// (failure tolerated: polling covers it) and log. Returns the business connected.
+    /// The provider's redirect back (Shopify): verify it, then connect.
     pub async fn complete_callback(
         &self,
         provider: ProviderKind,
@@ -193,7 +194,68 @@ impl<P: Ports> EcommerceService<P> {
         let (grant, state) = adapter
             .verify_callback(query, self.a.clock.now())
             .map_err(CallbackError::Verification)?;
-        let claims = self.accept_state(provider, &grant.shop, &state).await?;
+        let claims = self
+            .accept_state(provider, Some(&grant.shop), &state)
+            .await?;
+        self.connect(adapter, grant, claims).await
+    }
+
+    /// Keys the store POSTs to us (WooCommerce): check our state, then connect.
+    pub async fn complete_key_delivery(
+        &self,
+        provider: ProviderKind,
+        body: &[u8],
+    ) -> Result<BusinessId, CallbackError> {
+        let adapter = self
+            .a
+            .providers
+            .provider(provider)
+            .ok_or(CallbackError::NotConfigured(provider))?;
+        let (mut grant, state) = adapter
+            .parse_key_delivery(body)
+            .map_err(CallbackError::Verification)?;
+        let claims = self.accept_state(provider, None, &state).await?;
+        grant.shop = claims.shop.clone();
+        self.connect(adapter, grant, claims).await
+    }
+
+    /// The browser's return after a key delivery: which business it was for, if the store
+    /// reported success and the connection exists.
+    pub async fn key_delivery_outcome(
+        &self,
+        provider: ProviderKind,
+        success: bool,
+        state: &str,
+    ) -> Result<BusinessId, CallbackError> {
+        let claims = state_token::verify(&self.settings.state_secret, state)
+            .ok_or(CallbackError::ForgedState)?;
+        if claims.provider != provider {
+            return Err(CallbackError::ForgedState);
+        }
+        if !success {
+            return Err(CallbackError::Exchange(ProviderError::Unauthorized(
+                "the merchant did not approve".into(),
+            )));
+        }
+        match self.a.store.get(&claims.business_id).await? {
+            Some(c) if c.provider == provider && c.shop == claims.shop && c.is_active() => {
+                Ok(claims.business_id)
+            }
+            _ => Err(CallbackError::Exchange(ProviderError::Protocol(
+                "the store did not deliver the keys".into(),
+            ))),
+        }
+    }
+
+    /// Exchanges the grant, stores the encrypted credentials, registers webhooks (failure
+    /// tolerated: polling covers it) and logs.
+    async fn connect(
+        &self,
+        adapter: &<P::Providers as ProviderRegistry>::Provider,
+        grant: AuthorizationGrant,
+        claims: StateClaims,
+    ) -> Result<BusinessId, CallbackError> {
+        let provider = claims.provider;
         let business = claims.business_id;
         let token = adapter
             .exchange(&grant)
@@ -224,6 +286,7 @@ impl<P: Ports> EcommerceService<P> {
             shop: grant.shop.clone(),
             credentials: credentials.clone(),
             location_id: None,
+            scopes: token.scopes.clone(),
         };
         match adapter.primary_location(&session).await {
             Ok(location) => connection.location_id = location,

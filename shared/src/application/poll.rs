@@ -4,8 +4,10 @@ use serde::Serialize;
 
 use super::ingest::{Ingested, ingest_order};
 use super::service::{EcommerceService, Ports, ServiceError};
+use super::sessions::encrypt;
+use crate::domain::ports::StoreSession;
 use crate::domain::ports::{Clock, ConnectionRepository, EcommerceProvider, OrderRepository};
-use crate::domain::{BusinessId, SyncKind, SyncStatus};
+use crate::domain::{BusinessId, Connection, SyncKind, SyncStatus};
 
 /// What one poll did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -24,6 +26,62 @@ pub struct PollSummary {
 }
 
 impl<P: Ports> EcommerceService<P> {
+    /// Re-enables or recreates the connection's webhooks where the store dropped them (best
+    /// effort: polling covers what webhooks miss). Recreated ones are stored with their secrets.
+    async fn repair_webhooks(
+        &self,
+        connection: &Connection,
+        session: &StoreSession,
+        provider: &impl EcommerceProvider,
+    ) {
+        if connection.webhooks.is_empty() {
+            return;
+        }
+        let address = self.webhook_address(connection.provider);
+        let repaired = match provider
+            .repair_webhooks(session, &connection.webhooks, &address)
+            .await
+        {
+            Ok(Some(repaired)) => repaired,
+            Ok(None) => return,
+            Err(e) => {
+                tracing::warn!(business = %connection.business_id, error = %e, "webhook check failed");
+                return;
+            }
+        };
+        let mut credentials = session.credentials.clone();
+        credentials.webhook_secrets = repaired.secrets;
+        let mut updated = connection.clone();
+        updated.webhooks = repaired.registrations;
+        let saved = async {
+            updated.credentials = encrypt(
+                &self.a.cipher,
+                &updated,
+                &credentials,
+                connection.credentials.access_expires_at,
+                connection.credentials.refresh_expires_at,
+            )
+            .await?;
+            self.a.store.save(&updated).await?;
+            Ok::<_, ServiceError>(())
+        };
+        match saved.await {
+            Ok(()) => {
+                self.log(
+                    &connection.business_id,
+                    SyncKind::Webhook,
+                    SyncStatus::Warning,
+                    (1, 0, 0),
+                    "webhooks were disabled or missing at the store; recreated",
+                )
+                .await;
+            }
+            Err(e) => {
+                tracing::warn!(business = %connection.business_id, error = %e, "repaired webhooks not stored")
+            }
+        }
+    }
+
     /// Pulls orders updated since `lastSyncedAt ?? createdAt` minus the overlap, ingests each
     /// exactly once, acknowledges the new ones and advances the cursor to the newest update
     /// seen. An error leaves the cursor where it was, so a retry re-reads (dedup makes it safe).
@@ -75,6 +133,7 @@ impl<P: Ports> EcommerceService<P> {
         let connection = self.active_connection(business).await?;
         let session = self.session(&connection).await?;
         let provider = self.provider(connection.provider)?;
+        self.repair_webhooks(&connection, &session, provider).await;
         let since = connection.poll_since() - self.settings.poll_overlap;
         let mut summary = PollSummary::default();
         let mut newest = None;

@@ -103,6 +103,7 @@ fn session(connection: &Connection, credentials: Credentials) -> StoreSession {
         shop: connection.shop.clone(),
         credentials,
         location_id: connection.location_id.clone(),
+        scopes: connection.scopes.clone(),
     }
 }
 

@@ -45,6 +45,13 @@ impl<P: Ports> EcommerceService<P> {
         let identity = adapter
             .webhook_identity(delivery)
             .map_err(|_| WebhookError::BadSignature)?;
+        if identity.ping {
+            // An unsigned liveness ping (WooCommerce, at webhook creation): nothing to act on.
+            return Ok(WebhookOutcome {
+                ok: true,
+                detail: "ping".into(),
+            });
+        }
         let connection = match self.a.store.find_by_shop(provider, &identity.shop).await {
             Ok(c) => c,
             Err(e) => {

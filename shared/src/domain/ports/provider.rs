@@ -73,6 +73,8 @@ pub struct StoreSession {
     pub credentials: Credentials,
     /// Inventory location, once known.
     pub location_id: Option<String>,
+    /// Scopes or key permissions granted at connect.
+    pub scopes: Vec<String>,
 }
 
 /// A webhook delivery as received: lowercase header names and the exact raw body.
@@ -105,6 +107,8 @@ pub struct WebhookIdentity {
     pub webhook_id: Option<String>,
     /// The provider's delivery id, if sent (for logs).
     pub delivery_id: Option<String>,
+    /// An unsigned liveness ping (WooCommerce's creation ping): answer 200, do nothing.
+    pub ping: bool,
 }
 
 /// Webhook subscriptions after registration.
@@ -166,6 +170,17 @@ pub trait EcommerceProvider: Send + Sync {
     /// Scopes the app asks for.
     fn requested_scopes(&self) -> &[String];
 
+    /// Checks, before the merchant is sent anywhere, that the store can be connected (for
+    /// example that its REST API is reachable).
+    fn check_store(&self, shop: &str) -> impl Future<Output = Result<(), ProviderError>> + Send;
+
+    /// Reads keys the store POSTs to us (WooCommerce's key delivery): the grant and our
+    /// `state`. Providers with a redirect callback refuse it.
+    fn parse_key_delivery(
+        &self,
+        body: &[u8],
+    ) -> Result<(AuthorizationGrant, String), ProviderError>;
+
     /// Verifies the browser's return from the approval page (its query parameters) and reads
     /// the grant and our `state` from it.
     fn verify_callback(
@@ -194,6 +209,15 @@ pub trait EcommerceProvider: Send + Sync {
         session: &StoreSession,
         address: &str,
     ) -> impl Future<Output = Result<RegisteredWebhooks, ProviderError>> + Send;
+
+    /// Re-enables disabled subscriptions and recreates missing ones. Returns the new set when
+    /// anything was recreated (new ids or secrets), `None` when the existing set stands.
+    fn repair_webhooks(
+        &self,
+        session: &StoreSession,
+        existing: &[WebhookRegistration],
+        address: &str,
+    ) -> impl Future<Output = Result<Option<RegisteredWebhooks>, ProviderError>> + Send;
 
     /// Removes the given subscriptions; already-missing ones count as removed.
     fn remove_webhooks(

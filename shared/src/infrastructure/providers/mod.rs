@@ -79,6 +79,26 @@ impl EcommerceProvider for AnyProvider {
         delegate!(self, p => p.verify_callback(query, now))
     }
 
+    async fn check_store(&self, shop: &str) -> Result<(), ProviderError> {
+        delegate!(self, p => p.check_store(shop).await)
+    }
+
+    fn parse_key_delivery(
+        &self,
+        body: &[u8],
+    ) -> Result<(AuthorizationGrant, String), ProviderError> {
+        delegate!(self, p => p.parse_key_delivery(body))
+    }
+
+    async fn repair_webhooks(
+        &self,
+        session: &StoreSession,
+        existing: &[WebhookRegistration],
+        address: &str,
+    ) -> Result<Option<RegisteredWebhooks>, ProviderError> {
+        delegate!(self, p => p.repair_webhooks(session, existing, address).await)
+    }
+
     async fn exchange(&self, grant: &AuthorizationGrant) -> Result<TokenGrant, ProviderError> {
         delegate!(self, p => p.exchange(grant).await)
     }

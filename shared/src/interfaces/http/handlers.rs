@@ -78,6 +78,8 @@ pub(super) async fn dispatch<P: Ports>(
             "/ecommerce/oauth/callback" => {
                 callback(service, config, ProviderKind::Shopify, &pairs).await
             }
+            "/ecommerce/oauth/callback/woocommerce" => key_delivery(service, request).await,
+            "/ecommerce/oauth/return/woocommerce" => key_return(service, config, &pairs).await,
             _ => webhook(service, provider.as_deref(), request).await,
         };
     }
@@ -183,21 +185,79 @@ async fn callback<P: Ports>(
             config.pwa_settings_url
         )),
         Err(e) => {
-            let reason = match &e {
-                CallbackError::Verification(_) => "verification_failed",
-                CallbackError::ForgedState => "invalid_state",
-                CallbackError::Expired => "expired",
-                CallbackError::Replayed => "state_used",
-                CallbackError::Exchange(_) => "exchange_failed",
-                CallbackError::NotConfigured(_) => "not_configured",
-                CallbackError::Service(_) => "internal",
-            };
+            let reason = callback_reason(&e);
             tracing::warn!(error = %e, reason, "oauth callback refused");
             redirect(&format!(
                 "{}{sep}ecommerce=error&provider={provider}&reason={reason}",
                 config.pwa_settings_url
             ))
         }
+    }
+}
+
+fn callback_reason(e: &CallbackError) -> &'static str {
+    match e {
+        CallbackError::Verification(_) => "verification_failed",
+        CallbackError::ForgedState => "invalid_state",
+        CallbackError::Expired => "expired",
+        CallbackError::Replayed => "state_used",
+        CallbackError::Exchange(_) => "exchange_failed",
+        CallbackError::NotConfigured(_) => "not_configured",
+        CallbackError::Service(_) => "internal",
+    }
+}
+
+/// WooCommerce POSTs the keys here; it shows the merchant an error unless we answer 200.
+async fn key_delivery<P: Ports>(
+    service: &EcommerceService<P>,
+    request: &Request,
+) -> Response<Body> {
+    match service
+        .complete_key_delivery(ProviderKind::WooCommerce, request.body().as_ref())
+        .await
+    {
+        Ok(_) => json(200, &json!({"ok": true})),
+        Err(e) => {
+            let reason = callback_reason(&e);
+            tracing::warn!(error = %e, reason, "key delivery refused");
+            let status = match e {
+                CallbackError::Verification(_) => 400,
+                CallbackError::ForgedState | CallbackError::Expired | CallbackError::Replayed => {
+                    401
+                }
+                CallbackError::Exchange(_) => 502,
+                CallbackError::NotConfigured(_) => 404,
+                CallbackError::Service(_) => 500,
+            };
+            error(status, reason, "key delivery refused")
+        }
+    }
+}
+
+/// The merchant's browser returns here from WooCommerce (`success=1|0`, our `state`).
+async fn key_return<P: Ports>(
+    service: &EcommerceService<P>,
+    config: &HttpConfig,
+    pairs: &[(String, String)],
+) -> Response<Body> {
+    let sep = if config.pwa_settings_url.contains('?') {
+        '&'
+    } else {
+        '?'
+    };
+    let success = param(pairs, "success") == Some("1");
+    let state = param(pairs, "state").unwrap_or_default();
+    let provider = ProviderKind::WooCommerce;
+    match service.key_delivery_outcome(provider, success, state).await {
+        Ok(_) => redirect(&format!(
+            "{}{sep}ecommerce=connected&provider={provider}",
+            config.pwa_settings_url
+        )),
+        Err(e) => redirect(&format!(
+            "{}{sep}ecommerce=error&provider={provider}&reason={}",
+            config.pwa_settings_url,
+            callback_reason(&e)
+        )),
     }
 }
 

@@ -31,6 +31,18 @@ pub const ROUTES: &[Route] = &[
     },
     Route {
         method: "POST",
+        path: "/ecommerce/oauth/callback/woocommerce",
+        authenticated: false,
+        function: "oauth",
+    },
+    Route {
+        method: "GET",
+        path: "/ecommerce/oauth/return/woocommerce",
+        authenticated: false,
+        function: "oauth",
+    },
+    Route {
+        method: "POST",
         path: "/ecommerce/webhooks/{provider}",
         authenticated: false,
         function: "webhooks",

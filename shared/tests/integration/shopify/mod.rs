@@ -139,6 +139,7 @@ pub async fn session(kit: &Kit) -> StoreSession {
         shop: kit.shop.clone(),
         credentials: grant.credentials,
         location_id: None,
+        scopes: vec![],
     };
     session.location_id = kit.provider.primary_location(&session).await.unwrap();
     session

@@ -441,6 +441,29 @@ impl EcommerceProvider for ShopifyProvider {
         &self.config.scopes
     }
 
+    async fn check_store(&self, shop: &str) -> Result<(), ProviderError> {
+        oauth::validate_shop_domain(shop).map(drop)
+    }
+
+    fn parse_key_delivery(
+        &self,
+        _body: &[u8],
+    ) -> Result<(AuthorizationGrant, String), ProviderError> {
+        Err(ProviderError::InvalidInput(
+            "Shopify connects through the OAuth redirect, not key delivery".into(),
+        ))
+    }
+
+    async fn repair_webhooks(
+        &self,
+        _session: &StoreSession,
+        _existing: &[WebhookRegistration],
+        _address: &str,
+    ) -> Result<Option<RegisteredWebhooks>, ProviderError> {
+        // Shopify keeps API-created subscriptions; registration at connect is idempotent.
+        Ok(None)
+    }
+
     fn verify_callback(
         &self,
         query: &[(String, String)],

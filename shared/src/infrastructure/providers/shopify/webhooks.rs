@@ -48,6 +48,7 @@ pub fn identity(delivery: &WebhookDelivery) -> Result<WebhookIdentity, ProviderE
         delivery_id: header(delivery, "webhook-id")
             .or_else(|| header(delivery, "event-id"))
             .map(str::to_owned),
+        ping: false,
     })
 }
 
