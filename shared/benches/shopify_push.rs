@@ -115,6 +115,7 @@ async fn main() {
             shop: verified.shop,
             code: verified.code,
             secret: None,
+            scopes: Vec::new(),
         })
         .await
         .expect("token");

@@ -128,6 +128,10 @@ impl<P: Ports> EcommerceService<P> {
         let shop = adapter
             .normalize_shop(shop)
             .map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
+        adapter.check_store(&shop).await.map_err(|e| match e {
+            ProviderError::InvalidInput(m) => ServiceError::InvalidInput(m),
+            other => ServiceError::Provider(other),
+        })?;
         let now = self.a.clock.now();
         let state = OAuthState {
             nonce: self.a.ids.token(),

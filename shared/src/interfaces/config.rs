@@ -46,6 +46,15 @@ pub struct ShopifyEnv {
     pub inventory_reason: String,
 }
 
+/// The WooCommerce integration (on unless `WOOCOMMERCE_ENABLED=false`).
+#[derive(Debug, Clone)]
+pub struct WooEnv {
+    /// `WOOCOMMERCE_APP_NAME`: shown on the store's approval page.
+    pub app_name: String,
+    /// `WOOCOMMERCE_ALLOW_HTTP_LOOPBACK`: accept `http://127.0.0.1` stores (local runs only).
+    pub allow_http_loopback: bool,
+}
+
 /// Everything a function needs.
 #[derive(Debug, Clone)]
 pub struct AppConfig {
@@ -77,6 +86,8 @@ pub struct AppConfig {
     pub push_concurrency: usize,
     /// Shopify, when `SHOPIFY_CLIENT_ID` and `SHOPIFY_CLIENT_SECRET` are set.
     pub shopify: Option<ShopifyEnv>,
+    /// WooCommerce.
+    pub woocommerce: Option<WooEnv>,
 }
 
 impl AppConfig {
@@ -121,6 +132,10 @@ impl AppConfig {
             batch_page_size: optional("BATCH_PAGE_SIZE", "50").parse().unwrap_or(50),
             push_concurrency: optional("PUSH_CONCURRENCY", "4").parse().unwrap_or(4),
             shopify,
+            woocommerce: (optional("WOOCOMMERCE_ENABLED", "true") != "false").then(|| WooEnv {
+                app_name: optional("WOOCOMMERCE_APP_NAME", "E-commerce connector"),
+                allow_http_loopback: optional("WOOCOMMERCE_ALLOW_HTTP_LOOPBACK", "false") == "true",
+            }),
         })
     }
 }

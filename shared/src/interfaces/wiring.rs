@@ -9,6 +9,8 @@ use crate::infrastructure::providers::shopify::client::{
     BucketDefaults, GraphqlClient, RetryPolicy,
 };
 use crate::infrastructure::providers::shopify::provider::{ShopifyConfig, ShopifyProvider};
+use crate::infrastructure::providers::woocommerce::client::RestClient;
+use crate::infrastructure::providers::woocommerce::provider::{WooCommerceProvider, WooConfig};
 use crate::infrastructure::sqs::{SqsJobQueue, SqsOrderSink};
 use crate::infrastructure::system::{RandomIds, SystemClock};
 use crate::interfaces::config::AppConfig;
@@ -59,6 +61,24 @@ pub fn providers(config: &AppConfig) -> Providers {
             inventory_reason: s.inventory_reason.clone(),
         };
         providers = providers.with_shopify(ShopifyProvider::new(shopify, http, graphql));
+    }
+    if let Some(w) = &config.woocommerce {
+        let http = reqwest::Client::builder()
+            .connect_timeout(std::time::Duration::from_secs(5))
+            .build()
+            .unwrap_or_default();
+        let retry = RetryPolicy {
+            timeout: config.http_timeout,
+            ..RetryPolicy::default()
+        };
+        let woo = WooConfig {
+            app_name: w.app_name.clone(),
+            public_base_url: config.public_base_url.clone(),
+            allow_http_loopback: w.allow_http_loopback,
+            ack_meta_key: "_ecommerce_connector_ingested".into(),
+        };
+        providers =
+            providers.with_woocommerce(WooCommerceProvider::new(woo, RestClient::new(http, retry)));
     }
     providers
 }

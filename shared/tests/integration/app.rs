@@ -4,7 +4,7 @@
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 use ecommerce_connector::application::EcommerceService;
 use ecommerce_connector::domain::Secret;
-use ecommerce_connector::interfaces::config::{AppConfig, ShopifyEnv};
+use ecommerce_connector::interfaces::config::{AppConfig, ShopifyEnv, WooEnv};
 use ecommerce_connector::interfaces::http::{self, HttpConfig};
 use ecommerce_connector::interfaces::wiring::{self, AwsPorts};
 use ecommerce_connector::interfaces::worker;
@@ -60,6 +60,10 @@ pub async fn app(batch_page_size: u32) -> App {
             base_url: Some(emulator.base_url()),
             ack_tag: "connector-ingested".into(),
             inventory_reason: "correction".into(),
+        }),
+        woocommerce: Some(WooEnv {
+            app_name: "Connector (test)".into(),
+            allow_http_loopback: true,
         }),
     };
     let service = wiring::service(&config, &stack.clients);

@@ -19,3 +19,4 @@ mod runs;
 mod schedule;
 mod shopify;
 mod states;
+mod woocommerce;

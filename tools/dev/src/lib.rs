@@ -20,12 +20,13 @@ use ecommerce_connector::application::EcommerceService;
 use ecommerce_connector::domain::Secret;
 use ecommerce_connector::infrastructure::aws::AwsClients;
 use ecommerce_connector::infrastructure::provision::{Resources, provision};
-use ecommerce_connector::interfaces::config::{AppConfig, ShopifyEnv};
+use ecommerce_connector::interfaces::config::{AppConfig, ShopifyEnv, WooEnv};
 use ecommerce_connector::interfaces::http::HttpConfig;
 use ecommerce_connector::interfaces::wiring::{self, AwsPorts};
 use ecommerce_connector::interfaces::{schedule, worker};
 use shopify_emulator::{Emulator, EmulatorConfig};
 use tokio::task::JoinHandle;
+use woocommerce_emulator::WooEmulator;
 
 /// The demo business every walkthrough command uses.
 pub const DEMO_BUSINESS: &str = "biz-demo";
@@ -73,6 +74,8 @@ pub struct DevStack {
     pub shop: String,
     /// The emulator, unless a real store is used.
     pub emulator: Option<Emulator>,
+    /// The WooCommerce emulator (a demo store at its base URL).
+    pub woocommerce: WooEmulator,
     /// The provisioned resources.
     pub resources: Resources,
     /// AWS clients (local endpoint).
@@ -158,7 +161,12 @@ pub async fn start(options: Options) -> Result<DevStack, Box<dyn std::error::Err
         batch_page_size: 5,
         push_concurrency: 4,
         shopify: Some(shopify),
+        woocommerce: Some(WooEnv {
+            app_name: "Connector (dev)".into(),
+            allow_http_loopback: true,
+        }),
     };
+    let woocommerce = WooEmulator::start(0).await?;
     let token = format!("dev-{}", random_token());
     let shared = Arc::new(Shared {
         service: wiring::service(&config, &clients),
@@ -189,6 +197,7 @@ pub async fn start(options: Options) -> Result<DevStack, Box<dyn std::error::Err
         token,
         shop,
         emulator,
+        woocommerce,
         resources,
         clients,
         tasks,

@@ -77,6 +77,14 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
             "          -d '{{\"email\":\"ada@example.com\",\"lines\":[[\"TEE-M\",\"Organic Tee\",2,\"19.99\"]]}}'\n"
         );
     }
+    let woo = stack.woocommerce.base_url();
+    println!("  WooCommerce instead: a demo store runs at {woo}");
+    println!(
+        "     curl -s {auth} '{base}/ecommerce/oauth/url?{q}&provider=woocommerce&shop={woo}'   (open it; keys are delivered at once)"
+    );
+    println!(
+        "     curl -s -X POST -H 'content-type: application/json' '{woo}/_emulator/orders' -d '{{\"email\":\"ada@example.com\",\"lines\":[[\"TEE-M\",\"Organic Tee\",2,\"19.99\"]]}}'\n"
+    );
     println!("  5. Read the sync log:");
     println!("     curl -s {auth} '{base}/ecommerce/sync/log?{q}&limit=10'\n");
     println!("  6. Disconnect (twice is fine):");

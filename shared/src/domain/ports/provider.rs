@@ -49,6 +49,8 @@ pub struct AuthorizationGrant {
     pub code: Secret,
     /// The consumer secret when the provider delivers one (WooCommerce).
     pub secret: Option<Secret>,
+    /// Permissions the store reports with the grant (WooCommerce's `key_permissions`).
+    pub scopes: Vec<String>,
 }
 
 /// Credentials obtained from a code exchange or a refresh.

@@ -1,6 +1,7 @@
 //! Store providers, one folder per platform, and the factory that picks one by kind.
 
 pub mod shopify;
+pub mod woocommerce;
 
 use time::OffsetDateTime;
 
@@ -19,18 +20,30 @@ use crate::domain::{
 pub enum AnyProvider {
     /// Shopify.
     Shopify(shopify::provider::ShopifyProvider),
+    /// WooCommerce.
+    WooCommerce(woocommerce::provider::WooCommerceProvider),
 }
 
 /// The provider factory: one slot per kind, filled when configured.
 #[derive(Debug, Default)]
 pub struct Providers {
     shopify: Option<AnyProvider>,
+    woocommerce: Option<AnyProvider>,
 }
 
 impl Providers {
     /// Registers the Shopify provider.
     pub fn with_shopify(mut self, provider: shopify::provider::ShopifyProvider) -> Self {
         self.shopify = Some(AnyProvider::Shopify(provider));
+        self
+    }
+
+    /// Registers the WooCommerce provider.
+    pub fn with_woocommerce(
+        mut self,
+        provider: woocommerce::provider::WooCommerceProvider,
+    ) -> Self {
+        self.woocommerce = Some(AnyProvider::WooCommerce(provider));
         self
     }
 }
@@ -41,7 +54,7 @@ impl ProviderRegistry for Providers {
     fn provider(&self, kind: ProviderKind) -> Option<&AnyProvider> {
         match kind {
             ProviderKind::Shopify => self.shopify.as_ref(),
-            ProviderKind::WooCommerce => None,
+            ProviderKind::WooCommerce => self.woocommerce.as_ref(),
         }
     }
 }
@@ -50,6 +63,7 @@ macro_rules! delegate {
     ($self:ident, $p:ident => $call:expr) => {
         match $self {
             AnyProvider::Shopify($p) => $call,
+            AnyProvider::WooCommerce($p) => $call,
         }
     };
 }

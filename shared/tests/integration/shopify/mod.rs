@@ -128,6 +128,7 @@ pub async fn install(kit: &Kit) -> TokenGrant {
             shop: verified.shop,
             code: verified.code,
             secret: None,
+            scopes: Vec::new(),
         })
         .await
         .expect("code exchange")

@@ -64,6 +64,7 @@ async fn a_tampered_redirect_is_refused_and_a_used_code_is_spent() {
         shop: good.shop,
         code: good.code,
         secret: None,
+        scopes: Vec::new(),
     };
     kit.provider.exchange(&grant).await.unwrap();
     let again = kit.provider.exchange(&grant).await.unwrap_err();

@@ -475,6 +475,7 @@ impl EcommerceProvider for ShopifyProvider {
                 shop: verified.shop,
                 code: verified.code,
                 secret: None,
+                scopes: Vec::new(),
             },
             verified.state,
         ))

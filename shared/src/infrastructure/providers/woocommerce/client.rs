@@ -1,0 +1,287 @@
+//! The REST client: Basic auth over HTTPS with a query-string fallback (remembered per store),
+//! at most two requests in flight per store, typed errors, and backoff on 429/5xx/timeouts.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rand::Rng;
+use reqwest::Method;
+use serde::Deserialize;
+use serde_json::Value;
+use tokio::sync::Semaphore;
+
+use crate::domain::Secret;
+use crate::domain::ports::ProviderError;
+use crate::infrastructure::providers::shopify::client::RetryPolicy;
+
+/// Requests in flight per store at most (shared hosting falls over beyond that).
+pub const PER_STORE: usize = 2;
+
+/// How a store accepts the keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthMode {
+    /// HTTP Basic (consumer key / secret).
+    Basic,
+    /// `consumer_key` and `consumer_secret` query parameters (hosts that strip the header).
+    Query,
+}
+
+/// WooCommerce's error body.
+#[derive(Debug, Deserialize)]
+pub struct RestError {
+    /// Machine code, e.g. `product_invalid_sku`.
+    pub code: String,
+    /// Human message.
+    #[serde(default)]
+    pub message: String,
+    /// Extra data: `status`, `resource_id`.
+    #[serde(default)]
+    pub data: Value,
+}
+
+impl RestError {
+    /// The id of the resource that already exists (duplicate SKU or term).
+    pub fn resource_id(&self) -> Option<u64> {
+        self.data.get("resource_id").and_then(Value::as_u64)
+    }
+}
+
+/// A successful answer: body and paging.
+#[derive(Debug)]
+pub struct Answer {
+    /// Parsed JSON body.
+    pub body: Value,
+    /// `X-WP-TotalPages`, when sent.
+    pub total_pages: Option<u32>,
+}
+
+/// Why a call failed, keeping WooCommerce's error for callers that adopt existing resources.
+#[derive(Debug)]
+pub enum CallError {
+    /// WooCommerce answered with its error shape.
+    Rest(u16, RestError),
+    /// Anything else.
+    Other(ProviderError),
+}
+
+impl From<CallError> for ProviderError {
+    fn from(e: CallError) -> Self {
+        match e {
+            CallError::Rest(status, err) => match status {
+                401 | 403 => ProviderError::Unauthorized(err.code),
+                429 => ProviderError::RateLimited,
+                500..=599 => ProviderError::Unavailable(format!("{} ({status})", err.code)),
+                _ => ProviderError::Rejected(format!("{}: {}", err.code, err.message)),
+            },
+            CallError::Other(p) => p,
+        }
+    }
+}
+
+/// The client, shared by every request of a function instance.
+#[derive(Debug)]
+pub struct RestClient {
+    http: reqwest::Client,
+    retry: RetryPolicy,
+    modes: Mutex<HashMap<String, AuthMode>>,
+    gates: Mutex<HashMap<String, Arc<Semaphore>>>,
+}
+
+fn cannot_authenticate(err: &RestError) -> bool {
+    err.code == "woocommerce_rest_cannot_view"
+        || err.code == "woocommerce_rest_cannot_create"
+        || err.code == "woocommerce_rest_cannot_edit"
+}
+
+impl RestClient {
+    /// A client with a retry policy.
+    pub fn new(http: reqwest::Client, retry: RetryPolicy) -> Self {
+        Self {
+            http,
+            retry,
+            modes: Mutex::new(HashMap::new()),
+            gates: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The auth mode that works for `store` (Basic until shown otherwise).
+    pub fn mode(&self, store: &str) -> AuthMode {
+        *self
+            .modes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(store)
+            .unwrap_or(&AuthMode::Basic)
+    }
+
+    fn remember(&self, store: &str, mode: AuthMode) {
+        self.modes
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(store.to_owned(), mode);
+    }
+
+    fn gate(&self, store: &str) -> Arc<Semaphore> {
+        self.gates
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .entry(store.to_owned())
+            .or_insert_with(|| Arc::new(Semaphore::new(PER_STORE)))
+            .clone()
+    }
+
+    /// An unauthenticated GET (the `/wp-json/` index).
+    pub async fn get_public(&self, url: &str) -> Result<Value, ProviderError> {
+        let response = self
+            .http
+            .get(url)
+            .timeout(self.retry.timeout)
+            .send()
+            .await
+            .map_err(|_| ProviderError::Unavailable(format!("{url} unreachable")))?;
+        if !response.status().is_success() {
+            return Err(ProviderError::InvalidInput(format!(
+                "{url} answered {}",
+                response.status().as_u16()
+            )));
+        }
+        response
+            .json()
+            .await
+            .map_err(|_| ProviderError::InvalidInput(format!("{url} did not answer JSON")))
+    }
+
+    /// Calls `{store}/wp-json/wc/v3/{path}` with the keys.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn call(
+        &self,
+        store: &str,
+        key: &Secret,
+        secret: &Secret,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Answer, CallError> {
+        let gate = self.gate(store);
+        let _permit = gate
+            .acquire_owned()
+            .await
+            .map_err(|_| CallError::Other(ProviderError::Unavailable("client closed".into())))?;
+        let url = format!("{store}/wp-json/wc/v3/{}", path.trim_start_matches('/'));
+        let mut failures = 0;
+        let mut mode = self.mode(store);
+        loop {
+            let (error, retry_after) = match self
+                .once(&url, key, secret, &method, query, body, mode)
+                .await
+            {
+                Ok(answer) => {
+                    if mode != self.mode(store) {
+                        self.remember(store, mode);
+                    }
+                    return Ok(answer);
+                }
+                Err(pair) => pair,
+            };
+            // A host that strips the Authorization header: send the keys in the query instead.
+            if let CallError::Rest(401, err) = &error {
+                if mode == AuthMode::Basic && cannot_authenticate(err) {
+                    mode = AuthMode::Query;
+                    continue;
+                }
+            }
+            let retryable = match &error {
+                CallError::Rest(status, _) => *status == 429 || *status >= 500,
+                CallError::Other(ProviderError::Unavailable(_)) => true,
+                CallError::Other(_) => false,
+            };
+            failures += 1;
+            if !retryable || failures >= self.retry.max_attempts {
+                return Err(error);
+            }
+            let pause = retry_after.unwrap_or_else(|| {
+                let cap = self
+                    .retry
+                    .base_delay
+                    .saturating_mul(1 << failures.min(16))
+                    .min(self.retry.max_delay);
+                let millis = cap.as_millis().max(2) as u64;
+                Duration::from_millis(rand::rng().random_range(millis / 2..=millis))
+            });
+            tokio::time::sleep(pause).await;
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn once(
+        &self,
+        url: &str,
+        key: &Secret,
+        secret: &Secret,
+        method: &Method,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        mode: AuthMode,
+    ) -> Result<Answer, (CallError, Option<Duration>)> {
+        let mut request = self
+            .http
+            .request(method.clone(), url)
+            .timeout(self.retry.timeout)
+            .query(query);
+        request = match mode {
+            AuthMode::Basic => request.basic_auth(key.expose(), Some(secret.expose())),
+            AuthMode::Query => request.query(&[
+                ("consumer_key", key.expose()),
+                ("consumer_secret", secret.expose()),
+            ]),
+        };
+        if let Some(b) = body {
+            request = request.json(b);
+        }
+        let response = request.send().await.map_err(|e| {
+            let what = if e.is_timeout() {
+                "timeout"
+            } else {
+                "network error"
+            };
+            (
+                CallError::Other(ProviderError::Unavailable(what.into())),
+                None,
+            )
+        })?;
+        let status = response.status().as_u16();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        let total_pages = header("x-wp-totalpages").and_then(|v| v.parse().ok());
+        let retry_after = header("retry-after")
+            .and_then(|v| v.trim().parse::<f64>().ok())
+            .map(|s| Duration::from_secs_f64(s.clamp(0.0, 60.0)));
+        let bytes = response.bytes().await.unwrap_or_default();
+        if (200..300).contains(&status) {
+            let body = if bytes.is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_slice(&bytes).map_err(|e| {
+                    (
+                        CallError::Other(ProviderError::Protocol(format!("not JSON: {e}"))),
+                        None,
+                    )
+                })?
+            };
+            return Ok(Answer { body, total_pages });
+        }
+        let err = serde_json::from_slice::<RestError>(&bytes).unwrap_or(RestError {
+            code: format!("http_{status}"),
+            message: String::new(),
+            data: Value::Null,
+        });
+        Err((CallError::Rest(status, err), retry_after))
+    }
+}
