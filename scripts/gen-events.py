@@ -111,6 +111,21 @@ def main():
             claims=False,
         ),
     )
+    # WooCommerce's key delivery as it POSTs it; this state was never issued, so it is refused.
+    write(
+        "oauth-key-delivery-woocommerce.json",
+        http(
+            "POST",
+            "/ecommerce/oauth/callback/woocommerce",
+            body=json.dumps({"key_id": 1, "user_id": "not-a-state-we-signed", "consumer_key": "ck_example", "consumer_secret": "cs_example", "key_permissions": "read_write"}),
+            claims=False,
+        ),
+    )
+    write("oauth-return-woocommerce.json", http("GET", "/ecommerce/oauth/return/woocommerce", "state=not-a-state-we-signed&success=1&user_id=x", claims=False))
+    write(
+        "webhook-woocommerce-ping.json",
+        http("POST", "/ecommerce/webhooks/woocommerce", body="webhook_id=12", claims=False, headers={"content-type": "application/x-www-form-urlencoded"}),
+    )
     order = {
         "id": 9007199254741100,
         "admin_graphql_api_id": "gid://shopify/Order/9007199254741100",

@@ -47,6 +47,20 @@ async fn every_event_file_runs_through_its_handler() {
             .ends_with("ecommerce=error&provider=shopify&reason=verification_failed")
     );
 
+    let delivery = app.send(&run("oauth-key-delivery-woocommerce.json")).await;
+    assert_eq!(
+        (delivery.status, delivery.json["error"]["code"].as_str()),
+        (401, Some("invalid_state"))
+    );
+    let back = app.send(&run("oauth-return-woocommerce.json")).await;
+    assert!(
+        back.location
+            .unwrap()
+            .ends_with("ecommerce=error&provider=woocommerce&reason=invalid_state")
+    );
+    let ping = app.send(&run("webhook-woocommerce-ping.json")).await;
+    assert_eq!((ping.status, ping.json.clone()), (200, json!({"ok": true})));
+
     app.connect("demo.myshopify.com").await;
     seed_catalog(s, 2).await;
 
