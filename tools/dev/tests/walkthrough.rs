@@ -1,46 +1,16 @@
 //! Drives the local stack over HTTP through the walkthrough `scripts/dev` prints.
 //! Needs the AWS endpoint `scripts/test` exports (moto_server).
 
-use std::time::{Duration, Instant};
+mod common;
 
-use dev_stack::{DEMO_SHOP, Options, start};
+use common::{eventually, options};
+use dev_stack::{DEMO_SHOP, start};
 use serde_json::Value;
-
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("timed out waiting for: {what}");
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_walkthrough_works_over_http() {
-    assert!(
-        std::env::var("AWS_ENDPOINT_URL").is_ok(),
-        "run through scripts/test (moto_server)"
-    );
     ecommerce_connector::interfaces::telemetry::init();
-    let options = Options {
-        port: 0,
-        emulator_port: 0,
-        prefix: format!("walk{}", std::process::id()),
-        poll_every: Duration::from_secs(1),
-        schema_path: concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/shopify/admin-schema-2026-04.graphql"
-        )
-        .into(),
-        real_shopify: None,
-    };
-    let stack = start(options).await.expect("stack starts");
+    let stack = start(options("walk")).await.expect("stack starts");
     let emulator = stack.emulator.as_ref().expect("emulator");
     let base = stack.base_url.clone();
     let http = reqwest::Client::new();

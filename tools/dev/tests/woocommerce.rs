@@ -2,47 +2,16 @@
 //! stack: key delivery, catalogue batch sync, signed webhooks and a duplicate, polling with
 //! acknowledgement and webhook repair, Basic-auth fallback, logs, disconnect twice.
 
-use std::time::{Duration, Instant};
+mod common;
 
-use dev_stack::{Options, start};
+use common::{eventually, options};
+use dev_stack::start;
 use serde_json::{Value, json};
 use woocommerce_emulator::Flags;
 
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    panic!("timed out waiting for: {what}");
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn woocommerce_end_to_end_over_http() {
-    assert!(
-        std::env::var("AWS_ENDPOINT_URL").is_ok(),
-        "run through scripts/test (moto_server)"
-    );
-    let stack = start(Options {
-        port: 0,
-        emulator_port: 0,
-        prefix: format!("woo{}", std::process::id()),
-        poll_every: Duration::from_secs(1),
-        schema_path: concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/../../../shared/shopify/admin-schema-2026-04.graphql"
-        )
-        .into(),
-        real_shopify: None,
-    })
-    .await
-    .expect("stack starts");
+    let stack = start(options("woo")).await.expect("stack starts");
     let woo = &stack.woocommerce;
     let store = woo.base_url();
     let base = stack.base_url.clone();
