@@ -285,6 +285,38 @@ async fn callers_are_scoped_to_their_businesses() {
         ),
         (409, Some("not_connected"))
     );
+    // A correctly signed delivery for a store nobody connected: verified, but nothing to do.
+    let stranger =
+        signed_webhook("orders/create", "{}", SECRET).replace(SHOP, "stranger.myshopify.com");
+    let reply = app.send(&stranger).await;
+    assert_eq!(
+        (reply.status, reply.json.clone()),
+        (200, json!({"ok": false}))
+    );
+    let too_many = app
+        .call(
+            "GET",
+            "/ecommerce/sync/log",
+            "businessId=biz-demo&limit=101",
+        )
+        .await;
+    assert_eq!(too_many.status, 400);
+    let declined = app
+        .send(&event(
+            "GET",
+            "/ecommerce/oauth/return/woocommerce",
+            "state=x&success=0",
+            None,
+            json!({}),
+            None,
+        ))
+        .await;
+    assert!(
+        declined
+            .location
+            .unwrap()
+            .contains("ecommerce=error&provider=woocommerce")
+    );
     let nowhere = app
         .call("GET", "/ecommerce/nope", "businessId=biz-demo")
         .await;
