@@ -418,8 +418,7 @@ impl<P: Ports> EcommerceService<P> {
         if let Some(first) = errors.first() {
             tracing::warn!(business = %business, run_id, failed = errors.len(), first = %first, "batch page had failures");
         }
-        let run = self
-            .a
+        self.a
             .store
             .record_page(business, run_id, pushed, skipped, errors.len() as u32)
             .await?;
@@ -467,7 +466,6 @@ impl<P: Ports> EcommerceService<P> {
                 .await;
             }
         }
-        let _ = run;
         Ok(())
     }
 }

@@ -1,5 +1,6 @@
 //! Store providers, one folder per platform, and the factory that picks one by kind.
 
+pub mod retry;
 pub mod shopify;
 pub mod woocommerce;
 

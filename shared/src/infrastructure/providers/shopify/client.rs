@@ -13,7 +13,6 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use rand::Rng;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -22,32 +21,7 @@ use tokio::time::Instant;
 use crate::domain::Secret;
 use crate::domain::ports::ProviderError;
 
-/// Retry and throttling budget.
-#[derive(Debug, Clone)]
-pub struct RetryPolicy {
-    /// Attempts for 429, 5xx and network errors, the first included.
-    pub max_attempts: u32,
-    /// First backoff step; doubles per attempt, with full jitter.
-    pub base_delay: Duration,
-    /// Cap of one backoff step.
-    pub max_delay: Duration,
-    /// `THROTTLED` answers waited out before giving up.
-    pub max_throttle_waits: u32,
-    /// Per-request timeout.
-    pub timeout: Duration,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        Self {
-            max_attempts: 5,
-            base_delay: Duration::from_millis(250),
-            max_delay: Duration::from_secs(8),
-            max_throttle_waits: 20,
-            timeout: Duration::from_secs(30),
-        }
-    }
-}
+pub use crate::infrastructure::providers::retry::RetryPolicy;
 
 /// The bucket size and restore rate assumed for a store before its first answer
 /// (Shopify's Standard plan: 2000 points, 100 per second).
@@ -261,22 +235,12 @@ impl GraphqlClient {
                     if failures >= self.retry.max_attempts {
                         return Err(err);
                     }
-                    let pause = after.unwrap_or_else(|| self.backoff(failures));
+                    let pause = after.unwrap_or_else(|| self.retry.backoff(failures));
                     tracing::warn!(shop, attempt = failures, error = %err, wait_ms = pause.as_millis() as u64, "retrying");
                     tokio::time::sleep(pause).await;
                 }
             }
         }
-    }
-
-    fn backoff(&self, failures: u32) -> Duration {
-        let cap = self
-            .retry
-            .base_delay
-            .saturating_mul(1 << failures.min(16))
-            .min(self.retry.max_delay);
-        let millis = cap.as_millis().max(1) as u64;
-        Duration::from_millis(rand::rng().random_range(millis / 2..=millis))
     }
 
     fn expected_cost(&self, document: &'static str) -> f64 {

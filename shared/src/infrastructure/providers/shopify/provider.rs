@@ -1,7 +1,5 @@
 //! [`EcommerceProvider`] for Shopify.
 
-use std::time::Duration;
-
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
@@ -129,7 +127,7 @@ impl ShopifyProvider {
             match outcome {
                 Err(ProviderError::Unavailable(reason)) if attempt < policy.max_attempts => {
                     tracing::warn!(shop, attempt, reason, "token request failed; retrying");
-                    tokio::time::sleep(policy.base_delay.saturating_mul(1 << attempt.min(6))).await;
+                    tokio::time::sleep(policy.backoff(attempt)).await;
                 }
                 other => return other,
             }
@@ -820,9 +818,4 @@ impl EcommerceProvider for ShopifyProvider {
             .and_then(Value::as_str)
             .map(str::to_owned))
     }
-}
-
-/// Lifetime of a token grant as an absolute instant.
-pub fn expiry(now: OffsetDateTime, lifetime: Option<Duration>) -> Option<OffsetDateTime> {
-    lifetime.map(|d| now + d)
 }

@@ -5,7 +5,6 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use rand::Rng;
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::Value;
@@ -13,7 +12,7 @@ use tokio::sync::Semaphore;
 
 use crate::domain::Secret;
 use crate::domain::ports::ProviderError;
-use crate::infrastructure::providers::shopify::client::RetryPolicy;
+use crate::infrastructure::providers::retry::RetryPolicy;
 
 /// Requests in flight per store at most (shared hosting falls over beyond that).
 pub const PER_STORE: usize = 2;
@@ -201,15 +200,7 @@ impl RestClient {
             if !retryable || failures >= self.retry.max_attempts {
                 return Err(error);
             }
-            let pause = retry_after.unwrap_or_else(|| {
-                let cap = self
-                    .retry
-                    .base_delay
-                    .saturating_mul(1 << failures.min(16))
-                    .min(self.retry.max_delay);
-                let millis = cap.as_millis().max(2) as u64;
-                Duration::from_millis(rand::rng().random_range(millis / 2..=millis))
-            });
+            let pause = retry_after.unwrap_or_else(|| self.retry.backoff(failures));
             tokio::time::sleep(pause).await;
         }
     }

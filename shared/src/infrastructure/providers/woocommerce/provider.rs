@@ -12,7 +12,7 @@ use time::OffsetDateTime;
 use time::macros::format_description;
 
 use super::client::{Answer, CallError, RestClient};
-use super::orders::{gmt, parse_order};
+use super::orders::parse_order;
 use super::{store_url, webhooks};
 use crate::domain::ports::{
     AuthorizationGrant, EcommerceProvider, InventorySet, OrdersPage, ProviderError,
@@ -920,11 +920,6 @@ impl EcommerceProvider for WooCommerceProvider {
     ) -> Result<Option<String>, ProviderError> {
         Ok(None)
     }
-}
-
-/// Parses WooCommerce's GMT time (for callers outside this module).
-pub fn parse_gmt(text: &str) -> Result<OffsetDateTime, ProviderError> {
-    gmt(text)
 }
 
 #[cfg(test)]
