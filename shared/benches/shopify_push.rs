@@ -10,7 +10,8 @@
 
 use std::time::{Duration, Instant};
 
-use ecommerce_connector::domain::ports::{AuthorizationGrant, EcommerceProvider, StoreSession};
+use ecommerce_connector::domain::ports::prelude::*;
+use ecommerce_connector::domain::ports::{AuthorizationGrant, StoreSession};
 use ecommerce_connector::domain::{CatalogProduct, CatalogVariant, Decimal, Secret};
 use ecommerce_connector::infrastructure::providers::shopify::client::{
     BucketDefaults, GraphqlClient, RetryPolicy,
@@ -125,7 +126,10 @@ async fn main() {
         location_id: None,
         scopes: vec![],
     };
-    session.location_id = provider.primary_location(&session).await.expect("location");
+    session.location_id = provider
+        .inventory_location(&session)
+        .await
+        .expect("location");
 
     let before = emulator.stats(shop);
     let started = Instant::now();

@@ -2,5 +2,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), ecommerce_connector::interfaces::runtime::Error> {
-    ecommerce_connector::interfaces::runtime::run_http().await
+    ecommerce_connector::interfaces::runtime::run_http("api").await
 }

@@ -7,9 +7,8 @@ use super::service::{EcommerceService, Ports, ServiceError};
 use super::sessions::encrypt;
 use super::state_token::{self, StateClaims};
 use crate::domain::ports::{
-    AuthorizationGrant, Clock, ConnectionRepository, EcommerceProvider, IdGenerator,
-    MappingRepository, OAuthStateRepository, ProviderError, ProviderRegistry, RepositoryError,
-    StateConsumed, StoreSession,
+    AuthorizationGrant, Clock, ConnectionRepository, IdGenerator, MappingRepository,
+    OAuthStateRepository, ProviderError, RepositoryError, StateConsumed, StoreSession, Unsupported,
 };
 use crate::domain::{
     BusinessId, Connection, ConnectionStatus, EncryptedCredentials, OAuthState, ProviderKind,
@@ -19,9 +18,9 @@ use crate::domain::{
 /// Why a callback was refused. The browser is redirected with a flag, never these details.
 #[derive(Debug, thiserror::Error)]
 pub enum CallbackError {
-    /// The provider is not configured.
-    #[error("provider {0} is not configured")]
-    NotConfigured(ProviderKind),
+    /// The provider is not configured, or does not connect this way.
+    #[error(transparent)]
+    Unsupported(#[from] Unsupported),
     /// The callback's own signature, timestamp or shop failed.
     #[error("callback verification failed: {0}")]
     Verification(ProviderError),
@@ -104,17 +103,6 @@ pub struct ScopesReport {
     pub missing: Vec<String>,
 }
 
-/// Required scopes not covered by the granted ones (a `write_x` covers `read_x`).
-pub fn missing_scopes(required: &[String], granted: &[String]) -> Vec<String> {
-    let covered = |scope: &str| {
-        granted.iter().any(|g| g == scope)
-            || scope
-                .strip_prefix("read_")
-                .is_some_and(|rest| granted.iter().any(|g| *g == format!("write_{rest}")))
-    };
-    required.iter().filter(|s| !covered(s)).cloned().collect()
-}
-
 impl<P: Ports> EcommerceService<P> {
     /// The provider's authorization URL for a business and store, with a signed state whose
     /// nonce is stored for the callback to consume.
@@ -124,7 +112,7 @@ impl<P: Ports> EcommerceService<P> {
         provider: ProviderKind,
         shop: &str,
     ) -> Result<String, ServiceError> {
-        let adapter = self.provider(provider)?;
+        let adapter = self.providers().authorization(provider)?;
         let shop = adapter
             .normalize_shop(shop)
             .map_err(|e| ServiceError::InvalidInput(e.to_string()))?;
@@ -132,15 +120,15 @@ impl<P: Ports> EcommerceService<P> {
             ProviderError::InvalidInput(m) => ServiceError::InvalidInput(m),
             other => ServiceError::Provider(other),
         })?;
-        let now = self.a.clock.now();
+        let now = self.adapters.clock.now();
         let state = OAuthState {
-            nonce: self.a.ids.token(),
+            nonce: self.adapters.ids.token(),
             business_id: business.clone(),
             provider,
             shop: shop.clone(),
             expires_at: now + self.settings.state_ttl,
         };
-        self.a.store.put(&state).await?;
+        self.adapters.store.put(&state).await?;
         let signed = state_token::sign(
             &self.settings.state_secret,
             &StateClaims {
@@ -168,11 +156,11 @@ impl<P: Ports> EcommerceService<P> {
         {
             return Err(CallbackError::ForgedState);
         }
-        let now = self.a.clock.now();
+        let now = self.adapters.clock.now();
         if claims.expires_at <= now.unix_timestamp() {
             return Err(CallbackError::Expired);
         }
-        match self.a.store.consume(&claims.nonce, now).await? {
+        match self.adapters.store.consume(&claims.nonce, now).await? {
             StateConsumed::Valid(stored)
                 if stored.business_id == claims.business_id && stored.shop == claims.shop =>
             {
@@ -190,18 +178,15 @@ impl<P: Ports> EcommerceService<P> {
         provider: ProviderKind,
         query: &[(String, String)],
     ) -> Result<BusinessId, CallbackError> {
-        let adapter = self
-            .a
-            .providers
-            .provider(provider)
-            .ok_or(CallbackError::NotConfigured(provider))?;
-        let (grant, state) = adapter
-            .verify_callback(query, self.a.clock.now())
+        let (grant, state) = self
+            .providers()
+            .redirect_callback(provider)?
+            .verify_callback(query, self.adapters.clock.now())
             .map_err(CallbackError::Verification)?;
         let claims = self
             .accept_state(provider, Some(&grant.shop), &state)
             .await?;
-        self.connect(adapter, grant, claims).await
+        self.connect(grant, claims).await
     }
 
     /// Keys the store POSTs to us (WooCommerce): check our state, then connect.
@@ -210,17 +195,14 @@ impl<P: Ports> EcommerceService<P> {
         provider: ProviderKind,
         body: &[u8],
     ) -> Result<BusinessId, CallbackError> {
-        let adapter = self
-            .a
-            .providers
-            .provider(provider)
-            .ok_or(CallbackError::NotConfigured(provider))?;
-        let (mut grant, state) = adapter
+        let (mut grant, state) = self
+            .providers()
+            .key_delivery(provider)?
             .parse_key_delivery(body)
             .map_err(CallbackError::Verification)?;
         let claims = self.accept_state(provider, None, &state).await?;
         grant.shop = claims.shop.clone();
-        self.connect(adapter, grant, claims).await
+        self.connect(grant, claims).await
     }
 
     /// The browser's return after a key delivery: which business it was for, if the store
@@ -241,7 +223,7 @@ impl<P: Ports> EcommerceService<P> {
                 "the merchant did not approve".into(),
             )));
         }
-        match self.a.store.get(&claims.business_id).await? {
+        match self.adapters.store.get(&claims.business_id).await? {
             Some(c) if c.provider == provider && c.shop == claims.shop && c.is_active() => {
                 Ok(claims.business_id)
             }
@@ -255,18 +237,18 @@ impl<P: Ports> EcommerceService<P> {
     /// tolerated: polling covers it) and logs.
     async fn connect(
         &self,
-        adapter: &<P::Providers as ProviderRegistry>::Provider,
         grant: AuthorizationGrant,
         claims: StateClaims,
     ) -> Result<BusinessId, CallbackError> {
         let provider = claims.provider;
         let business = claims.business_id;
-        let token = adapter
+        let authorization = self.providers().authorization(provider)?;
+        let token = authorization
             .exchange(&grant)
             .await
             .map_err(CallbackError::Exchange)?;
-        let now = self.a.clock.now();
-        let previous = self.a.store.get(&business).await?;
+        let now = self.adapters.clock.now();
+        let previous = self.adapters.store.get(&business).await?;
         let mut connection = Connection {
             business_id: business.clone(),
             provider,
@@ -292,16 +274,25 @@ impl<P: Ports> EcommerceService<P> {
             location_id: None,
             scopes: token.scopes.clone(),
         };
-        match adapter.primary_location(&session).await {
-            Ok(location) => connection.location_id = location,
-            Err(e) => tracing::warn!(business = %business, error = %e, "primary location unknown"),
+        if let Ok(catalog) = self.providers().catalog(provider) {
+            match catalog.inventory_location(&session).await {
+                Ok(location) => connection.location_id = location,
+                Err(e) => {
+                    tracing::warn!(business = %business, error = %e, "inventory location unknown")
+                }
+            }
         }
         session.location_id = connection.location_id.clone();
         let mut notes = Vec::new();
-        match adapter
-            .register_webhooks(&session, &self.webhook_address(provider))
-            .await
-        {
+        let registered = match self.providers().subscriptions(provider) {
+            Ok(subscriptions) => {
+                subscriptions
+                    .register_webhooks(&session, &self.webhook_address(provider))
+                    .await
+            }
+            Err(e) => Err(ProviderError::InvalidInput(e.to_string())),
+        };
+        match registered {
             Ok(registered) => {
                 connection.webhooks = registered.registrations;
                 credentials.webhook_secrets = registered.secrets;
@@ -310,12 +301,12 @@ impl<P: Ports> EcommerceService<P> {
                 "webhooks not registered ({e}); polling covers new orders"
             )),
         }
-        let missing = missing_scopes(adapter.requested_scopes(), &token.scopes);
+        let missing = authorization.missing_scopes(&token.scopes);
         if !missing.is_empty() {
             notes.push(format!("granted scopes lack {}", missing.join(", ")));
         }
         connection.credentials = encrypt(
-            &self.a.cipher,
+            &self.adapters.cipher,
             &connection,
             &credentials,
             token.access_expires_in.map(|d| now + d),
@@ -328,9 +319,9 @@ impl<P: Ports> EcommerceService<P> {
             .is_some_and(|p| p.shop != connection.shop || p.provider != provider)
         {
             // Another store: the old mappings point at ids there.
-            self.a.store.delete_all(&business).await?;
+            self.adapters.store.delete_all(&business).await?;
         }
-        self.a.store.save(&connection).await?;
+        self.adapters.store.save(&connection).await?;
         let status = if notes.is_empty() {
             SyncStatus::Success
         } else {
@@ -349,24 +340,25 @@ impl<P: Ports> EcommerceService<P> {
     /// Disconnects: removes webhooks (best effort), credentials, mappings and the connection,
     /// so polling stops. Succeeds when there is nothing to disconnect.
     pub async fn disconnect(&self, business: &BusinessId) -> Result<bool, ServiceError> {
-        let Some(connection) = self.a.store.get(business).await? else {
+        let Some(connection) = self.adapters.store.get(business).await? else {
             return Ok(false);
         };
         if !connection.webhooks.is_empty() {
-            let removed = match self.session(&connection).await {
-                Ok(session) => self
-                    .provider(connection.provider)?
+            let removed = async {
+                let subscriptions = self.providers().subscriptions(connection.provider)?;
+                let session = self.session(&connection).await?;
+                subscriptions
                     .remove_webhooks(&session, &connection.webhooks)
                     .await
-                    .map_err(ServiceError::from),
-                Err(e) => Err(e),
-            };
+                    .map_err(ServiceError::from)
+            }
+            .await;
             if let Err(e) = removed {
                 tracing::warn!(business = %business, error = %e, "webhooks not removed at the store");
             }
         }
-        self.a.store.delete(business).await?;
-        self.a.store.delete_all(business).await?;
+        self.adapters.store.delete(business).await?;
+        self.adapters.store.delete_all(business).await?;
         self.log(
             business,
             SyncKind::Disconnect,
@@ -384,7 +376,7 @@ impl<P: Ports> EcommerceService<P> {
         business: &BusinessId,
     ) -> Result<Option<ConnectionView>, ServiceError> {
         Ok(self
-            .a
+            .adapters
             .store
             .get(business)
             .await?
@@ -396,30 +388,14 @@ impl<P: Ports> EcommerceService<P> {
     pub async fn scopes(&self, business: &BusinessId) -> Result<ScopesReport, ServiceError> {
         let connection = self.active_connection(business).await?;
         let session = self.session(&connection).await?;
-        let adapter = self.provider(connection.provider)?;
-        let granted = adapter.granted_scopes(&session).await?;
-        let required = adapter.requested_scopes().to_vec();
-        let missing = missing_scopes(&required, &granted);
+        let authorization = self.providers().authorization(connection.provider)?;
+        let granted = authorization.granted_scopes(&session).await?;
+        let required = authorization.requested_scopes().to_vec();
+        let missing = authorization.missing_scopes(&granted);
         Ok(ScopesReport {
             granted,
             required,
             missing,
         })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::missing_scopes;
-
-    #[test]
-    fn write_scopes_cover_read_scopes() {
-        let required: Vec<String> = ["read_orders", "write_products", "read_inventory"]
-            .map(String::from)
-            .to_vec();
-        let granted: Vec<String> = ["write_orders", "write_products"]
-            .map(String::from)
-            .to_vec();
-        assert_eq!(missing_scopes(&required, &granted), vec!["read_inventory"]);
     }
 }

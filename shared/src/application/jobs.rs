@@ -70,13 +70,13 @@ impl<P: Ports> EcommerceService<P> {
     /// Enqueues one immediate poll job.
     pub async fn enqueue_poll(&self, business: &BusinessId) -> Result<(), ServiceError> {
         self.active_connection(business).await?;
-        let now = self.a.clock.now();
+        let now = self.adapters.clock.now();
         // A window per second: a manual poll is never collapsed into a scheduled one.
         let job = Job::Poll {
             business_id: business.clone(),
             window: now.unix_timestamp(),
         };
-        self.a.queue.send(&job, "manual").await?;
+        self.adapters.queue.send(&job, "manual").await?;
         Ok(())
     }
 
@@ -97,6 +97,6 @@ impl<P: Ports> EcommerceService<P> {
                 "limit must be between 1 and {MAX_LOG_LIMIT}"
             )));
         }
-        Ok(self.a.store.page(business, limit, cursor).await?)
+        Ok(self.adapters.store.page(business, limit, cursor).await?)
     }
 }

@@ -5,8 +5,7 @@ use serde::Serialize;
 use super::ingest::{Ingested, ingest_order};
 use super::service::{EcommerceService, Ports, ServiceError};
 use super::sessions::encrypt;
-use crate::domain::ports::StoreSession;
-use crate::domain::ports::{Clock, ConnectionRepository, EcommerceProvider, OrderRepository};
+use crate::domain::ports::{Clock, ConnectionRepository, OrderRepository, StoreSession};
 use crate::domain::{BusinessId, Connection, SyncKind, SyncStatus};
 
 /// What one poll did.
@@ -28,17 +27,15 @@ pub struct PollSummary {
 impl<P: Ports> EcommerceService<P> {
     /// Re-enables or recreates the connection's webhooks where the store dropped them (best
     /// effort: polling covers what webhooks miss). Recreated ones are stored with their secrets.
-    async fn repair_webhooks(
-        &self,
-        connection: &Connection,
-        session: &StoreSession,
-        provider: &impl EcommerceProvider,
-    ) {
+    async fn repair_webhooks(&self, connection: &Connection, session: &StoreSession) {
         if connection.webhooks.is_empty() {
             return;
         }
+        let Ok(subscriptions) = self.providers().subscriptions(connection.provider) else {
+            return;
+        };
         let address = self.webhook_address(connection.provider);
-        let repaired = match provider
+        let repaired = match subscriptions
             .repair_webhooks(session, &connection.webhooks, &address)
             .await
         {
@@ -55,14 +52,14 @@ impl<P: Ports> EcommerceService<P> {
         updated.webhooks = repaired.registrations;
         let saved = async {
             updated.credentials = encrypt(
-                &self.a.cipher,
+                &self.adapters.cipher,
                 &updated,
                 &credentials,
                 connection.credentials.access_expires_at,
                 connection.credentials.refresh_expires_at,
             )
             .await?;
-            self.a.store.save(&updated).await?;
+            self.adapters.store.save(&updated).await?;
             Ok::<_, ServiceError>(())
         };
         match saved.await {
@@ -131,23 +128,27 @@ impl<P: Ports> EcommerceService<P> {
 
     async fn poll_inner(&self, business: &BusinessId) -> Result<PollSummary, ServiceError> {
         let connection = self.active_connection(business).await?;
+        let feed = self.providers().orders(connection.provider)?;
         let session = self.session(&connection).await?;
-        let provider = self.provider(connection.provider)?;
-        self.repair_webhooks(&connection, &session, provider).await;
+        self.repair_webhooks(&connection, &session).await;
         let since = connection.poll_since() - self.settings.poll_overlap;
         let mut summary = PollSummary::default();
         let mut newest = None;
         let mut fresh = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
-            let page = provider
-                .pull_orders(&session, since, cursor.as_deref())
-                .await?;
+            let page = feed.pull_orders(&session, since, cursor.as_deref()).await?;
             summary.pages += 1;
             for order in &page.orders {
                 summary.pulled += 1;
-                match ingest_order(&self.a.store, &self.a.sink, &self.a.clock, business, order)
-                    .await?
+                match ingest_order(
+                    &self.adapters.store,
+                    &self.adapters.sink,
+                    &self.adapters.clock,
+                    business,
+                    order,
+                )
+                .await?
                 {
                     Ingested::New | Ingested::Recovered => {
                         summary.ingested += 1;
@@ -156,7 +157,11 @@ impl<P: Ports> EcommerceService<P> {
                     Ingested::Duplicate => {
                         summary.duplicates += 1;
                         // Ingested by a webhook but never acknowledged at the store: do it now.
-                        let stored = self.a.store.get_order(business, &order.dedup_key()).await?;
+                        let stored = self
+                            .adapters
+                            .store
+                            .get_order(business, &order.dedup_key())
+                            .await?;
                         if stored.is_some_and(|s| {
                             s.published_at.is_some() && s.acknowledged_at.is_none()
                         }) {
@@ -173,14 +178,11 @@ impl<P: Ports> EcommerceService<P> {
         }
         let mut acked = 0;
         for order in &fresh {
-            match provider
-                .acknowledge_order(&session, &order.external_id)
-                .await
-            {
+            match feed.acknowledge_order(&session, &order.external_id).await {
                 Ok(()) => {
-                    self.a
+                    self.adapters
                         .store
-                        .mark_acknowledged(business, &order.dedup_key(), self.a.clock.now())
+                        .mark_acknowledged(business, &order.dedup_key(), self.adapters.clock.now())
                         .await?;
                     acked += 1;
                 }
@@ -191,12 +193,15 @@ impl<P: Ports> EcommerceService<P> {
             }
         }
         if let Some(newest) = newest {
-            self.a.store.advance_last_synced(business, newest).await?;
+            self.adapters
+                .store
+                .advance_last_synced(business, newest)
+                .await?;
         }
         if acked > 0 {
-            self.a
+            self.adapters
                 .store
-                .set_last_ack(business, self.a.clock.now())
+                .set_last_ack(business, self.adapters.clock.now())
                 .await?;
         }
         Ok(summary)

@@ -5,8 +5,8 @@ use std::time::Duration;
 use crate::application::sessions::{RefreshSettings, SessionError, SessionPorts, open_session};
 use crate::domain::ports::{
     CatalogSource, Clock, ConnectionRepository, CredentialCipher, IdGenerator, JobQueue,
-    MappingRepository, OAuthStateRepository, OrderRepository, OrderSink, ProviderRegistry,
-    StoreSession, SyncLogRepository, SyncRunRepository,
+    MappingRepository, OAuthStateRepository, OrderRepository, OrderSink, Providers, StoreSession,
+    SyncLogRepository, SyncRunRepository, Unsupported,
 };
 use crate::domain::{
     BusinessId, Connection, ProviderKind, Secret, SyncKind, SyncLogEntry, SyncStatus,
@@ -29,8 +29,6 @@ pub trait Ports: Send + Sync + 'static {
     type Catalog: CatalogSource;
     /// Where ingested orders go.
     type Sink: OrderSink;
-    /// The provider factory.
-    type Providers: ProviderRegistry;
     /// Time.
     type Clock: Clock;
     /// Ids and tokens.
@@ -49,8 +47,8 @@ pub struct Adapters<P: Ports> {
     pub catalog: P::Catalog,
     /// Orders queue.
     pub sink: P::Sink,
-    /// Providers.
-    pub providers: P::Providers,
+    /// The providers this deployment serves, by kind.
+    pub providers: Providers,
     /// Clock.
     pub clock: P::Clock,
     /// Ids.
@@ -98,9 +96,9 @@ pub enum ServiceError {
     /// The business has no (active) connection.
     #[error("no active store connection for this business")]
     NotConnected,
-    /// The provider is known but not configured in this deployment.
-    #[error("provider {0} is not configured")]
-    NotConfigured(ProviderKind),
+    /// The provider is not configured here, or cannot do what was asked.
+    #[error(transparent)]
+    Unsupported(#[from] Unsupported),
     /// Bad input from the caller.
     #[error("{0}")]
     InvalidInput(String),
@@ -150,17 +148,14 @@ impl From<crate::domain::ports::CatalogError> for ServiceError {
 
 /// The connector's use cases.
 pub struct EcommerceService<P: Ports> {
-    pub(crate) a: Adapters<P>,
+    pub(crate) adapters: Adapters<P>,
     pub(crate) settings: Settings,
 }
 
 impl<P: Ports> EcommerceService<P> {
     /// A service over `adapters`.
     pub fn new(adapters: Adapters<P>, settings: Settings) -> Self {
-        Self {
-            a: adapters,
-            settings,
-        }
+        Self { adapters, settings }
     }
 
     /// The settings in force.
@@ -170,17 +165,12 @@ impl<P: Ports> EcommerceService<P> {
 
     /// The adapters (for wiring checks and diagnostics).
     pub fn adapters(&self) -> &Adapters<P> {
-        &self.a
+        &self.adapters
     }
 
-    pub(crate) fn provider(
-        &self,
-        kind: ProviderKind,
-    ) -> Result<&<P::Providers as ProviderRegistry>::Provider, ServiceError> {
-        self.a
-            .providers
-            .provider(kind)
-            .ok_or(ServiceError::NotConfigured(kind))
+    /// The registered providers, for asking one of them for a capability.
+    pub fn providers(&self) -> &Providers {
+        &self.adapters.providers
     }
 
     pub(crate) fn webhook_address(&self, kind: ProviderKind) -> String {
@@ -195,7 +185,7 @@ impl<P: Ports> EcommerceService<P> {
         &self,
         business: &BusinessId,
     ) -> Result<Connection, ServiceError> {
-        match self.a.store.get(business).await? {
+        match self.adapters.store.get(business).await? {
             Some(c) if c.is_active() => Ok(c),
             _ => Err(ServiceError::NotConnected),
         }
@@ -206,13 +196,13 @@ impl<P: Ports> EcommerceService<P> {
         &self,
         connection: &Connection,
     ) -> Result<StoreSession, ServiceError> {
-        let provider = self.provider(connection.provider)?;
+        let authorization = self.providers().authorization(connection.provider)?;
         let ports = SessionPorts {
-            connections: &self.a.store,
-            provider,
-            cipher: &self.a.cipher,
-            clock: &self.a.clock,
-            ids: &self.a.ids,
+            connections: &self.adapters.store,
+            authorization,
+            cipher: &self.adapters.cipher,
+            clock: &self.adapters.clock,
+            ids: &self.adapters.ids,
         };
         Ok(open_session(&ports, connection, self.settings.refresh).await?)
     }
@@ -227,18 +217,46 @@ impl<P: Ports> EcommerceService<P> {
         message: impl Into<String>,
     ) {
         let entry = SyncLogEntry {
-            id: self.a.ids.ulid(),
+            id: self.adapters.ids.ulid(),
             kind,
             status,
             succeeded: counts.0,
             failed: counts.1,
             skipped: counts.2,
             message: message.into(),
-            at: self.a.clock.now(),
+            at: self.adapters.clock.now(),
         };
-        if let Err(e) = self.a.store.append(business, &entry).await {
+        if let Err(e) = self.adapters.store.append(business, &entry).await {
             tracing::warn!(business = %business, error = %e, "could not write the sync log");
         }
+    }
+}
+
+impl<P: Ports> EcommerceService<P> {
+    /// Logs an item that was not pushed because there was nothing to push (a warning).
+    pub(crate) async fn log_skipped(&self, business: &BusinessId, kind: SyncKind, message: String) {
+        self.log(business, kind, SyncStatus::Warning, (0, 0, 1), message)
+            .await;
+    }
+
+    /// Logs the outcome of one unit of work: on success, the counts and message `describe`
+    /// gives; on failure, an error entry `"{subject}: {error}"` counting one failure.
+    pub(crate) async fn log_outcome<T, E: std::fmt::Display>(
+        &self,
+        business: &BusinessId,
+        kind: SyncKind,
+        subject: &str,
+        result: &Result<T, E>,
+        describe: impl FnOnce(&T) -> ((u32, u32, u32), String),
+    ) {
+        let (status, counts, message) = match result {
+            Ok(value) => {
+                let (counts, message) = describe(value);
+                (SyncStatus::Success, counts, message)
+            }
+            Err(e) => (SyncStatus::Error, (0, 1, 0), format!("{subject}: {e}")),
+        };
+        self.log(business, kind, status, counts, message).await;
     }
 }
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 use crate::domain::ports::{
-    CipherError, Clock, ConnectionRepository, CredentialCipher, EcommerceProvider, IdGenerator,
+    Authorization, CipherError, Clock, ConnectionRepository, CredentialCipher, IdGenerator,
     LeaseOutcome, ProviderError, RepositoryError, StoreSession,
 };
 use crate::domain::{Connection, ConnectionStatus, Credentials, EncryptedCredentials};
@@ -115,11 +115,11 @@ fn needs_refresh(connection: &Connection, now: OffsetDateTime, margin: Duration)
 }
 
 /// The ports a session needs.
-pub struct SessionPorts<'a, R, P, K, C, I> {
+pub struct SessionPorts<'a, R, K, C, I> {
     /// Connections (lease and credentials swap).
     pub connections: &'a R,
-    /// The store's provider (refresh).
-    pub provider: &'a P,
+    /// The store's provider, for refreshing.
+    pub authorization: &'a dyn Authorization,
     /// KMS.
     pub cipher: &'a K,
     /// Time.
@@ -130,14 +130,13 @@ pub struct SessionPorts<'a, R, P, K, C, I> {
 
 /// A ready session for `connection`, refreshing its token first when needed. A non-expiring
 /// (legacy) token is used as is.
-pub async fn open_session<R, P, K, C, I>(
-    ports: &SessionPorts<'_, R, P, K, C, I>,
+pub async fn open_session<R, K, C, I>(
+    ports: &SessionPorts<'_, R, K, C, I>,
     connection: &Connection,
     settings: RefreshSettings,
 ) -> Result<StoreSession, SessionError>
 where
     R: ConnectionRepository,
-    P: EcommerceProvider,
     K: CredentialCipher,
     C: Clock,
     I: IdGenerator,
@@ -172,7 +171,11 @@ where
             "token expired and no refresh token".into(),
         )));
     };
-    let grant = match ports.provider.refresh(&current.shop, &refresh_token).await {
+    let grant = match ports
+        .authorization
+        .refresh(&current.shop, &refresh_token)
+        .await
+    {
         Ok(grant) => grant,
         Err(e @ ProviderError::Unauthorized(_)) => {
             ports
@@ -209,8 +212,8 @@ where
     Ok(session(&updated, fresh))
 }
 
-async fn wait_for_refresh<R, P, K, C, I>(
-    ports: &SessionPorts<'_, R, P, K, C, I>,
+async fn wait_for_refresh<R, K, C, I>(
+    ports: &SessionPorts<'_, R, K, C, I>,
     connection: &Connection,
     settings: RefreshSettings,
 ) -> Result<StoreSession, SessionError>

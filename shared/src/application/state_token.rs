@@ -59,7 +59,7 @@ mod tests {
     fn claims() -> StateClaims {
         StateClaims {
             business_id: BusinessId::parse("biz").unwrap(),
-            provider: ProviderKind::Shopify,
+            provider: ProviderKind::from_static("shopify"),
             shop: "a.myshopify.com".into(),
             nonce: "n".into(),
             expires_at: 1,

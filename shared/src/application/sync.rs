@@ -9,12 +9,12 @@ use sha2::{Digest, Sha256};
 
 use super::service::{EcommerceService, Ports, ServiceError, status_of};
 use crate::domain::ports::{
-    CatalogSource, Clock, EcommerceProvider, IdGenerator, InventorySet, JobQueue,
-    MappingRepository, StoreSession, SyncRunRepository,
+    CatalogPush, CatalogSource, Clock, IdGenerator, InventorySet, JobQueue, MappingRepository,
+    StoreSession, SyncRunRepository,
 };
 use crate::domain::{
-    BusinessId, CatalogCollection, CatalogProduct, CollectionMapping, Job, SyncKind, SyncRun,
-    SyncStatus,
+    BusinessId, CatalogCollection, CatalogProduct, CollectionMapping, Job, ProductMapping,
+    SyncKind, SyncRun,
 };
 
 /// What one push did.
@@ -57,16 +57,18 @@ fn inventory_key(change_key: &str, product_id: &str, stock_hash: &str) -> String
 }
 
 impl<P: Ports> EcommerceService<P> {
-    /// Pushes one product and its stock unless both are unchanged since the last push.
+    /// Pushes one product and its stock unless both are unchanged since the last push. The
+    /// product is written only when its content changed; stock goes along with the write where
+    /// the store takes it, and as one inventory change for the other variants.
     pub async fn push_product(
         &self,
         session: &StoreSession,
         business: &BusinessId,
-        provider: &impl EcommerceProvider,
+        catalog: &dyn CatalogPush,
         product: &CatalogProduct,
         change_key: &str,
     ) -> Result<Pushed, ServiceError> {
-        let previous = self.a.store.product(business, &product.id).await?;
+        let previous = self.adapters.store.product(business, &product.id).await?;
         let content = product.content_hash();
         let stock = product.stock_hash();
         if previous
@@ -75,48 +77,47 @@ impl<P: Ports> EcommerceService<P> {
         {
             return Ok(Pushed::Unchanged);
         }
-        let content_changed = previous.as_ref().is_none_or(|m| m.content_hash != content);
-        let mut mapping = match (&previous, content_changed) {
-            (Some(m), false) => m.clone(),
+        let (external_id, variants, stocked) = match &previous {
+            Some(m) if m.content_hash == content => {
+                (m.external_id.clone(), m.variants.clone(), vec![])
+            }
             _ => {
-                provider
+                let pushed = catalog
                     .upsert_product(session, product, previous.as_ref())
-                    .await?
+                    .await?;
+                (pushed.external_id, pushed.variants, pushed.stocked_variants)
             }
         };
-        // New variants got their stock with the product; the others get it here.
+        let mut mapping = ProductMapping {
+            product_id: product.id.clone(),
+            external_id,
+            variants,
+            content_hash: content,
+            stock_hash: String::new(),
+            pushed_at: self.adapters.clock.now(),
+        };
         let levels: Vec<InventorySet> = product
             .variants
             .iter()
+            .filter(|v| !stocked.contains(&v.id))
             .filter_map(|v| {
-                let available = v.inventory_quantity?;
-                let was_mapped = previous.as_ref().and_then(|m| m.variant(&v.id)).is_some();
-                let placed_at_creation = !was_mapped && session.location_id.is_some();
-                if placed_at_creation {
-                    return None;
-                }
-                let item = mapping.variant(&v.id)?.inventory_item_id.clone()?;
                 Some(InventorySet {
-                    inventory_item_id: item,
-                    available,
+                    inventory_item_id: mapping.variant(&v.id)?.inventory_item_id.clone()?,
+                    available: v.inventory_quantity?,
                 })
             })
             .collect();
-        if !levels.is_empty() && session.location_id.is_some() {
-            for chunk in levels.chunks(250) {
-                provider
-                    .set_inventory(
-                        session,
-                        chunk,
-                        &inventory_key(change_key, &product.id, &stock),
-                    )
-                    .await?;
-            }
+        for chunk in levels.chunks(250) {
+            catalog
+                .set_inventory(
+                    session,
+                    chunk,
+                    &inventory_key(change_key, &product.id, &stock),
+                )
+                .await?;
         }
-        mapping.content_hash = content;
         mapping.stock_hash = stock;
-        mapping.pushed_at = self.a.clock.now();
-        self.a.store.put_product(business, &mapping).await?;
+        self.adapters.store.put_product(business, &mapping).await?;
         Ok(Pushed::Sent)
     }
 
@@ -125,11 +126,11 @@ impl<P: Ports> EcommerceService<P> {
         &self,
         session: &StoreSession,
         business: &BusinessId,
-        provider: &impl EcommerceProvider,
+        catalog: &dyn CatalogPush,
         collection: &CatalogCollection,
     ) -> Result<Pushed, ServiceError> {
         let members = self
-            .a
+            .adapters
             .store
             .products(business, &collection.product_ids)
             .await?;
@@ -140,11 +141,15 @@ impl<P: Ports> EcommerceService<P> {
             collection.content_hash(),
             member_ids.join(",")
         )));
-        let previous = self.a.store.collection(business, &collection.id).await?;
+        let previous = self
+            .adapters
+            .store
+            .collection(business, &collection.id)
+            .await?;
         if previous.as_ref().is_some_and(|m| m.content_hash == hash) {
             return Ok(Pushed::Unchanged);
         }
-        let pushed = provider
+        let pushed = catalog
             .upsert_collection(
                 session,
                 collection,
@@ -152,7 +157,7 @@ impl<P: Ports> EcommerceService<P> {
                 &member_ids,
             )
             .await?;
-        self.a
+        self.adapters
             .store
             .put_collection(
                 business,
@@ -160,7 +165,7 @@ impl<P: Ports> EcommerceService<P> {
                     collection_id: collection.id.clone(),
                     external_id: pushed.external_id,
                     content_hash: hash,
-                    pushed_at: self.a.clock.now(),
+                    pushed_at: self.adapters.clock.now(),
                 },
             )
             .await?;
@@ -175,50 +180,33 @@ impl<P: Ports> EcommerceService<P> {
         change_key: &str,
     ) -> Result<Pushed, ServiceError> {
         let connection = self.active_connection(business).await?;
-        let Some(product) = self.a.catalog.product(business, product_id).await? else {
-            self.log(
+        let Some(product) = self.adapters.catalog.product(business, product_id).await? else {
+            self.log_skipped(
                 business,
                 SyncKind::Products,
-                SyncStatus::Warning,
-                (0, 0, 1),
                 format!("product {product_id} is not in the catalogue"),
             )
             .await;
             return Ok(Pushed::Unchanged);
         };
+        let catalog = self.providers().catalog(connection.provider)?;
         let session = self.session(&connection).await?;
-        let provider = self.provider(connection.provider)?;
-        match self
-            .push_product(&session, business, provider, &product, change_key)
-            .await
-        {
-            Ok(pushed) => {
-                let (counts, verb) = match pushed {
-                    Pushed::Sent => ((1, 0, 0), "pushed"),
-                    Pushed::Unchanged => ((0, 0, 1), "unchanged, skipped"),
-                };
-                self.log(
-                    business,
-                    SyncKind::Products,
-                    SyncStatus::Success,
-                    counts,
-                    format!("product {product_id} {verb}"),
-                )
-                .await;
-                Ok(pushed)
-            }
-            Err(e) => {
-                self.log(
-                    business,
-                    SyncKind::Products,
-                    SyncStatus::Error,
-                    (0, 1, 0),
-                    format!("product {product_id}: {e}"),
-                )
-                .await;
-                Err(e)
-            }
-        }
+        let result = self
+            .push_product(&session, business, catalog, &product, change_key)
+            .await;
+        let subject = format!("product {product_id}");
+        self.log_outcome(
+            business,
+            SyncKind::Products,
+            &subject,
+            &result,
+            |pushed| match pushed {
+                Pushed::Sent => ((1, 0, 0), format!("{subject} pushed")),
+                Pushed::Unchanged => ((0, 0, 1), format!("{subject} unchanged, skipped")),
+            },
+        )
+        .await;
+        result
     }
 
     /// Job: the stock of one variant changed.
@@ -230,13 +218,13 @@ impl<P: Ports> EcommerceService<P> {
         change_key: &str,
     ) -> Result<Pushed, ServiceError> {
         let connection = self.active_connection(business).await?;
-        let product = self.a.catalog.product(business, product_id).await?;
+        let product = self.adapters.catalog.product(business, product_id).await?;
         let available = product
             .as_ref()
             .and_then(|p| p.variants.iter().find(|v| v.id == variant_id))
             .and_then(|v| v.inventory_quantity);
         let item = self
-            .a
+            .adapters
             .store
             .product(business, product_id)
             .await?
@@ -245,53 +233,32 @@ impl<P: Ports> EcommerceService<P> {
                     .and_then(|v| v.inventory_item_id.clone())
             });
         let (Some(available), Some(item)) = (available, item) else {
-            self.log(
+            self.log_skipped(
                 business,
                 SyncKind::Inventory,
-                SyncStatus::Warning,
-                (0, 0, 1),
                 format!("variant {variant_id}: not pushed yet or stock not tracked"),
             )
             .await;
             return Ok(Pushed::Unchanged);
         };
+        let catalog = self.providers().catalog(connection.provider)?;
         let session = self.session(&connection).await?;
-        let provider = self.provider(connection.provider)?;
         let key = inventory_key(change_key, variant_id, &available.to_string());
-        let result = provider
-            .set_inventory(
-                &session,
-                &[InventorySet {
-                    inventory_item_id: item,
-                    available,
-                }],
-                &key,
-            )
-            .await;
-        match result {
-            Ok(()) => {
-                self.log(
-                    business,
-                    SyncKind::Inventory,
-                    SyncStatus::Success,
-                    (1, 0, 0),
-                    format!("variant {variant_id} set to {available}"),
-                )
-                .await;
-                Ok(Pushed::Sent)
-            }
-            Err(e) => {
-                self.log(
-                    business,
-                    SyncKind::Inventory,
-                    SyncStatus::Error,
-                    (0, 1, 0),
-                    format!("variant {variant_id}: {e}"),
-                )
-                .await;
-                Err(e.into())
-            }
-        }
+        let level = InventorySet {
+            inventory_item_id: item,
+            available,
+        };
+        let result = catalog
+            .set_inventory(&session, &[level], &key)
+            .await
+            .map(|()| Pushed::Sent)
+            .map_err(ServiceError::from);
+        let subject = format!("variant {variant_id}");
+        self.log_outcome(business, SyncKind::Inventory, &subject, &result, |_| {
+            ((1, 0, 0), format!("{subject} set to {available}"))
+        })
+        .await;
+        result
     }
 
     /// Job: one collection changed.
@@ -301,51 +268,38 @@ impl<P: Ports> EcommerceService<P> {
         collection_id: &str,
     ) -> Result<Pushed, ServiceError> {
         let connection = self.active_connection(business).await?;
-        let Some(collection) = self.a.catalog.collection(business, collection_id).await? else {
-            self.log(
+        let Some(collection) = self
+            .adapters
+            .catalog
+            .collection(business, collection_id)
+            .await?
+        else {
+            self.log_skipped(
                 business,
                 SyncKind::Collections,
-                SyncStatus::Warning,
-                (0, 0, 1),
                 format!("collection {collection_id} is not in the catalogue"),
             )
             .await;
             return Ok(Pushed::Unchanged);
         };
+        let catalog = self.providers().catalog(connection.provider)?;
         let session = self.session(&connection).await?;
-        let provider = self.provider(connection.provider)?;
-        match self
-            .push_collection(&session, business, provider, &collection)
-            .await
-        {
-            Ok(pushed) => {
-                let counts = if pushed == Pushed::Sent {
-                    (1, 0, 0)
-                } else {
-                    (0, 0, 1)
-                };
-                self.log(
-                    business,
-                    SyncKind::Collections,
-                    SyncStatus::Success,
-                    counts,
-                    format!("collection {collection_id} synced"),
-                )
-                .await;
-                Ok(pushed)
-            }
-            Err(e) => {
-                self.log(
-                    business,
-                    SyncKind::Collections,
-                    SyncStatus::Error,
-                    (0, 1, 0),
-                    format!("collection {collection_id}: {e}"),
-                )
-                .await;
-                Err(e)
-            }
-        }
+        let result = self
+            .push_collection(&session, business, catalog, &collection)
+            .await;
+        let subject = format!("collection {collection_id}");
+        self.log_outcome(
+            business,
+            SyncKind::Collections,
+            &subject,
+            &result,
+            |pushed| match pushed {
+                Pushed::Sent => ((1, 0, 0), format!("{subject} synced")),
+                Pushed::Unchanged => ((0, 0, 1), format!("{subject} unchanged, skipped")),
+            },
+        )
+        .await;
+        result
     }
 
     /// Starts a batch sync of every product or collection: records the run and enqueues its
@@ -356,8 +310,8 @@ impl<P: Ports> EcommerceService<P> {
         kind: SyncKind,
     ) -> Result<String, ServiceError> {
         self.active_connection(business).await?;
-        let run = SyncRun::start(self.a.ids.ulid(), kind, self.a.clock.now());
-        self.a.store.create(business, &run).await?;
+        let run = SyncRun::start(self.adapters.ids.ulid(), kind, self.adapters.clock.now());
+        self.adapters.store.create(business, &run).await?;
         let job = match kind {
             SyncKind::Collections => Job::SyncCollectionsPage {
                 business_id: business.clone(),
@@ -370,7 +324,7 @@ impl<P: Ports> EcommerceService<P> {
                 cursor: None,
             },
         };
-        self.a.queue.send(&job, &run.run_id).await?;
+        self.adapters.queue.send(&job, &run.run_id).await?;
         Ok(run.run_id)
     }
 
@@ -384,21 +338,29 @@ impl<P: Ports> EcommerceService<P> {
         cursor: Option<&str>,
     ) -> Result<(), ServiceError> {
         let connection = self.active_connection(business).await?;
+        let catalog = self.providers().catalog(connection.provider)?;
         let session = self.session(&connection).await?;
-        let provider = self.provider(connection.provider)?;
         let limit = self.settings.batch_page_size;
         let (results, next): (Vec<Result<Pushed, ServiceError>>, Option<String>) =
             if kind == SyncKind::Collections {
-                let page = self.a.catalog.collections(business, cursor, limit).await?;
+                let page = self
+                    .adapters
+                    .catalog
+                    .collections(business, cursor, limit)
+                    .await?;
                 let results = bounded(&page.items, self.settings.push_concurrency, |c| {
-                    self.push_collection(&session, business, provider, c)
+                    self.push_collection(&session, business, catalog, c)
                 })
                 .await;
                 (results, page.next_cursor)
             } else {
-                let page = self.a.catalog.products(business, cursor, limit).await?;
+                let page = self
+                    .adapters
+                    .catalog
+                    .products(business, cursor, limit)
+                    .await?;
                 let results = bounded(&page.items, self.settings.push_concurrency, |p| {
-                    self.push_product(&session, business, provider, p, run_id)
+                    self.push_product(&session, business, catalog, p, run_id)
                 })
                 .await;
                 (results, page.next_cursor)
@@ -418,7 +380,7 @@ impl<P: Ports> EcommerceService<P> {
         if let Some(first) = errors.first() {
             tracing::warn!(business = %business, run_id, failed = errors.len(), first = %first, "batch page had failures");
         }
-        self.a
+        self.adapters
             .store
             .record_page(business, run_id, pushed, skipped, errors.len() as u32)
             .await?;
@@ -436,13 +398,13 @@ impl<P: Ports> EcommerceService<P> {
                         cursor: Some(next),
                     },
                 };
-                self.a.queue.send(&job, run_id).await?;
+                self.adapters.queue.send(&job, run_id).await?;
             }
             None => {
                 let run = self
-                    .a
+                    .adapters
                     .store
-                    .finish(business, run_id, self.a.clock.now())
+                    .finish(business, run_id, self.adapters.clock.now())
                     .await?;
                 let noun = if kind == SyncKind::Collections {
                     "collections"

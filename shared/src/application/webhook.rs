@@ -4,8 +4,7 @@ use super::ingest::{Ingested, ingest_order};
 use super::service::{EcommerceService, Ports};
 use super::sessions::decrypt;
 use crate::domain::ports::{
-    ConnectionRepository, EcommerceProvider, MappingRepository, OrderRepository, ProviderRegistry,
-    WebhookDelivery,
+    ConnectionRepository, MappingRepository, OrderRepository, Unsupported, WebhookDelivery,
 };
 use crate::domain::{ConnectionStatus, ProviderKind, SyncKind, SyncStatus, WebhookEvent};
 
@@ -13,9 +12,9 @@ use crate::domain::{ConnectionStatus, ProviderKind, SyncKind, SyncStatus, Webhoo
 /// not errors: they answer `{"ok": false}` with 200 and are logged.
 #[derive(Debug, thiserror::Error)]
 pub enum WebhookError {
-    /// The provider is not configured.
-    #[error("provider {0} is not configured")]
-    NotConfigured(ProviderKind),
+    /// The provider is not configured, or takes no webhooks.
+    #[error(transparent)]
+    Unsupported(#[from] Unsupported),
     /// Missing or wrong signature.
     #[error("invalid webhook signature")]
     BadSignature,
@@ -37,11 +36,7 @@ impl<P: Ports> EcommerceService<P> {
         provider: ProviderKind,
         delivery: &WebhookDelivery,
     ) -> Result<WebhookOutcome, WebhookError> {
-        let adapter = self
-            .a
-            .providers
-            .provider(provider)
-            .ok_or(WebhookError::NotConfigured(provider))?;
+        let adapter = self.providers().inbox(provider)?;
         let identity = adapter
             .webhook_identity(delivery)
             .map_err(|_| WebhookError::BadSignature)?;
@@ -52,7 +47,12 @@ impl<P: Ports> EcommerceService<P> {
                 detail: "ping".into(),
             });
         }
-        let connection = match self.a.store.find_by_shop(provider, &identity.shop).await {
+        let connection = match self
+            .adapters
+            .store
+            .find_by_shop(provider, &identity.shop)
+            .await
+        {
             Ok(c) => c,
             Err(e) => {
                 // Verify before answering anything but 401: an unverified caller learns nothing.
@@ -66,8 +66,11 @@ impl<P: Ports> EcommerceService<P> {
                 });
             }
         };
+        // Only providers with per-webhook secrets need the stored credentials decrypted.
         let credentials = match &connection {
-            Some(c) if !c.webhooks.is_empty() => decrypt(&self.a.cipher, c).await.ok(),
+            Some(c) if adapter.needs_stored_secrets() && !c.webhooks.is_empty() => {
+                decrypt(&self.adapters.cipher, c).await.ok()
+            }
             _ => None,
         };
         adapter
@@ -100,8 +103,14 @@ impl<P: Ports> EcommerceService<P> {
         };
         let outcome: Result<String, String> = match event {
             WebhookEvent::Order(order) => {
-                match ingest_order(&self.a.store, &self.a.sink, &self.a.clock, business, &order)
-                    .await
+                match ingest_order(
+                    &self.adapters.store,
+                    &self.adapters.sink,
+                    &self.adapters.clock,
+                    business,
+                    &order,
+                )
+                .await
                 {
                     Ok(Ingested::Duplicate) => Ok(format!("order {} already ingested", order.name)),
                     Ok(_) => Ok(format!("order {} ingested", order.name)),
@@ -109,7 +118,7 @@ impl<P: Ports> EcommerceService<P> {
                 }
             }
             WebhookEvent::AppUninstalled => self
-                .a
+                .adapters
                 .store
                 .set_status(business, ConnectionStatus::Uninstalled)
                 .await
@@ -127,7 +136,7 @@ impl<P: Ports> EcommerceService<P> {
                     .iter()
                     .map(|id| format!("{provider}#{id}"))
                     .collect();
-                self.a
+                self.adapters
                     .store
                     .redact(business, &keys)
                     .await
@@ -141,8 +150,8 @@ impl<P: Ports> EcommerceService<P> {
                     .map_err(|e| e.to_string())
             }
             WebhookEvent::ShopRedact => {
-                let orders = self.a.store.delete_all_orders(business).await;
-                let maps = self.a.store.delete_all(business).await;
+                let orders = self.adapters.store.delete_all_orders(business).await;
+                let maps = self.adapters.store.delete_all(business).await;
                 orders
                     .and(maps)
                     .map(|_| "shop data redacted".to_owned())
@@ -150,29 +159,14 @@ impl<P: Ports> EcommerceService<P> {
             }
             WebhookEvent::Ignored { reason } => Ok(reason),
         };
-        match outcome {
-            Ok(detail) => {
-                self.log(
-                    business,
-                    SyncKind::Webhook,
-                    SyncStatus::Success,
-                    (1, 0, 0),
-                    format!("{}: {detail}", identity.topic),
-                )
-                .await;
-                Ok(WebhookOutcome { ok: true, detail })
-            }
-            Err(detail) => {
-                self.log(
-                    business,
-                    SyncKind::Webhook,
-                    SyncStatus::Error,
-                    (0, 1, 0),
-                    format!("{}: {detail}", identity.topic),
-                )
-                .await;
-                Ok(WebhookOutcome { ok: false, detail })
-            }
-        }
+        let topic = identity.topic.as_str();
+        self.log_outcome(business, SyncKind::Webhook, topic, &outcome, |detail| {
+            ((1, 0, 0), format!("{topic}: {detail}"))
+        })
+        .await;
+        Ok(match outcome {
+            Ok(detail) => WebhookOutcome { ok: true, detail },
+            Err(detail) => WebhookOutcome { ok: false, detail },
+        })
     }
 }

@@ -58,49 +58,117 @@ impl fmt::Display for BusinessId {
     }
 }
 
-/// The e-commerce platforms a business can connect.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ProviderKind {
-    /// Shopify, through the Admin GraphQL API.
-    Shopify,
-    /// WooCommerce, through the REST API v3.
-    #[serde(rename = "woocommerce")]
-    WooCommerce,
+/// Longest provider name: keeps keys, SQS group ids and KMS contexts short.
+const MAX_PROVIDER_LEN: usize = 24;
+
+/// Names one e-commerce platform (`shopify`, `woocommerce`, …): 1 to 24 characters of
+/// `[a-z0-9-]`, starting with a letter.
+///
+/// An open identifier rather than an enum, so a provider is added by registering it, without
+/// editing the domain. Stored inline (no allocation) so it stays `Copy`; the alphabet keeps it
+/// safe inside DynamoDB keys (`SHOP#{provider}#…`), URL paths and KMS encryption contexts.
+/// Whether a kind is served is the provider registry's answer, not this type's.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ProviderKind {
+    len: u8,
+    bytes: [u8; MAX_PROVIDER_LEN],
 }
 
-/// A provider name that no adapter serves.
+/// A provider name that no adapter serves, or that is not a valid name at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("Unknown e-commerce provider: {0}")]
 pub struct UnknownProvider(pub String);
 
+const fn valid_provider_name(name: &[u8]) -> bool {
+    if name.is_empty() || name.len() > MAX_PROVIDER_LEN || !name[0].is_ascii_lowercase() {
+        return false;
+    }
+    let mut i = 0;
+    while i < name.len() {
+        let b = name[i];
+        if !(b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
 impl ProviderKind {
-    /// Every provider, in a stable order.
-    pub const ALL: [ProviderKind; 2] = [ProviderKind::Shopify, ProviderKind::WooCommerce];
+    /// A kind from a name fixed at compile time; an invalid name fails the build when used in
+    /// a `const`.
+    pub const fn from_static(name: &'static str) -> Self {
+        let raw = name.as_bytes();
+        assert!(valid_provider_name(raw), "invalid provider name");
+        let mut bytes = [0u8; MAX_PROVIDER_LEN];
+        let mut i = 0;
+        while i < raw.len() {
+            bytes[i] = raw[i];
+            i += 1;
+        }
+        Self {
+            len: raw.len() as u8,
+            bytes,
+        }
+    }
 
     /// The lowercase name used in URLs, keys and messages.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ProviderKind::Shopify => "shopify",
-            ProviderKind::WooCommerce => "woocommerce",
-        }
+    pub fn as_str(&self) -> &str {
+        // Only ASCII is ever stored (checked on construction).
+        std::str::from_utf8(&self.bytes[..usize::from(self.len)]).unwrap_or_default()
     }
 }
 
 impl FromStr for ProviderKind {
     type Err = UnknownProvider;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "shopify" => Ok(ProviderKind::Shopify),
-            "woocommerce" => Ok(ProviderKind::WooCommerce),
-            other => Err(UnknownProvider(other.to_owned())),
+        if !valid_provider_name(s.as_bytes()) {
+            return Err(UnknownProvider(s.chars().take(64).collect()));
         }
+        let mut bytes = [0u8; MAX_PROVIDER_LEN];
+        bytes[..s.len()].copy_from_slice(s.as_bytes());
+        Ok(Self {
+            len: s.len() as u8,
+            bytes,
+        })
+    }
+}
+
+impl TryFrom<String> for ProviderKind {
+    type Error = UnknownProvider;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        value.parse()
+    }
+}
+
+impl From<ProviderKind> for String {
+    fn from(value: ProviderKind) -> Self {
+        value.as_str().to_owned()
+    }
+}
+
+impl Serialize for ProviderKind {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ProviderKind {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(deserializer)?;
+        raw.parse().map_err(serde::de::Error::custom)
     }
 }
 
 impl fmt::Display for ProviderKind {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Debug for ProviderKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "ProviderKind({})", self.as_str())
     }
 }
 
@@ -117,9 +185,18 @@ mod tests {
     }
 
     #[test]
-    fn unknown_provider_names_itself() {
-        let err = "magento".parse::<ProviderKind>().unwrap_err();
-        assert_eq!(err.to_string(), "Unknown e-commerce provider: magento");
-        assert_eq!("woocommerce".parse(), Ok(ProviderKind::WooCommerce));
+    fn provider_names_are_checked_not_enumerated() {
+        let err = "Magento 2".parse::<ProviderKind>().unwrap_err();
+        assert_eq!(err.to_string(), "Unknown e-commerce provider: Magento 2");
+        assert!("".parse::<ProviderKind>().is_err());
+        assert!("a#b".parse::<ProviderKind>().is_err());
+        assert!("x".repeat(25).parse::<ProviderKind>().is_err());
+        let kind: ProviderKind = "bigcommerce".parse().unwrap();
+        assert_eq!(kind.as_str(), "bigcommerce");
+        assert_eq!(kind, ProviderKind::from_static("bigcommerce"));
+        let json = serde_json::to_string(&kind).unwrap();
+        assert_eq!(json, "\"bigcommerce\"");
+        assert_eq!(serde_json::from_str::<ProviderKind>(&json).unwrap(), kind);
+        assert!(serde_json::from_str::<ProviderKind>("\"BAD\"").is_err());
     }
 }

@@ -3,6 +3,7 @@
 pub mod aws;
 pub mod cursor;
 pub mod dynamodb;
+pub mod env;
 pub mod kms;
 pub mod providers;
 pub mod provision;

@@ -1,16 +1,12 @@
 //! Builds the service from configuration: the AWS adapters and the configured providers.
 
 use crate::application::{Adapters, EcommerceService, Ports, Settings};
+use crate::domain::ports::Providers;
 use crate::infrastructure::aws::AwsClients;
 use crate::infrastructure::dynamodb::{DynamoCatalogSource, DynamoStore};
+use crate::infrastructure::env::ConfigError;
 use crate::infrastructure::kms::KmsCipher;
-use crate::infrastructure::providers::Providers;
-use crate::infrastructure::providers::shopify::client::{
-    BucketDefaults, GraphqlClient, RetryPolicy,
-};
-use crate::infrastructure::providers::shopify::provider::{ShopifyConfig, ShopifyProvider};
-use crate::infrastructure::providers::woocommerce::client::RestClient;
-use crate::infrastructure::providers::woocommerce::provider::{WooCommerceProvider, WooConfig};
+use crate::infrastructure::providers::{self, ProviderContext, shopify};
 use crate::infrastructure::sqs::{SqsJobQueue, SqsOrderSink};
 use crate::infrastructure::system::{RandomIds, SystemClock};
 use crate::interfaces::config::AppConfig;
@@ -25,66 +21,26 @@ impl Ports for AwsPorts {
     type Queue = SqsJobQueue;
     type Catalog = DynamoCatalogSource;
     type Sink = SqsOrderSink;
-    type Providers = Providers;
     type Clock = SystemClock;
     type Ids = RandomIds;
 }
 
-/// The providers configured in `config`.
-pub fn providers(config: &AppConfig) -> Providers {
-    let mut providers = Providers::default();
-    if let Some(s) = &config.shopify {
-        let http = reqwest::Client::builder()
-            .connect_timeout(std::time::Duration::from_secs(5))
-            .build()
-            .unwrap_or_default();
-        let retry = RetryPolicy {
-            timeout: config.http_timeout,
-            ..RetryPolicy::default()
-        };
-        let graphql = GraphqlClient::new(
-            http.clone(),
-            &s.api_version,
-            s.base_url.clone(),
-            retry,
-            BucketDefaults::default(),
-        );
-        let shopify = ShopifyConfig {
-            client_id: s.client_id.clone(),
-            client_secret: s.client_secret.clone(),
-            scopes: s.scopes.clone(),
-            redirect_uri: format!(
-                "{}/ecommerce/oauth/callback",
-                config.public_base_url.trim_end_matches('/')
-            ),
-            ack_tag: s.ack_tag.clone(),
-            inventory_reason: s.inventory_reason.clone(),
-        };
-        providers = providers.with_shopify(ShopifyProvider::new(shopify, http, graphql));
-    }
-    if let Some(w) = &config.woocommerce {
-        let http = reqwest::Client::builder()
-            .connect_timeout(std::time::Duration::from_secs(5))
-            .build()
-            .unwrap_or_default();
-        let retry = RetryPolicy {
-            timeout: config.http_timeout,
-            ..RetryPolicy::default()
-        };
-        let woo = WooConfig {
-            app_name: w.app_name.clone(),
-            public_base_url: config.public_base_url.clone(),
-            allow_http_loopback: w.allow_http_loopback,
-            ack_meta_key: "_ecommerce_connector_ingested".into(),
-        };
-        providers =
-            providers.with_woocommerce(WooCommerceProvider::new(woo, RestClient::new(http, retry)));
-    }
-    providers
+/// What providers are built from, for `config`.
+pub fn provider_context(config: &AppConfig) -> ProviderContext {
+    ProviderContext::new(&config.public_base_url, config.http_timeout)
 }
 
-/// The service over AWS, built once per cold start.
-pub fn service(config: &AppConfig, clients: &AwsClients) -> EcommerceService<AwsPorts> {
+/// Every provider the environment configures.
+pub fn providers_from_env(config: &AppConfig) -> Result<Providers, ConfigError> {
+    providers::configured(&provider_context(config))
+}
+
+/// The service over AWS and `providers`, built once per cold start.
+pub fn service(
+    config: &AppConfig,
+    clients: &AwsClients,
+    providers: Providers,
+) -> EcommerceService<AwsPorts> {
     let adapters = Adapters::<AwsPorts> {
         store: DynamoStore::new(clients.dynamodb.clone(), &config.table),
         cipher: KmsCipher::new(clients.kms.clone(), &config.kms_key_id),
@@ -95,7 +51,7 @@ pub fn service(config: &AppConfig, clients: &AwsClients) -> EcommerceService<Aws
         ),
         catalog: DynamoCatalogSource::new(clients.dynamodb.clone(), &config.catalog_table),
         sink: SqsOrderSink::new(clients.sqs.clone(), &config.orders_queue_url),
-        providers: providers(config),
+        providers,
         clock: SystemClock,
         ids: RandomIds,
     };
@@ -105,12 +61,15 @@ pub fn service(config: &AppConfig, clients: &AwsClients) -> EcommerceService<Aws
     EcommerceService::new(adapters, settings)
 }
 
-/// The HTTP layer's settings.
-pub fn http_config(config: &AppConfig) -> HttpConfig {
+/// The HTTP layer's settings for `function` (`None`: every route, as the local server runs).
+pub fn http_config(config: &AppConfig, function: Option<&'static str>) -> HttpConfig {
     HttpConfig {
         pwa_settings_url: config.pwa_settings_url.clone(),
         auth: AuthConfig {
             business_claim: config.business_claim.clone(),
         },
+        function,
+        // Installed Shopify apps have the provider-less callback path registered.
+        legacy_callback_provider: Some(shopify::KIND),
     }
 }

@@ -4,7 +4,10 @@
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 use ecommerce_connector::application::EcommerceService;
 use ecommerce_connector::domain::Secret;
-use ecommerce_connector::interfaces::config::{AppConfig, ShopifyEnv, WooEnv};
+use ecommerce_connector::domain::ports::Providers;
+use ecommerce_connector::infrastructure::providers::shopify::config::ShopifySettings;
+use ecommerce_connector::infrastructure::providers::woocommerce::config::WooSettings;
+use ecommerce_connector::interfaces::config::AppConfig;
 use ecommerce_connector::interfaces::http::{self, HttpConfig};
 use ecommerce_connector::interfaces::wiring::{self, AwsPorts};
 use ecommerce_connector::interfaces::worker;
@@ -47,27 +50,36 @@ pub async fn app(batch_page_size: u32) -> App {
         http_timeout: std::time::Duration::from_secs(10),
         batch_page_size,
         push_concurrency: 4,
-        shopify: Some(ShopifyEnv {
-            client_id: "dev-client".into(),
-            client_secret: Secret::new(SECRET),
-            scopes: vec![
-                "read_orders".into(),
-                "write_orders".into(),
-                "write_products".into(),
-                "write_inventory".into(),
-            ],
-            api_version: "2026-04".into(),
-            base_url: Some(emulator.base_url()),
-            ack_tag: "connector-ingested".into(),
-            inventory_reason: "correction".into(),
-        }),
-        woocommerce: Some(WooEnv {
-            app_name: "Connector (test)".into(),
-            allow_http_loopback: true,
-        }),
     };
-    let service = wiring::service(&config, &stack.clients);
-    let http = wiring::http_config(&config);
+    let context = wiring::provider_context(&config);
+    let providers = Providers::new()
+        .register(
+            (ShopifySettings {
+                client_id: "dev-client".into(),
+                client_secret: Secret::new(SECRET),
+                scopes: vec![
+                    "read_orders".into(),
+                    "write_orders".into(),
+                    "write_products".into(),
+                    "write_inventory".into(),
+                ],
+                api_version: "2026-04".into(),
+                base_url: Some(emulator.base_url()),
+                ack_tag: "connector-ingested".into(),
+                inventory_reason: "correction".into(),
+                callback_path: "/ecommerce/oauth/callback".into(),
+            })
+            .build(&context),
+        )
+        .register(
+            WooSettings {
+                app_name: "Connector (test)".into(),
+                allow_http_loopback: true,
+            }
+            .build(&context),
+        );
+    let service = wiring::service(&config, &stack.clients, providers);
+    let http = wiring::http_config(&config, None);
     App {
         stack,
         emulator,

@@ -26,7 +26,10 @@ async fn save_get_find_by_shop_and_delete_round_trip() {
     // The store lookup is case-insensitive on the domain, as Shopify's headers vary.
     let found = s
         .store
-        .find_by_shop(ProviderKind::Shopify, "demo-shop.myshopify.com")
+        .find_by_shop(
+            ProviderKind::from_static("shopify"),
+            "demo-shop.myshopify.com",
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -35,7 +38,10 @@ async fn save_get_find_by_shop_and_delete_round_trip() {
     );
     assert_eq!(
         s.store
-            .find_by_shop(ProviderKind::WooCommerce, "demo-shop.myshopify.com")
+            .find_by_shop(
+                ProviderKind::from_static("woocommerce"),
+                "demo-shop.myshopify.com"
+            )
             .await
             .unwrap(),
         None
@@ -47,7 +53,10 @@ async fn save_get_find_by_shop_and_delete_round_trip() {
     s.store.delete(&biz("biz-a")).await.unwrap();
     assert_eq!(
         s.store
-            .find_by_shop(ProviderKind::Shopify, "demo-shop.myshopify.com")
+            .find_by_shop(
+                ProviderKind::from_static("shopify"),
+                "demo-shop.myshopify.com"
+            )
             .await
             .unwrap(),
         None

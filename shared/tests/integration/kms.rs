@@ -10,7 +10,7 @@ async fn ciphertext_only_decrypts_for_its_own_business_and_provider() {
     let cipher = KmsCipher::new(s.clients.kms.clone(), &s.resources.key_alias);
     let secret = br#"{"access_token":"shpat_0123456789"}"#;
     let ct = cipher
-        .encrypt(&biz("biz-a"), ProviderKind::Shopify, secret)
+        .encrypt(&biz("biz-a"), ProviderKind::from_static("shopify"), secret)
         .await
         .unwrap();
     assert!(
@@ -19,14 +19,14 @@ async fn ciphertext_only_decrypts_for_its_own_business_and_provider() {
     );
     assert_eq!(
         cipher
-            .decrypt(&biz("biz-a"), ProviderKind::Shopify, &ct)
+            .decrypt(&biz("biz-a"), ProviderKind::from_static("shopify"), &ct)
             .await
             .unwrap(),
         secret
     );
 
     let other_business = cipher
-        .decrypt(&biz("biz-b"), ProviderKind::Shopify, &ct)
+        .decrypt(&biz("biz-b"), ProviderKind::from_static("shopify"), &ct)
         .await
         .unwrap_err();
     assert!(
@@ -34,7 +34,7 @@ async fn ciphertext_only_decrypts_for_its_own_business_and_provider() {
         "{other_business:?}"
     );
     let other_provider = cipher
-        .decrypt(&biz("biz-a"), ProviderKind::WooCommerce, &ct)
+        .decrypt(&biz("biz-a"), ProviderKind::from_static("woocommerce"), &ct)
         .await
         .unwrap_err();
     assert!(

@@ -10,7 +10,7 @@ fn state(nonce: &str) -> OAuthState {
     OAuthState {
         nonce: nonce.into(),
         business_id: biz("biz-s"),
-        provider: ProviderKind::Shopify,
+        provider: ProviderKind::from_static("shopify"),
         shop: "s.myshopify.com".into(),
         expires_at: T0 + Duration::minutes(10),
     }

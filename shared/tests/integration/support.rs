@@ -49,7 +49,7 @@ pub const T0: OffsetDateTime = datetime!(2026-11-01 10:00:00 UTC);
 pub fn connection(business: &str, shop: &str, status: ConnectionStatus) -> Connection {
     Connection {
         business_id: biz(business),
-        provider: ProviderKind::Shopify,
+        provider: ProviderKind::from_static("shopify"),
         shop: shop.to_owned(),
         status,
         credentials: EncryptedCredentials {
@@ -76,7 +76,7 @@ pub fn money(amount: &str) -> Money {
 
 pub fn order(external_id: &str) -> Order {
     Order {
-        provider: ProviderKind::Shopify,
+        provider: ProviderKind::from_static("shopify"),
         external_id: external_id.to_owned(),
         name: "#1001".into(),
         email: Some("buyer@example.com".into()),

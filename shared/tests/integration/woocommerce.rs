@@ -3,9 +3,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use ecommerce_connector::domain::ports::{
-    EcommerceProvider, InventorySet, ProviderError, StoreSession,
-};
+use ecommerce_connector::domain::ports::prelude::*;
+use ecommerce_connector::domain::ports::{InventorySet, ProviderError, StoreSession};
 use ecommerce_connector::domain::{
     CatalogCollection, CatalogProduct, CatalogVariant, Credentials, Decimal, Secret,
 };

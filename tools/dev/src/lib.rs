@@ -18,9 +18,12 @@ use std::time::Duration;
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 use ecommerce_connector::application::EcommerceService;
 use ecommerce_connector::domain::Secret;
+use ecommerce_connector::domain::ports::Providers;
 use ecommerce_connector::infrastructure::aws::AwsClients;
+use ecommerce_connector::infrastructure::providers::shopify::config::ShopifySettings;
+use ecommerce_connector::infrastructure::providers::woocommerce::config::WooSettings;
 use ecommerce_connector::infrastructure::provision::{Resources, provision};
-use ecommerce_connector::interfaces::config::{AppConfig, ShopifyEnv, WooEnv};
+use ecommerce_connector::interfaces::config::AppConfig;
 use ecommerce_connector::interfaces::http::HttpConfig;
 use ecommerce_connector::interfaces::wiring::{self, AwsPorts};
 use ecommerce_connector::interfaces::{schedule, worker};
@@ -111,7 +114,7 @@ pub async fn start(options: Options) -> Result<DevStack, Box<dyn std::error::Err
     let (emulator, shopify, shop, public_base_url) = match &options.real_shopify {
         Some(real) => (
             None,
-            ShopifyEnv {
+            ShopifySettings {
                 client_id: real.client_id.clone(),
                 client_secret: Secret::new(real.client_secret.clone()),
                 scopes: default_scopes(),
@@ -119,6 +122,7 @@ pub async fn start(options: Options) -> Result<DevStack, Box<dyn std::error::Err
                 base_url: None,
                 ack_tag: "connector-ingested".into(),
                 inventory_reason: "correction".into(),
+                callback_path: "/ecommerce/oauth/callback".into(),
             },
             real.shop.clone(),
             real.public_base_url.clone(),
@@ -129,7 +133,7 @@ pub async fn start(options: Options) -> Result<DevStack, Box<dyn std::error::Err
                 options.emulator_port,
             )
             .await?;
-            let shopify = ShopifyEnv {
+            let shopify = ShopifySettings {
                 client_id: "dev-client".into(),
                 client_secret: Secret::new("dev-secret"),
                 scopes: default_scopes(),
@@ -137,6 +141,7 @@ pub async fn start(options: Options) -> Result<DevStack, Box<dyn std::error::Err
                 base_url: Some(emulator.base_url()),
                 ack_tag: "connector-ingested".into(),
                 inventory_reason: "correction".into(),
+                callback_path: "/ecommerce/oauth/callback".into(),
             };
             (
                 Some(emulator),
@@ -160,17 +165,20 @@ pub async fn start(options: Options) -> Result<DevStack, Box<dyn std::error::Err
         http_timeout: Duration::from_secs(20),
         batch_page_size: 5,
         push_concurrency: 4,
-        shopify: Some(shopify),
-        woocommerce: Some(WooEnv {
+    };
+    let context = wiring::provider_context(&config);
+    let providers = Providers::new().register(shopify.build(&context)).register(
+        WooSettings {
             app_name: "Connector (dev)".into(),
             allow_http_loopback: true,
-        }),
-    };
+        }
+        .build(&context),
+    );
     let woocommerce = WooEmulator::start(0).await?;
     let token = format!("dev-{}", random_token());
     let shared = Arc::new(Shared {
-        service: wiring::service(&config, &clients),
-        http: wiring::http_config(&config),
+        service: wiring::service(&config, &clients, providers),
+        http: wiring::http_config(&config, None),
         token: token.clone(),
     });
     let mut tasks = vec![tokio::spawn(gateway::serve(listener, shared.clone()))];

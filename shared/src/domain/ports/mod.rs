@@ -15,10 +15,12 @@ pub use catalog_source::{CatalogError, CatalogPage, CatalogSource};
 pub use cipher::{CipherError, CredentialCipher};
 pub use clock::{Clock, IdGenerator};
 pub use order_sink::{OrderSink, SinkError};
+pub use provider::prelude;
 pub use provider::{
-    AuthorizationGrant, EcommerceProvider, InventorySet, OrdersPage, ProviderError,
-    ProviderRegistry, PushedCollection, RegisteredWebhooks, StoreSession, TokenGrant,
-    WebhookDelivery, WebhookIdentity,
+    Authorization, AuthorizationGrant, Capability, CatalogPush, InventorySet, KeyDelivery,
+    OrderFeed, OrdersPage, Provider, ProviderError, Providers, PushedCollection, PushedProduct,
+    RedirectCallback, RegisteredWebhooks, StoreSession, TokenGrant, Unsupported, WebhookDelivery,
+    WebhookIdentity, WebhookInbox, WebhookSubscriptions,
 };
 pub use queue::{JobQueue, QueueError};
 pub use repositories::{

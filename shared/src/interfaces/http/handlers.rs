@@ -6,12 +6,12 @@ use serde_json::json;
 use super::HttpConfig;
 use super::auth::{Denied, authorize};
 use super::responses::{error, json, redirect, service_error};
-use super::routes::Route;
+use super::routes::{Endpoint, Route};
 use crate::application::connect::CallbackError;
 use crate::application::webhook::WebhookError;
 use crate::application::{EcommerceService, Ports};
 use crate::domain::ports::WebhookDelivery;
-use crate::domain::{BusinessId, ProviderKind, SyncKind};
+use crate::domain::{BusinessId, ProviderKind, SyncKind, UnknownProvider};
 
 fn query(request: &Request) -> Vec<(String, String)> {
     request
@@ -57,30 +57,59 @@ fn denied(d: Denied) -> Response<Body> {
     }
 }
 
-/// The `provider` query parameter, or the error response to send.
-fn provider_param(value: Option<&str>) -> Result<ProviderKind, Box<Response<Body>>> {
+/// A provider this deployment serves, from a query parameter or path segment, or the error
+/// response to send (`status` for an unknown one: 400 for a parameter, 404 for a path).
+fn provider_named<P: Ports>(
+    service: &EcommerceService<P>,
+    value: Option<&str>,
+    status: u16,
+) -> Result<ProviderKind, Box<Response<Body>>> {
     let name =
         value.ok_or_else(|| Box::new(error(400, "invalid_request", "provider is required")))?;
-    name.parse::<ProviderKind>()
-        .map_err(|e| Box::new(error(400, "unknown_provider", &e.to_string())))
+    let unknown = || {
+        Box::new(error(
+            status,
+            "unknown_provider",
+            &UnknownProvider(name.chars().take(64).collect()).to_string(),
+        ))
+    };
+    let kind = name.parse::<ProviderKind>().map_err(|_| unknown())?;
+    service.providers().get(kind).map_err(|_| unknown())?;
+    Ok(kind)
+}
+
+macro_rules! or_respond {
+    ($e:expr) => {
+        match $e {
+            Ok(v) => v,
+            Err(response) => return *response,
+        }
+    };
 }
 
 pub(super) async fn dispatch<P: Ports>(
     service: &EcommerceService<P>,
     config: &HttpConfig,
     route: &Route,
-    provider: Option<String>,
+    segment: Option<String>,
     request: &Request,
 ) -> Response<Body> {
     let pairs = query(request);
     if !route.authenticated {
-        return match route.path {
-            "/ecommerce/oauth/callback" => {
-                callback(service, config, ProviderKind::Shopify, &pairs).await
+        // The path's provider, or the legacy callback path's default.
+        let named = segment
+            .as_deref()
+            .or(config.legacy_callback_provider.as_ref().map(|k| k.as_str()));
+        let kind = or_respond!(provider_named(service, named, 404));
+        return match route.endpoint {
+            Endpoint::Callback => callback(service, config, kind, &pairs).await,
+            Endpoint::KeyDelivery => key_delivery(service, kind, request).await,
+            Endpoint::KeyReturn => key_return(service, config, kind, &pairs).await,
+            Endpoint::Webhook => webhook(service, kind, request).await,
+            other => {
+                tracing::error!(endpoint = ?other, "authenticated endpoint on a public route");
+                error(500, "internal", "route misconfigured")
             }
-            "/ecommerce/oauth/callback/woocommerce" => key_delivery(service, request).await,
-            "/ecommerce/oauth/return/woocommerce" => key_return(service, config, &pairs).await,
-            _ => webhook(service, provider.as_deref(), request).await,
         };
     }
     let business = match authorize(
@@ -91,12 +120,9 @@ pub(super) async fn dispatch<P: Ports>(
         Ok(b) => b,
         Err(d) => return denied(d),
     };
-    match (route.method, route.path) {
-        ("GET", "/ecommerce/oauth/url") => {
-            let kind = match provider_param(param(&pairs, "provider")) {
-                Ok(k) => k,
-                Err(r) => return *r,
-            };
+    match route.endpoint {
+        Endpoint::AuthorizationUrl => {
+            let kind = or_respond!(provider_named(service, param(&pairs, "provider"), 400));
             let Some(shop) = param(&pairs, "shop") else {
                 return error(400, "invalid_request", "shop is required");
             };
@@ -105,24 +131,22 @@ pub(super) async fn dispatch<P: Ports>(
                 Err(e) => service_error(&e),
             }
         }
-        ("GET", "/ecommerce/connection") => match service.connection(&business).await {
+        Endpoint::GetConnection => match service.connection(&business).await {
             Ok(Some(view)) => json(200, &json!({"connected": true, "connection": view})),
             Ok(None) => json(200, &json!({"connected": false, "connection": null})),
             Err(e) => service_error(&e),
         },
-        ("DELETE", "/ecommerce/connection") => match service.disconnect(&business).await {
+        Endpoint::Disconnect => match service.disconnect(&business).await {
             Ok(existed) => json(200, &json!({"disconnected": true, "existed": existed})),
             Err(e) => service_error(&e),
         },
-        ("POST", "/ecommerce/sync/products") => batch(service, &business, SyncKind::Products).await,
-        ("POST", "/ecommerce/sync/collections") => {
-            batch(service, &business, SyncKind::Collections).await
-        }
-        ("POST", "/ecommerce/sync/poll") => match service.enqueue_poll(&business).await {
+        Endpoint::SyncProducts => batch(service, &business, SyncKind::Products).await,
+        Endpoint::SyncCollections => batch(service, &business, SyncKind::Collections).await,
+        Endpoint::SyncPoll => match service.enqueue_poll(&business).await {
             Ok(()) => json(202, &json!({"queued": true})),
             Err(e) => service_error(&e),
         },
-        ("GET", "/ecommerce/sync/log") => {
+        Endpoint::SyncLog => {
             let limit = match param(&pairs, "limit").map(str::parse::<u32>) {
                 None => 20,
                 Some(Ok(n)) => n,
@@ -145,15 +169,18 @@ pub(super) async fn dispatch<P: Ports>(
                 Err(e) => service_error(&e),
             }
         }
-        ("GET", "/ecommerce/debug/poll") => match service.debug_poll(&business).await {
+        Endpoint::DebugPoll => match service.debug_poll(&business).await {
             Ok(summary) => json(200, &summary),
             Err(e) => service_error(&e),
         },
-        ("GET", "/ecommerce/debug/scopes") => match service.scopes(&business).await {
+        Endpoint::DebugScopes => match service.scopes(&business).await {
             Ok(report) => json(200, &report),
             Err(e) => service_error(&e),
         },
-        _ => error(404, "not_found", "no such route"),
+        Endpoint::Callback | Endpoint::KeyDelivery | Endpoint::KeyReturn | Endpoint::Webhook => {
+            tracing::error!(endpoint = ?route.endpoint, "public endpoint on an authenticated route");
+            error(500, "internal", "route misconfigured")
+        }
     }
 }
 
@@ -202,7 +229,7 @@ fn callback_reason(e: &CallbackError) -> &'static str {
         CallbackError::Expired => "expired",
         CallbackError::Replayed => "state_used",
         CallbackError::Exchange(_) => "exchange_failed",
-        CallbackError::NotConfigured(_) => "not_configured",
+        CallbackError::Unsupported(_) => "not_configured",
         CallbackError::Service(_) => "internal",
     }
 }
@@ -210,10 +237,11 @@ fn callback_reason(e: &CallbackError) -> &'static str {
 /// WooCommerce POSTs the keys here; it shows the merchant an error unless we answer 200.
 async fn key_delivery<P: Ports>(
     service: &EcommerceService<P>,
+    provider: ProviderKind,
     request: &Request,
 ) -> Response<Body> {
     match service
-        .complete_key_delivery(ProviderKind::WooCommerce, request.body().as_ref())
+        .complete_key_delivery(provider, request.body().as_ref())
         .await
     {
         Ok(_) => json(200, &json!({"ok": true})),
@@ -226,7 +254,7 @@ async fn key_delivery<P: Ports>(
                     401
                 }
                 CallbackError::Exchange(_) => 502,
-                CallbackError::NotConfigured(_) => 404,
+                CallbackError::Unsupported(_) => 404,
                 CallbackError::Service(_) => 500,
             };
             error(status, reason, "key delivery refused")
@@ -238,6 +266,7 @@ async fn key_delivery<P: Ports>(
 async fn key_return<P: Ports>(
     service: &EcommerceService<P>,
     config: &HttpConfig,
+    provider: ProviderKind,
     pairs: &[(String, String)],
 ) -> Response<Body> {
     let sep = if config.pwa_settings_url.contains('?') {
@@ -247,7 +276,6 @@ async fn key_return<P: Ports>(
     };
     let success = param(pairs, "success") == Some("1");
     let state = param(pairs, "state").unwrap_or_default();
-    let provider = ProviderKind::WooCommerce;
     match service.key_delivery_outcome(provider, success, state).await {
         Ok(_) => redirect(&format!(
             "{}{sep}ecommerce=connected&provider={provider}",
@@ -263,13 +291,9 @@ async fn key_return<P: Ports>(
 
 async fn webhook<P: Ports>(
     service: &EcommerceService<P>,
-    provider: Option<&str>,
+    kind: ProviderKind,
     request: &Request,
 ) -> Response<Body> {
-    let kind = match provider.unwrap_or_default().parse::<ProviderKind>() {
-        Ok(k) => k,
-        Err(e) => return error(404, "unknown_provider", &e.to_string()),
-    };
     let delivery = WebhookDelivery {
         headers: request
             .headers()
@@ -291,10 +315,6 @@ async fn webhook<P: Ports>(
             "invalid_signature",
             "webhook signature verification failed",
         ),
-        Err(WebhookError::NotConfigured(_)) => error(
-            404,
-            "provider_not_configured",
-            "this provider is not configured",
-        ),
+        Err(WebhookError::Unsupported(e)) => error(404, "provider_not_configured", &e.to_string()),
     }
 }

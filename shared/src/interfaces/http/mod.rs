@@ -1,6 +1,6 @@
 //! The HTTP API (API Gateway HTTP API, payload 2.0): routing, auth scope, DTOs and the
-//! mapping of errors to responses. One router serves every route; each HTTP function is
-//! mapped to its own subset in `template.yaml`.
+//! mapping of errors to responses. The route table drives dispatch; each HTTP function serves
+//! only its own subset (the same subset `template.yaml` maps to it).
 
 mod auth;
 mod handlers;
@@ -13,6 +13,7 @@ pub use auth::AuthConfig;
 pub use routes::{ROUTES, Route};
 
 use crate::application::{EcommerceService, Ports};
+use crate::domain::ProviderKind;
 
 /// Settings of the HTTP layer.
 #[derive(Debug, Clone)]
@@ -21,6 +22,13 @@ pub struct HttpConfig {
     pub pwa_settings_url: String,
     /// How the caller's businesses are read from the JWT.
     pub auth: AuthConfig,
+    /// The Lambda function this is (`api`, `oauth`, `webhooks`): it serves only the routes the
+    /// table gives it and answers 404 to the others. `None` serves every route (one local
+    /// server for the whole API).
+    pub function: Option<&'static str>,
+    /// The provider the legacy callback path `/ecommerce/oauth/callback` (no provider segment)
+    /// belongs to: the redirect URL installed Shopify apps have registered.
+    pub legacy_callback_provider: Option<ProviderKind>,
 }
 
 /// Serves one request. Never panics on input; every failure is a JSON error or a redirect.
@@ -31,7 +39,9 @@ pub async fn handle<P: Ports>(
 ) -> Response<Body> {
     let method = request.method().clone();
     let path = routes::normalize(request.uri().path());
-    let Some((route, provider)) = routes::find(&method, &path) else {
+    let Some((route, provider)) = routes::find(&method, &path)
+        .filter(|(route, _)| config.function.is_none_or(|f| f == route.function))
+    else {
         return responses::error(404, "not_found", "no such route");
     };
     // Boxed: the route futures nest deeply; a box keeps the handler's future type shallow.

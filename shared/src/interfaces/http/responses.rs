@@ -5,7 +5,7 @@ use serde::Serialize;
 
 use crate::application::ServiceError;
 use crate::application::sessions::SessionError;
-use crate::domain::ports::ProviderError;
+use crate::domain::ports::{ProviderError, Unsupported};
 
 /// A JSON response.
 pub fn json<T: Serialize>(status: u16, body: &T) -> Response<Body> {
@@ -39,7 +39,12 @@ pub fn redirect(location: &str) -> Response<Body> {
 pub fn service_error(e: &ServiceError) -> Response<Body> {
     match e {
         ServiceError::NotConnected => error(409, "not_connected", &e.to_string()),
-        ServiceError::NotConfigured(_) => error(400, "provider_not_configured", &e.to_string()),
+        ServiceError::Unsupported(Unsupported::NotConfigured(_)) => {
+            error(400, "provider_not_configured", &e.to_string())
+        }
+        ServiceError::Unsupported(Unsupported::Capability { .. }) => {
+            error(400, "not_supported", &e.to_string())
+        }
         ServiceError::InvalidInput(m) => error(400, "invalid_request", m),
         ServiceError::InvalidCursor => error(
             400,

@@ -1,6 +1,40 @@
-//! The route table: the single list the router, `template.yaml` and `docs/openapi.yaml` agree on.
+//! The route table: the single list the router, `template.yaml` and `docs/openapi.yaml` agree
+//! on. Dispatch goes through it: each route names its [`Endpoint`], and a function serves only
+//! the routes the table gives it.
 
 use lambda_http::http::Method;
+
+/// The operation behind a route; the router has one handler per variant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Endpoint {
+    /// Signed approval URL for a business and store.
+    AuthorizationUrl,
+    /// The browser's signed return from the approval page, for the provider in the path or,
+    /// on the legacy path without one, the configured default (Shopify).
+    Callback,
+    /// Keys POSTed by the store after approval.
+    KeyDelivery,
+    /// The browser's return after a key delivery.
+    KeyReturn,
+    /// A store's webhook delivery.
+    Webhook,
+    /// The business's connection.
+    GetConnection,
+    /// Disconnect.
+    Disconnect,
+    /// Start a batch sync of products.
+    SyncProducts,
+    /// Start a batch sync of collections.
+    SyncCollections,
+    /// Queue a poll now.
+    SyncPoll,
+    /// A page of the sync log.
+    SyncLog,
+    /// Run a poll and answer its summary.
+    DebugPoll,
+    /// Granted against required scopes.
+    DebugScopes,
+}
 
 /// Which function serves a route, and whether it sits behind the JWT authorizer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -13,6 +47,8 @@ pub struct Route {
     pub authenticated: bool,
     /// The Lambda function that serves it.
     pub function: &'static str,
+    /// What it does.
+    pub endpoint: Endpoint,
 }
 
 /// Every route.
@@ -22,78 +58,98 @@ pub const ROUTES: &[Route] = &[
         path: "/ecommerce/oauth/url",
         authenticated: true,
         function: "oauth",
+        endpoint: Endpoint::AuthorizationUrl,
     },
     Route {
         method: "GET",
         path: "/ecommerce/oauth/callback",
         authenticated: false,
         function: "oauth",
-    },
-    Route {
-        method: "POST",
-        path: "/ecommerce/oauth/callback/woocommerce",
-        authenticated: false,
-        function: "oauth",
+        endpoint: Endpoint::Callback,
     },
     Route {
         method: "GET",
-        path: "/ecommerce/oauth/return/woocommerce",
+        path: "/ecommerce/oauth/callback/{provider}",
         authenticated: false,
         function: "oauth",
+        endpoint: Endpoint::Callback,
+    },
+    Route {
+        method: "POST",
+        path: "/ecommerce/oauth/callback/{provider}",
+        authenticated: false,
+        function: "oauth",
+        endpoint: Endpoint::KeyDelivery,
+    },
+    Route {
+        method: "GET",
+        path: "/ecommerce/oauth/return/{provider}",
+        authenticated: false,
+        function: "oauth",
+        endpoint: Endpoint::KeyReturn,
     },
     Route {
         method: "POST",
         path: "/ecommerce/webhooks/{provider}",
         authenticated: false,
         function: "webhooks",
+        endpoint: Endpoint::Webhook,
     },
     Route {
         method: "GET",
         path: "/ecommerce/connection",
         authenticated: true,
         function: "api",
+        endpoint: Endpoint::GetConnection,
     },
     Route {
         method: "DELETE",
         path: "/ecommerce/connection",
         authenticated: true,
         function: "api",
+        endpoint: Endpoint::Disconnect,
     },
     Route {
         method: "POST",
         path: "/ecommerce/sync/products",
         authenticated: true,
         function: "api",
+        endpoint: Endpoint::SyncProducts,
     },
     Route {
         method: "POST",
         path: "/ecommerce/sync/collections",
         authenticated: true,
         function: "api",
+        endpoint: Endpoint::SyncCollections,
     },
     Route {
         method: "POST",
         path: "/ecommerce/sync/poll",
         authenticated: true,
         function: "api",
+        endpoint: Endpoint::SyncPoll,
     },
     Route {
         method: "GET",
         path: "/ecommerce/sync/log",
         authenticated: true,
         function: "api",
+        endpoint: Endpoint::SyncLog,
     },
     Route {
         method: "GET",
         path: "/ecommerce/debug/poll",
         authenticated: true,
         function: "api",
+        endpoint: Endpoint::DebugPoll,
     },
     Route {
         method: "GET",
         path: "/ecommerce/debug/scopes",
         authenticated: true,
         function: "api",
+        endpoint: Endpoint::DebugScopes,
     },
 ];
 

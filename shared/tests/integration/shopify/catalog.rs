@@ -1,5 +1,8 @@
-use ecommerce_connector::domain::ports::{EcommerceProvider, InventorySet, ProviderError};
-use ecommerce_connector::domain::{CatalogCollection, CatalogProduct, CatalogVariant, Decimal};
+use ecommerce_connector::domain::ports::prelude::*;
+use ecommerce_connector::domain::ports::{InventorySet, ProviderError, PushedProduct};
+use ecommerce_connector::domain::{
+    CatalogCollection, CatalogProduct, CatalogVariant, Decimal, ProductMapping,
+};
 
 use super::{kit, session};
 
@@ -62,7 +65,7 @@ async fn product_upsert_creates_then_updates_in_place_with_stable_ids() {
     changed.title = "Tee renamed".into();
     let updated = kit
         .provider
-        .upsert_product(&s, &changed, Some(&created))
+        .upsert_product(&s, &changed, Some(&mapped(&created, "p1")))
         .await
         .unwrap();
     assert_eq!(updated.external_id, created.external_id);
@@ -102,7 +105,7 @@ async fn user_errors_become_typed_errors_with_field_and_code() {
         .unwrap();
     let err = kit
         .provider
-        .upsert_product(&s, &b, Some(&other))
+        .upsert_product(&s, &b, Some(&mapped(&other, "c")))
         .await
         .unwrap_err();
     match err {
@@ -226,4 +229,14 @@ async fn collections_are_created_with_members_then_kept_in_sync() {
         kit.emulator.snapshot(&kit.shop)["collections"][0]["title"],
         "Summer 26"
     );
+}
+
+/// The mapping the application would store after a push.
+fn mapped(pushed: &PushedProduct, product_id: &str) -> ProductMapping {
+    pushed.clone().into_mapping(
+        product_id,
+        String::new(),
+        String::new(),
+        time::OffsetDateTime::now_utc(),
+    )
 }

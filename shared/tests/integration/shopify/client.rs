@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
-use ecommerce_connector::domain::ports::{EcommerceProvider, ProviderError};
+use ecommerce_connector::domain::ports::ProviderError;
+use ecommerce_connector::domain::ports::prelude::*;
 use ecommerce_connector::infrastructure::providers::shopify::client::{
     BucketDefaults, RetryPolicy,
 };

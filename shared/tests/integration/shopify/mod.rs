@@ -10,9 +10,8 @@ mod webhooks;
 use std::time::Duration;
 
 use ecommerce_connector::domain::Secret;
-use ecommerce_connector::domain::ports::{
-    AuthorizationGrant, EcommerceProvider, StoreSession, TokenGrant,
-};
+use ecommerce_connector::domain::ports::prelude::*;
+use ecommerce_connector::domain::ports::{AuthorizationGrant, StoreSession, TokenGrant};
 use ecommerce_connector::infrastructure::providers::shopify::client::{
     BucketDefaults, GraphqlClient, RetryPolicy,
 };
@@ -142,6 +141,6 @@ pub async fn session(kit: &Kit) -> StoreSession {
         location_id: None,
         scopes: vec![],
     };
-    session.location_id = kit.provider.primary_location(&session).await.unwrap();
+    session.location_id = kit.provider.inventory_location(&session).await.unwrap();
     session
 }

@@ -1,5 +1,6 @@
 use ecommerce_connector::domain::Secret;
-use ecommerce_connector::domain::ports::{EcommerceProvider, ProviderError};
+use ecommerce_connector::domain::ports::ProviderError;
+use ecommerce_connector::domain::ports::prelude::*;
 use ecommerce_connector::infrastructure::providers::shopify::oauth::verify_callback;
 
 use super::{SECRET, emulator_config, install, kit, kit_with};
@@ -97,7 +98,7 @@ async fn fewer_scopes_than_requested_are_reported() {
     config.granted_scopes = Some(vec!["read_orders".into(), "write_products".into()]);
     let kit = kit_with(config).await;
     let grant = install(&kit).await;
-    let missing = ecommerce_connector::application::connect::missing_scopes(
+    let missing = ecommerce_connector::infrastructure::providers::shopify::missing_scopes(
         &kit.provider.config().scopes,
         &grant.scopes,
     );

@@ -1,4 +1,4 @@
-use ecommerce_connector::domain::ports::EcommerceProvider;
+use ecommerce_connector::domain::ports::prelude::*;
 use shopify_emulator::OrderSpec;
 use time::OffsetDateTime;
 

@@ -3,7 +3,8 @@ use std::sync::Arc;
 use ecommerce_connector::application::sessions::{
     RefreshSettings, SessionPorts, encrypt, open_session,
 };
-use ecommerce_connector::domain::ports::{ConnectionRepository, EcommerceProvider};
+use ecommerce_connector::domain::ports::ConnectionRepository;
+use ecommerce_connector::domain::ports::prelude::*;
 use ecommerce_connector::domain::{ConnectionStatus, ProviderKind};
 use ecommerce_connector::infrastructure::kms::KmsCipher;
 use ecommerce_connector::infrastructure::system::{RandomIds, SystemClock};
@@ -19,7 +20,7 @@ async fn ten_concurrent_callers_refresh_an_expiring_token_once() {
     let grant = install(&kit).await;
     let cipher = KmsCipher::new(s.clients.kms.clone(), &s.resources.key_alias);
     let mut conn = connection("biz-refresh", &kit.shop, ConnectionStatus::Active);
-    conn.provider = ProviderKind::Shopify;
+    conn.provider = ProviderKind::from_static("shopify");
     // About to expire: inside the refresh margin.
     let now = OffsetDateTime::now_utc();
     conn.credentials = encrypt(
@@ -46,7 +47,7 @@ async fn ten_concurrent_callers_refresh_an_expiring_token_once() {
                 let (store, cipher, kit) = &*shared;
                 let ports = SessionPorts {
                     connections: store,
-                    provider: &kit.provider,
+                    authorization: &kit.provider,
                     cipher,
                     clock: &SystemClock,
                     ids: &RandomIds,
@@ -78,7 +79,7 @@ async fn ten_concurrent_callers_refresh_an_expiring_token_once() {
     assert!(stored.credentials.access_expires_at.unwrap() > now + time::Duration::minutes(50));
     let ports = SessionPorts {
         connections: store,
-        provider: &kit.provider,
+        authorization: &kit.provider,
         cipher,
         clock: &SystemClock,
         ids: &RandomIds,
@@ -101,7 +102,7 @@ async fn a_legacy_non_expiring_token_is_used_as_is() {
     s.store.save(&conn).await.unwrap();
     let ports = SessionPorts {
         connections: &s.store,
-        provider: &kit.provider,
+        authorization: &kit.provider,
         cipher: &cipher,
         clock: &SystemClock,
         ids: &RandomIds,
@@ -137,7 +138,7 @@ async fn a_revoked_refresh_token_marks_the_connection_failed() {
     s.store.save(&conn).await.unwrap();
     let ports = SessionPorts {
         connections: &s.store,
-        provider: &kit.provider,
+        authorization: &kit.provider,
         cipher: &cipher,
         clock: &SystemClock,
         ids: &RandomIds,

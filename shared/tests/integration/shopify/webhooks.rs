@@ -5,7 +5,8 @@ use axum::body::Bytes;
 use axum::http::{HeaderMap, StatusCode};
 use axum::routing::post;
 use ecommerce_connector::domain::WebhookEvent;
-use ecommerce_connector::domain::ports::{EcommerceProvider, ProviderError, WebhookDelivery};
+use ecommerce_connector::domain::ports::prelude::*;
+use ecommerce_connector::domain::ports::{ProviderError, WebhookDelivery};
 use shopify_emulator::OrderSpec;
 
 use super::{kit, session};

@@ -4,9 +4,8 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
-use time::OffsetDateTime;
 
-use crate::domain::ports::ProviderError;
+use crate::domain::ports::{ProviderError, PushedProduct};
 use crate::domain::{CatalogProduct, ProductMapping, VariantMapping};
 
 /// Shopify's implicit option of a product without options.
@@ -187,12 +186,14 @@ pub struct SetProduct {
 }
 
 /// Matches the store's variants to ours by their option values (unique per product).
-pub fn mapping_from(
+/// `existing` is the mapping the push started from: variants new to it got their initial
+/// stock in the same `productSet` when a location was given.
+pub fn pushed_from(
     product: &CatalogProduct,
     set: SetProduct,
-    content_hash: String,
-    now: OffsetDateTime,
-) -> Result<ProductMapping, ProviderError> {
+    existing: Option<&ProductMapping>,
+    location_id: Option<&str>,
+) -> Result<PushedProduct, ProviderError> {
     let (names, values) = options_of(product)?;
     let variants = product
         .variants
@@ -220,13 +221,20 @@ pub fn mapping_from(
             })
         })
         .collect::<Result<Vec<_>, ProviderError>>()?;
-    Ok(ProductMapping {
-        product_id: product.id.clone(),
+    let stocked_variants = match location_id {
+        Some(_) => product
+            .variants
+            .iter()
+            .filter(|v| v.inventory_quantity.is_some())
+            .filter(|v| existing.and_then(|m| m.variant(&v.id)).is_none())
+            .map(|v| v.id.clone())
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(PushedProduct {
         external_id: set.id,
         variants,
-        content_hash,
-        stock_hash: String::new(),
-        pushed_at: now,
+        stocked_variants,
     })
 }
 
@@ -234,6 +242,7 @@ pub fn mapping_from(
 mod tests {
     use super::*;
     use crate::domain::{CatalogVariant, Decimal};
+    use time::OffsetDateTime;
 
     fn product(options: &[&str], variants: &[(&str, &[&str], Option<i64>)]) -> CatalogProduct {
         CatalogProduct {

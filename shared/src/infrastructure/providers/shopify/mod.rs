@@ -2,11 +2,23 @@
 //! the Admin GraphQL API at a pinned version.
 
 pub mod catalog;
+mod catalog_push;
 pub mod client;
+pub mod config;
+mod connect;
 pub mod documents;
 pub mod oauth;
+mod orders;
 pub mod provider;
+mod subscriptions;
 pub mod webhooks;
+
+pub use connect::missing_scopes;
+
+use crate::domain::ProviderKind;
+
+/// The name Shopify stores are registered and addressed under.
+pub const KIND: ProviderKind = ProviderKind::from_static("shopify");
 
 /// The Admin API version every request targets unless configured otherwise.
 pub const DEFAULT_API_VERSION: &str = "2026-04";

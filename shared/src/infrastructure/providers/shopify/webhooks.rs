@@ -10,9 +10,7 @@ use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::domain::ports::{ProviderError, WebhookDelivery, WebhookIdentity};
-use crate::domain::{
-    Customer, Decimal, LineItem, Money, Order, ProviderKind, Secret, WebhookEvent,
-};
+use crate::domain::{Customer, Decimal, LineItem, Money, Order, Secret, WebhookEvent};
 
 /// Reads a header under its classic `X-Shopify-*` name or the lowercase `shopify-*` name.
 fn header<'a>(delivery: &'a WebhookDelivery, name: &str) -> Option<&'a str> {
@@ -144,7 +142,7 @@ pub fn parse_order(body: &[u8]) -> Result<Order, ProviderError> {
         })
         .collect();
     Ok(Order {
-        provider: ProviderKind::Shopify,
+        provider: super::KIND,
         external_id: p.id.to_string(),
         name: p.name,
         email: p.email.filter(|e| !e.is_empty()),

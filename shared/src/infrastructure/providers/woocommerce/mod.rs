@@ -1,7 +1,16 @@
 //! WooCommerce: wc-auth key delivery, per-webhook signed deliveries and the REST API v3.
 
+mod catalog_push;
 pub mod client;
+pub mod config;
+mod connect;
 pub mod orders;
 pub mod provider;
 pub mod store_url;
+mod subscriptions;
 pub mod webhooks;
+
+use crate::domain::ProviderKind;
+
+/// The name WooCommerce stores are registered and addressed under.
+pub const KIND: ProviderKind = ProviderKind::from_static("woocommerce");

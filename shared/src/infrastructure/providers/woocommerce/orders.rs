@@ -1,13 +1,17 @@
-//! WooCommerce order JSON (REST responses and webhook payloads) into normalized orders.
+//! WooCommerce orders: their JSON (REST responses and webhook payloads) into normalized
+//! orders, and the order feed polling reads (`modified_after`, oldest change first).
 
+use async_trait::async_trait;
+use reqwest::Method;
 use serde::Deserialize;
-use serde_json::Value;
+use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Iso8601;
 use time::macros::format_description;
 
-use crate::domain::ports::ProviderError;
-use crate::domain::{Customer, Decimal, LineItem, Money, Order, ProviderKind};
+use super::provider::WooCommerceProvider;
+use crate::domain::ports::{OrderFeed, OrdersPage, ProviderError, StoreSession};
+use crate::domain::{Customer, Decimal, LineItem, Money, Order};
 
 #[derive(Deserialize)]
 struct Billing {
@@ -110,7 +114,7 @@ pub fn parse_order(value: &Value) -> Result<Order, ProviderError> {
     };
     let billing = o.billing.as_ref();
     Ok(Order {
-        provider: ProviderKind::WooCommerce,
+        provider: super::KIND,
         external_id: o.id.to_string(),
         name: format!("#{number}"),
         email: billing
@@ -148,6 +152,70 @@ pub fn parse_order(value: &Value) -> Result<Order, ProviderError> {
         created_at: gmt(&o.date_created_gmt)?,
         updated_at: gmt(&o.date_modified_gmt)?,
     })
+}
+
+#[async_trait]
+impl OrderFeed for WooCommerceProvider {
+    async fn pull_orders(
+        &self,
+        session: &StoreSession,
+        since: OffsetDateTime,
+        cursor: Option<&str>,
+    ) -> Result<OrdersPage, ProviderError> {
+        let page: u32 = match cursor {
+            Some(c) => c
+                .parse()
+                .map_err(|_| ProviderError::InvalidInput("bad orders cursor".into()))?,
+            None => 1,
+        };
+        let since = since
+            .to_offset(time::UtcOffset::UTC)
+            .format(format_description!(
+                "[year]-[month]-[day]T[hour]:[minute]:[second]"
+            ))
+            .map_err(|e| ProviderError::InvalidInput(e.to_string()))?;
+        let query = [
+            ("modified_after", since),
+            ("dates_are_gmt", "true".into()),
+            ("per_page", "100".into()),
+            ("page", page.to_string()),
+            ("orderby", "modified".into()),
+            ("order", "asc".into()),
+        ];
+        let answer = self
+            .call(session, Method::GET, "orders", &query, None)
+            .await?;
+        let mut orders = Vec::new();
+        let mut newest = None;
+        for value in answer.body.as_array().into_iter().flatten() {
+            let order = parse_order(value)?;
+            newest = newest.max(Some(order.updated_at));
+            orders.push(order);
+        }
+        let next_cursor = (page < answer.total_pages.unwrap_or(1)).then(|| (page + 1).to_string());
+        Ok(OrdersPage {
+            orders,
+            next_cursor,
+            newest_update: newest,
+        })
+    }
+
+    async fn acknowledge_order(
+        &self,
+        session: &StoreSession,
+        external_id: &str,
+    ) -> Result<(), ProviderError> {
+        let body = json!({"meta_data": [{"key": self.config.ack_meta_key, "value": "1"}]});
+        self.send(
+            session,
+            Method::PUT,
+            &format!("orders/{external_id}"),
+            &[],
+            Some(&body),
+        )
+        .await
+        .map(drop)
+    }
 }
 
 #[cfg(test)]

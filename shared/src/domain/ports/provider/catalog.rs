@@ -1,0 +1,47 @@
+//! Pushing the business's catalogue: products with their variants, collections, stock.
+
+use async_trait::async_trait;
+
+use super::{InventorySet, ProviderError, PushedCollection, PushedProduct, StoreSession};
+use crate::domain::{CatalogCollection, CatalogProduct, ProductMapping};
+
+/// Writes the catalogue to a store.
+#[async_trait]
+pub trait CatalogPush: Send + Sync {
+    /// Where the store keeps stock, read once at connect and kept on the connection (Shopify's
+    /// primary location). `None` (the default) when stock needs no location.
+    async fn inventory_location(
+        &self,
+        _session: &StoreSession,
+    ) -> Result<Option<String>, ProviderError> {
+        Ok(None)
+    }
+
+    /// Creates or updates a product with its variants (`existing` is the last push's mapping)
+    /// and reports what the store assigned, including which variants' stock went along.
+    async fn upsert_product(
+        &self,
+        session: &StoreSession,
+        product: &CatalogProduct,
+        existing: Option<&ProductMapping>,
+    ) -> Result<PushedProduct, ProviderError>;
+
+    /// Creates or updates a collection and sets its members (store product ids).
+    async fn upsert_collection(
+        &self,
+        session: &StoreSession,
+        collection: &CatalogCollection,
+        existing_external_id: Option<&str>,
+        member_external_ids: &[String],
+    ) -> Result<PushedCollection, ProviderError>;
+
+    /// Sets available quantities (at most 250 items) in one change. `inventory_item_id` is
+    /// what [`upsert_product`](Self::upsert_product) mapped; `idempotency_key` is stable
+    /// across retries of the same change.
+    async fn set_inventory(
+        &self,
+        session: &StoreSession,
+        levels: &[InventorySet],
+        idempotency_key: &str,
+    ) -> Result<(), ProviderError>;
+}

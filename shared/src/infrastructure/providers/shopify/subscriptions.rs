@@ -1,0 +1,181 @@
+//! Shopify webhooks: the subscriptions we hold (created through the Admin API, kept in place
+//! on reconnect), and verifying and reading the deliveries.
+
+use async_trait::async_trait;
+use serde_json::{Value, json};
+
+use super::provider::{PageInfo, ShopifyProvider, TOPICS, field, parse, user_errors};
+use super::{documents as doc, webhooks};
+use crate::domain::ports::{
+    ProviderError, RegisteredWebhooks, StoreSession, WebhookDelivery, WebhookIdentity,
+    WebhookInbox, WebhookSubscriptions,
+};
+use crate::domain::{Credentials, WebhookEvent, WebhookRegistration};
+
+impl ShopifyProvider {
+    async fn existing_webhooks(
+        &self,
+        session: &StoreSession,
+    ) -> Result<Vec<WebhookRegistration>, ProviderError> {
+        let topics: Vec<&str> = TOPICS.iter().map(|(e, _)| *e).collect();
+        let mut found = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let data: Value = self
+                .run(
+                    session,
+                    doc::WEBHOOK_SUBSCRIPTIONS,
+                    json!({"first": 50, "after": after, "topics": topics}),
+                )
+                .await?;
+            let connection = field(&data, "webhookSubscriptions")?;
+            for node in connection
+                .get("nodes")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let topic_enum = node
+                    .get("topic")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default();
+                let Some((_, topic)) = TOPICS.iter().find(|(e, _)| *e == topic_enum) else {
+                    continue;
+                };
+                found.push(WebhookRegistration {
+                    topic: (*topic).to_owned(),
+                    external_id: node
+                        .get("id")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                    address: node
+                        .get("uri")
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_owned(),
+                });
+            }
+            let info: PageInfo = parse(field(connection, "pageInfo")?)?;
+            if !info.has_next_page {
+                return Ok(found);
+            }
+            after = info.end_cursor;
+        }
+    }
+}
+
+#[async_trait]
+impl WebhookSubscriptions for ShopifyProvider {
+    async fn register_webhooks(
+        &self,
+        session: &StoreSession,
+        address: &str,
+    ) -> Result<RegisteredWebhooks, ProviderError> {
+        let existing = self.existing_webhooks(session).await?;
+        let mut registrations = Vec::new();
+        for (topic_enum, topic) in TOPICS {
+            let same_topic: Vec<&WebhookRegistration> =
+                existing.iter().filter(|w| w.topic == topic).collect();
+            if let Some(kept) = same_topic.iter().find(|w| w.address == address) {
+                registrations.push((*kept).clone());
+                continue;
+            }
+            let payload = match same_topic.first() {
+                Some(stale) => {
+                    let data: Value = self
+                        .run(session, doc::WEBHOOK_SUBSCRIPTION_UPDATE, json!({"id": stale.external_id, "webhookSubscription": {"uri": address, "format": "JSON"}}))
+                        .await?;
+                    field(&data, "webhookSubscriptionUpdate")?.clone()
+                }
+                None => {
+                    let data: Value = self
+                        .run(session, doc::WEBHOOK_SUBSCRIPTION_CREATE, json!({"topic": topic_enum, "webhookSubscription": {"uri": address, "format": "JSON"}}))
+                        .await?;
+                    field(&data, "webhookSubscriptionCreate")?.clone()
+                }
+            };
+            user_errors(&payload)?;
+            let sub = field(&payload, "webhookSubscription")?;
+            registrations.push(WebhookRegistration {
+                topic: topic.to_owned(),
+                external_id: sub
+                    .get("id")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned(),
+                address: address.to_owned(),
+            });
+        }
+        Ok(RegisteredWebhooks {
+            registrations,
+            secrets: Vec::new(),
+        })
+    }
+
+    async fn repair_webhooks(
+        &self,
+        _session: &StoreSession,
+        _existing: &[WebhookRegistration],
+        _address: &str,
+    ) -> Result<Option<RegisteredWebhooks>, ProviderError> {
+        // Shopify keeps API-created subscriptions; registration at connect is idempotent.
+        Ok(None)
+    }
+
+    async fn remove_webhooks(
+        &self,
+        session: &StoreSession,
+        webhooks: &[WebhookRegistration],
+    ) -> Result<(), ProviderError> {
+        for webhook in webhooks {
+            let data: Value = self
+                .run(
+                    session,
+                    doc::WEBHOOK_SUBSCRIPTION_DELETE,
+                    json!({"id": webhook.external_id}),
+                )
+                .await?;
+            let payload = field(&data, "webhookSubscriptionDelete")?;
+            if let Err(ProviderError::Rejected(text)) = user_errors(payload) {
+                // Already gone counts as removed.
+                if !text.to_ascii_lowercase().contains("not exist")
+                    && !text.to_ascii_lowercase().contains("not found")
+                {
+                    return Err(ProviderError::Rejected(text));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl WebhookInbox for ShopifyProvider {
+    fn webhook_identity(
+        &self,
+        delivery: &WebhookDelivery,
+    ) -> Result<WebhookIdentity, ProviderError> {
+        webhooks::identity(delivery)
+    }
+
+    fn needs_stored_secrets(&self) -> bool {
+        // One app secret signs every delivery: nothing stored needs decrypting.
+        false
+    }
+
+    fn verify_webhook(
+        &self,
+        delivery: &WebhookDelivery,
+        _credentials: Option<&Credentials>,
+    ) -> Result<(), ProviderError> {
+        webhooks::verify(delivery, &self.config().client_secret)
+    }
+
+    fn parse_webhook(
+        &self,
+        identity: &WebhookIdentity,
+        body: &[u8],
+    ) -> Result<WebhookEvent, ProviderError> {
+        webhooks::parse(&identity.topic, body)
+    }
+}

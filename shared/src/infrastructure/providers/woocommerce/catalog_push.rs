@@ -1,0 +1,332 @@
+//! Pushing the catalogue to WooCommerce through the batch endpoints: simple and variable
+//! products (variations under their parent), categories as collections, and stock as absolute
+//! quantities. Inventory ids are ours: `p:{product}` for a simple product's stock and
+//! `v:{product}:{variation}` for a variation's, since WooCommerce updates a variation's stock
+//! only under its parent's route.
+
+use std::collections::BTreeMap;
+
+use async_trait::async_trait;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use super::provider::{BATCH, WooCommerceProvider, item_result};
+use crate::domain::ports::{
+    CatalogPush, InventorySet, ProviderError, PushedCollection, PushedProduct, StoreSession,
+};
+use crate::domain::{CatalogCollection, CatalogProduct, ProductMapping, VariantMapping};
+
+impl WooCommerceProvider {
+    /// Category ids of products, by product id.
+    async fn product_categories(
+        &self,
+        session: &StoreSession,
+        ids: &[u64],
+    ) -> Result<BTreeMap<u64, Vec<u64>>, ProviderError> {
+        let mut out = BTreeMap::new();
+        for chunk in ids.chunks(BATCH) {
+            let include = chunk
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
+            let list = self
+                .send(
+                    session,
+                    Method::GET,
+                    "products",
+                    &[("include", include), ("per_page", "100".into())],
+                    None,
+                )
+                .await?;
+            for p in list.as_array().into_iter().flatten() {
+                let id = p.get("id").and_then(Value::as_u64).unwrap_or_default();
+                let cats = p
+                    .get("categories")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|c| c.get("id").and_then(Value::as_u64))
+                    .collect();
+                out.insert(id, cats);
+            }
+        }
+        Ok(out)
+    }
+}
+
+#[async_trait]
+impl CatalogPush for WooCommerceProvider {
+    async fn upsert_product(
+        &self,
+        session: &StoreSession,
+        product: &CatalogProduct,
+        existing: Option<&ProductMapping>,
+    ) -> Result<PushedProduct, ProviderError> {
+        if product.variants.is_empty() {
+            return Err(ProviderError::InvalidInput(format!(
+                "product {} has no variants",
+                product.id
+            )));
+        }
+        let simple = product.options.is_empty() && product.variants.len() == 1;
+        let mut body = json!({
+            "name": product.title,
+            "type": if simple { "simple" } else { "variable" },
+            "description": product.description_html,
+            "status": if product.published { "publish" } else { "draft" },
+        });
+        if let Some(handle) = &product.handle {
+            body["slug"] = json!(handle);
+        }
+        if simple {
+            let v = &product.variants[0];
+            body["regular_price"] = json!(v.price.as_str());
+            body["manage_stock"] = json!(v.inventory_quantity.is_some());
+            if let Some(q) = v.inventory_quantity {
+                body["stock_quantity"] = json!(q);
+            }
+            if let Some(sku) = &v.sku {
+                body["sku"] = json!(sku);
+            }
+        } else {
+            let attributes: Vec<Value> = product
+                .options
+                .iter()
+                .enumerate()
+                .map(|(i, name)| {
+                    let mut values: Vec<&str> = Vec::new();
+                    for v in &product.variants {
+                        if let Some(value) = v.option_values.get(i) {
+                            if !values.contains(&value.as_str()) {
+                                values.push(value);
+                            }
+                        }
+                    }
+                    json!({"name": name, "position": i, "visible": true, "variation": true, "options": values})
+                })
+                .collect();
+            body["attributes"] = json!(attributes);
+        }
+        let existing_id = existing.and_then(|m| m.external_id.parse::<u64>().ok());
+        let pid = self
+            .upsert_one(session, "products/batch", existing_id, body)
+            .await?;
+        let mut variants = Vec::new();
+        if simple {
+            variants.push(VariantMapping {
+                variant_id: product.variants[0].id.clone(),
+                external_id: pid.to_string(),
+                inventory_item_id: Some(format!("p:{pid}")),
+            });
+        } else {
+            let path = format!("products/{pid}/variations/batch");
+            for v in &product.variants {
+                if v.option_values.len() != product.options.len() {
+                    return Err(ProviderError::InvalidInput(format!(
+                        "variant {} does not give a value per option",
+                        v.id
+                    )));
+                }
+                let mut item = json!({
+                    "regular_price": v.price.as_str(),
+                    "manage_stock": v.inventory_quantity.is_some(),
+                    "attributes": product.options.iter().zip(&v.option_values).map(|(n, o)| json!({"name": n, "option": o})).collect::<Vec<_>>(),
+                });
+                if let Some(q) = v.inventory_quantity {
+                    item["stock_quantity"] = json!(q);
+                }
+                if let Some(sku) = &v.sku {
+                    item["sku"] = json!(sku);
+                }
+                let mapped = existing
+                    .and_then(|m| m.variant(&v.id))
+                    .and_then(|m| m.external_id.parse::<u64>().ok());
+                let vid = self.upsert_one(session, &path, mapped, item).await?;
+                variants.push(VariantMapping {
+                    variant_id: v.id.clone(),
+                    external_id: vid.to_string(),
+                    inventory_item_id: Some(format!("v:{pid}:{vid}")),
+                });
+            }
+            // Variations no longer in the catalogue are deleted.
+            let gone: Vec<Value> = existing
+                .map(|m| {
+                    m.variants
+                        .iter()
+                        .filter(|old| !product.variants.iter().any(|v| v.id == old.variant_id))
+                        .filter_map(|old| old.external_id.parse::<u64>().ok())
+                        .map(|id| json!(id))
+                        .collect()
+                })
+                .unwrap_or_default();
+            if !gone.is_empty() {
+                self.batch(session, &path, "delete", gone).await?;
+            }
+        }
+        // Every item carried its stock_quantity: nothing is left for a separate change.
+        Ok(PushedProduct {
+            external_id: pid.to_string(),
+            variants,
+            stocked_variants: product
+                .variants
+                .iter()
+                .filter(|v| v.inventory_quantity.is_some())
+                .map(|v| v.id.clone())
+                .collect(),
+        })
+    }
+
+    async fn upsert_collection(
+        &self,
+        session: &StoreSession,
+        collection: &CatalogCollection,
+        existing_external_id: Option<&str>,
+        member_external_ids: &[String],
+    ) -> Result<PushedCollection, ProviderError> {
+        let mut body =
+            json!({"name": collection.title, "description": collection.description_html});
+        if let Some(handle) = &collection.handle {
+            body["slug"] = json!(handle);
+        }
+        let existing = existing_external_id.and_then(|id| id.parse::<u64>().ok());
+        let cid = self
+            .upsert_one(session, "products/categories/batch", existing, body)
+            .await?;
+        let members: Vec<u64> = member_external_ids
+            .iter()
+            .filter_map(|m| m.parse().ok())
+            .collect();
+        // Current members, and the members' current categories.
+        let mut current: Vec<u64> = Vec::new();
+        let mut page = 1u32;
+        loop {
+            let answer = self
+                .call(
+                    session,
+                    Method::GET,
+                    "products",
+                    &[
+                        ("category", cid.to_string()),
+                        ("per_page", "100".into()),
+                        ("page", page.to_string()),
+                    ],
+                    None,
+                )
+                .await?;
+            current.extend(
+                answer
+                    .body
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|p| p.get("id").and_then(Value::as_u64)),
+            );
+            if page >= answer.total_pages.unwrap_or(1) {
+                break;
+            }
+            page += 1;
+        }
+        let touched: Vec<u64> = members
+            .iter()
+            .chain(current.iter())
+            .copied()
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        let categories = self.product_categories(session, &touched).await?;
+        let updates: Vec<Value> = categories
+            .into_iter()
+            .filter_map(|(pid, mut cats)| {
+                let should = members.contains(&pid);
+                let has = cats.contains(&cid);
+                if should == has {
+                    return None;
+                }
+                if should {
+                    cats.push(cid);
+                } else {
+                    cats.retain(|c| *c != cid);
+                }
+                Some(json!({"id": pid, "categories": cats.iter().map(|c| json!({"id": c})).collect::<Vec<_>>()}))
+            })
+            .collect();
+        for item in self
+            .batch(session, "products/batch", "update", updates)
+            .await?
+        {
+            item_result(&item).map_err(|(code, message, _)| {
+                ProviderError::Rejected(format!("{code}: {message}"))
+            })?;
+        }
+        Ok(PushedCollection {
+            external_id: cid.to_string(),
+        })
+    }
+
+    async fn set_inventory(
+        &self,
+        session: &StoreSession,
+        levels: &[InventorySet],
+        _idempotency_key: &str,
+    ) -> Result<(), ProviderError> {
+        // Setting an absolute quantity is idempotent by itself.
+        let mut simple = Vec::new();
+        let mut by_parent: BTreeMap<u64, Vec<Value>> = BTreeMap::new();
+        for level in levels {
+            let parts: Vec<&str> = level.inventory_item_id.split(':').collect();
+            let item = json!({"manage_stock": true, "stock_quantity": level.available});
+            match parts.as_slice() {
+                ["p", pid] => {
+                    let mut item = item;
+                    item["id"] = json!(
+                        pid.parse::<u64>()
+                            .map_err(|_| ProviderError::InvalidInput("bad inventory id".into()))?
+                    );
+                    simple.push(item);
+                }
+                ["v", pid, vid] => {
+                    let mut item = item;
+                    item["id"] = json!(
+                        vid.parse::<u64>()
+                            .map_err(|_| ProviderError::InvalidInput("bad inventory id".into()))?
+                    );
+                    by_parent
+                        .entry(
+                            pid.parse().map_err(|_| {
+                                ProviderError::InvalidInput("bad inventory id".into())
+                            })?,
+                        )
+                        .or_default()
+                        .push(item);
+                }
+                _ => {
+                    return Err(ProviderError::InvalidInput(format!(
+                        "unknown inventory item {}",
+                        level.inventory_item_id
+                    )));
+                }
+            }
+        }
+        let mut results = self
+            .batch(session, "products/batch", "update", simple)
+            .await?;
+        for (pid, items) in by_parent {
+            results.extend(
+                self.batch(
+                    session,
+                    &format!("products/{pid}/variations/batch"),
+                    "update",
+                    items,
+                )
+                .await?,
+            );
+        }
+        for item in results {
+            item_result(&item).map_err(|(code, message, _)| {
+                ProviderError::Rejected(format!("{code}: {message}"))
+            })?;
+        }
+        Ok(())
+    }
+}
