@@ -4,8 +4,10 @@
 //! - [`application`]: the use cases, generic over the ports.
 //! - [`infrastructure`]: adapters (DynamoDB, KMS, SQS, providers).
 //! - [`interfaces`]: glue the Lambda binaries share (config, telemetry).
+//! - [`testing`]: in-memory adapters of the non-provider ports, for fast application tests.
 
 pub mod application;
 pub mod domain;
 pub mod infrastructure;
 pub mod interfaces;
+pub mod testing;

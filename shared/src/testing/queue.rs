@@ -1,0 +1,186 @@
+//! [`MemoryQueue`]: the FIFO job queues, with SQS's drop of repeated deduplication ids.
+
+use std::collections::BTreeSet;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use super::fault::FaultSwitch;
+use crate::domain::Job;
+use crate::domain::ports::{JobQueue, QueueError};
+
+/// A job as it reached the queue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SentJob {
+    /// The job.
+    pub job: Job,
+    /// Its FIFO deduplication id ([`Job::dedup_id`] of the caller's nonce).
+    pub dedup_id: String,
+}
+
+/// Records sent jobs in send order. A job whose deduplication id was sent before is accepted
+/// and dropped, as SQS FIFO does inside its deduplication window; here the window lasts until
+/// [`MemoryQueue::forget_dedup_ids`].
+///
+/// Clones share the same queue.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryQueue {
+    state: Arc<Mutex<QueueState>>,
+}
+
+#[derive(Debug, Default)]
+struct QueueState {
+    sent: Vec<SentJob>,
+    dedup_ids: BTreeSet<String>,
+    dropped: usize,
+    faults: FaultSwitch,
+}
+
+impl QueueState {
+    fn accept(&mut self, job: &Job, nonce: &str) {
+        let dedup_id = job.dedup_id(nonce);
+        if self.dedup_ids.insert(dedup_id.clone()) {
+            self.sent.push(SentJob {
+                job: job.clone(),
+                dedup_id,
+            });
+        } else {
+            self.dropped += 1;
+        }
+    }
+}
+
+impl MemoryQueue {
+    /// An empty, working queue.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn lock(&self) -> MutexGuard<'_, QueueState> {
+        super::lock(&self.state)
+    }
+
+    /// While `true`, every send fails with [`QueueError::Unavailable`].
+    pub fn set_unavailable(&self, unavailable: bool) {
+        self.lock().faults.set_unavailable(unavailable);
+    }
+
+    /// The next `calls` sends (`send` or a whole `send_all`) fail with
+    /// [`QueueError::Unavailable`].
+    pub fn fail_next(&self, calls: u32) {
+        self.lock().faults.fail_next(calls);
+    }
+
+    /// The jobs kept so far, with their deduplication ids, oldest first.
+    pub fn sent(&self) -> Vec<SentJob> {
+        self.lock().sent.clone()
+    }
+
+    /// Just the jobs kept so far, oldest first.
+    pub fn jobs(&self) -> Vec<Job> {
+        self.lock().sent.iter().map(|s| s.job.clone()).collect()
+    }
+
+    /// Removes and returns the kept jobs, as a worker receiving them would. Their
+    /// deduplication ids stay remembered.
+    pub fn take(&self) -> Vec<SentJob> {
+        std::mem::take(&mut self.lock().sent)
+    }
+
+    /// How many sends were dropped as repeats of an earlier deduplication id.
+    pub fn duplicates_dropped(&self) -> usize {
+        self.lock().dropped
+    }
+
+    /// Ends the deduplication window: ids sent before may be sent again.
+    pub fn forget_dedup_ids(&self) {
+        self.lock().dedup_ids.clear();
+    }
+}
+
+impl JobQueue for MemoryQueue {
+    async fn send(&self, job: &Job, nonce: &str) -> Result<(), QueueError> {
+        let mut state = self.lock();
+        state.faults.trip().map_err(QueueError::Unavailable)?;
+        state.accept(job, nonce);
+        Ok(())
+    }
+
+    async fn send_all(&self, jobs: &[Job], nonce: &str) -> Result<usize, QueueError> {
+        let mut state = self.lock();
+        state.faults.trip().map_err(QueueError::Unavailable)?;
+        for job in jobs {
+            state.accept(job, nonce);
+        }
+        // SQS counts a dropped duplicate as a successful entry.
+        Ok(jobs.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::fixtures::business;
+
+    fn poll(window: i64) -> Job {
+        Job::Poll {
+            business_id: business("b1"),
+            window,
+        }
+    }
+
+    fn product(id: &str) -> Job {
+        Job::SyncProduct {
+            business_id: business("b1"),
+            product_id: id.to_owned(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_repeated_dedup_id_is_accepted_and_dropped() {
+        let queue = MemoryQueue::new();
+        queue.send(&poll(7), "a").await.unwrap();
+        queue.send(&poll(7), "b").await.unwrap();
+        queue.send(&product("p1"), "change-1").await.unwrap();
+        queue.send(&product("p1"), "change-2").await.unwrap();
+        let sent = queue
+            .send_all(&[poll(7), poll(8), product("p2")], "n")
+            .await;
+        assert_eq!(sent.unwrap(), 3);
+        assert_eq!(
+            queue.jobs(),
+            [
+                poll(7),
+                product("p1"),
+                product("p1"),
+                poll(8),
+                product("p2")
+            ]
+        );
+        assert_eq!(queue.duplicates_dropped(), 2);
+        assert_eq!(queue.sent()[0].dedup_id, poll(7).dedup_id("a"));
+
+        assert_eq!(queue.take().len(), 5);
+        assert!(queue.jobs().is_empty());
+        queue.send(&poll(8), "c").await.unwrap();
+        assert!(queue.jobs().is_empty(), "the window outlives a take");
+        queue.forget_dedup_ids();
+        queue.send(&poll(8), "c").await.unwrap();
+        assert_eq!(queue.jobs(), [poll(8)]);
+    }
+
+    #[tokio::test]
+    async fn a_failing_queue_keeps_nothing() {
+        let queue = MemoryQueue::new();
+        queue.fail_next(1);
+        let err = queue.send_all(&[poll(1), poll(2)], "n").await.unwrap_err();
+        assert!(matches!(err, QueueError::Unavailable(_)), "{err:?}");
+        queue.set_unavailable(true);
+        assert!(queue.send(&poll(1), "n").await.is_err());
+        queue.set_unavailable(false);
+        queue.send(&poll(1), "n").await.unwrap();
+        assert_eq!(
+            queue.jobs(),
+            [poll(1)],
+            "a failed send leaves its id unused"
+        );
+    }
+}

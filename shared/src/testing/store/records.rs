@@ -1,0 +1,347 @@
+//! [`MappingRepository`], [`OAuthStateRepository`] and [`SyncRunRepository`] for
+//! [`MemoryStore`].
+
+use time::OffsetDateTime;
+
+use super::{MemoryStore, millis};
+use crate::domain::ports::{
+    MappingRepository, OAuthStateRepository, RepositoryError, StateConsumed, SyncRunRepository,
+};
+use crate::domain::{
+    BusinessId, CollectionMapping, OAuthState, ProductMapping, RunStatus, SyncRun,
+};
+
+impl MappingRepository for MemoryStore {
+    async fn put_product(
+        &self,
+        business: &BusinessId,
+        mapping: &ProductMapping,
+    ) -> Result<(), RepositoryError> {
+        self.with(|t| {
+            let products = &mut t.partitions.entry(business.clone()).or_default().products;
+            products.insert(mapping.product_id.clone(), mapping.clone());
+            Ok(())
+        })
+    }
+
+    async fn product(
+        &self,
+        business: &BusinessId,
+        product_id: &str,
+    ) -> Result<Option<ProductMapping>, RepositoryError> {
+        self.with(|t| {
+            Ok(t.partitions
+                .get(business)
+                .and_then(|p| p.products.get(product_id))
+                .cloned())
+        })
+    }
+
+    async fn products(
+        &self,
+        business: &BusinessId,
+        product_ids: &[String],
+    ) -> Result<Vec<ProductMapping>, RepositoryError> {
+        self.with(|t| {
+            let Some(p) = t.partitions.get(business) else {
+                return Ok(Vec::new());
+            };
+            // Walking the sorted map yields each id once, in product id order.
+            Ok(p.products
+                .values()
+                .filter(|m| product_ids.contains(&m.product_id))
+                .cloned()
+                .collect())
+        })
+    }
+
+    async fn put_collection(
+        &self,
+        business: &BusinessId,
+        mapping: &CollectionMapping,
+    ) -> Result<(), RepositoryError> {
+        self.with(|t| {
+            let collections = &mut t
+                .partitions
+                .entry(business.clone())
+                .or_default()
+                .collections;
+            collections.insert(mapping.collection_id.clone(), mapping.clone());
+            Ok(())
+        })
+    }
+
+    async fn collection(
+        &self,
+        business: &BusinessId,
+        collection_id: &str,
+    ) -> Result<Option<CollectionMapping>, RepositoryError> {
+        self.with(|t| {
+            Ok(t.partitions
+                .get(business)
+                .and_then(|p| p.collections.get(collection_id))
+                .cloned())
+        })
+    }
+
+    async fn delete_all(&self, business: &BusinessId) -> Result<(), RepositoryError> {
+        self.with(|t| {
+            if let Some(p) = t.partitions.get_mut(business) {
+                p.products.clear();
+                p.collections.clear();
+            }
+            Ok(())
+        })
+    }
+}
+
+impl OAuthStateRepository for MemoryStore {
+    async fn put(&self, state: &OAuthState) -> Result<(), RepositoryError> {
+        self.with(|t| {
+            // Conditional put: a nonce is never reused, even once its state expired.
+            if t.states.contains_key(&state.nonce) {
+                return Err(RepositoryError::Conflict);
+            }
+            let mut stored = state.clone();
+            stored.expires_at = whole_seconds(state.expires_at)?;
+            t.states.insert(state.nonce.clone(), stored);
+            Ok(())
+        })
+    }
+
+    async fn consume(
+        &self,
+        nonce: &str,
+        now: OffsetDateTime,
+    ) -> Result<StateConsumed, RepositoryError> {
+        self.with(|t| {
+            let Some(state) = t.states.remove(nonce) else {
+                return Ok(StateConsumed::Unknown);
+            };
+            // Expiry is checked on read (TTL deletion lags); an expired state is consumed too.
+            if state.expires_at.unix_timestamp() <= now.unix_timestamp() {
+                return Ok(StateConsumed::Expired);
+            }
+            Ok(StateConsumed::Valid(state))
+        })
+    }
+}
+
+/// The instant as the TTL attribute keeps it: whole epoch seconds.
+fn whole_seconds(at: OffsetDateTime) -> Result<OffsetDateTime, RepositoryError> {
+    OffsetDateTime::from_unix_timestamp(at.unix_timestamp())
+        .map_err(|e| RepositoryError::Corrupt(e.to_string()))
+}
+
+fn missing(run_id: &str) -> RepositoryError {
+    RepositoryError::Corrupt(format!("sync run {run_id} does not exist"))
+}
+
+/// A counter past `u32::MAX` no longer decodes from the table; refuse it the same way.
+fn add(counter: &mut u32, amount: u32, run_id: &str) -> Result<(), RepositoryError> {
+    *counter = counter
+        .checked_add(amount)
+        .ok_or_else(|| RepositoryError::Corrupt(format!("sync run {run_id} counter overflow")))?;
+    Ok(())
+}
+
+impl SyncRunRepository for MemoryStore {
+    async fn create(&self, business: &BusinessId, run: &SyncRun) -> Result<(), RepositoryError> {
+        self.with(|t| {
+            let runs = &mut t.partitions.entry(business.clone()).or_default().runs;
+            if runs.contains_key(&run.run_id) {
+                return Err(RepositoryError::Conflict);
+            }
+            let mut stored = run.clone();
+            stored.started_at = millis(run.started_at);
+            stored.finished_at = run.finished_at.map(millis);
+            runs.insert(run.run_id.clone(), stored);
+            Ok(())
+        })
+    }
+
+    async fn get_run(
+        &self,
+        business: &BusinessId,
+        run_id: &str,
+    ) -> Result<Option<SyncRun>, RepositoryError> {
+        self.with(|t| {
+            Ok(t.partitions
+                .get(business)
+                .and_then(|p| p.runs.get(run_id))
+                .cloned())
+        })
+    }
+
+    async fn record_page(
+        &self,
+        business: &BusinessId,
+        run_id: &str,
+        pushed: u32,
+        skipped: u32,
+        failed: u32,
+    ) -> Result<SyncRun, RepositoryError> {
+        self.with(|t| {
+            let run = t
+                .partitions
+                .get_mut(business)
+                .and_then(|p| p.runs.get_mut(run_id))
+                .ok_or_else(|| missing(run_id))?;
+            // Checked on a copy, so an overflow leaves the run as it was (one atomic update).
+            let mut next = run.clone();
+            add(&mut next.pages, 1, run_id)?;
+            add(&mut next.pushed, pushed, run_id)?;
+            add(&mut next.skipped, skipped, run_id)?;
+            add(&mut next.failed, failed, run_id)?;
+            *run = next.clone();
+            Ok(next)
+        })
+    }
+
+    async fn finish(
+        &self,
+        business: &BusinessId,
+        run_id: &str,
+        at: OffsetDateTime,
+    ) -> Result<SyncRun, RepositoryError> {
+        self.with(|t| {
+            let run = t
+                .partitions
+                .get_mut(business)
+                .and_then(|p| p.runs.get_mut(run_id))
+                .ok_or_else(|| missing(run_id))?;
+            run.status = RunStatus::Finished;
+            run.finished_at = Some(millis(at));
+            Ok(run.clone())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::SyncKind;
+    use crate::testing::fixtures::{at, business, kind};
+
+    fn mapping(product_id: &str) -> ProductMapping {
+        ProductMapping {
+            product_id: product_id.to_owned(),
+            external_id: format!("ext-{product_id}"),
+            variants: vec![],
+            content_hash: "c".into(),
+            stock_hash: "s".into(),
+            pushed_at: at(0),
+        }
+    }
+
+    fn state(nonce: &str, expires_at: OffsetDateTime) -> OAuthState {
+        OAuthState {
+            nonce: nonce.to_owned(),
+            business_id: business("b1"),
+            provider: kind(),
+            shop: "a.myshopify.com".into(),
+            expires_at,
+        }
+    }
+
+    #[tokio::test]
+    async fn product_mappings_come_back_once_each_in_id_order() {
+        let store = MemoryStore::new();
+        let (b1, b2) = (business("b1"), business("b2"));
+        for id in ["p3", "p1", "p2"] {
+            store.put_product(&b1, &mapping(id)).await.unwrap();
+        }
+        store.put_product(&b2, &mapping("p9")).await.unwrap();
+        let asked: Vec<String> = ["p3", "p9", "p1", "p3", "nope"].map(String::from).to_vec();
+        let found = store.products(&b1, &asked).await.unwrap();
+        let ids: Vec<_> = found.iter().map(|m| m.product_id.as_str()).collect();
+        assert_eq!(ids, ["p1", "p3"]);
+
+        let cmap = CollectionMapping {
+            collection_id: "c1".into(),
+            external_id: "ext-c1".into(),
+            content_hash: "h".into(),
+            pushed_at: at(0),
+        };
+        store.put_collection(&b1, &cmap).await.unwrap();
+        assert_eq!(store.collection(&b1, "c1").await.unwrap(), Some(cmap));
+        store.delete_all(&b1).await.unwrap();
+        assert_eq!(store.product(&b1, "p1").await.unwrap(), None);
+        assert_eq!(store.collection(&b1, "c1").await.unwrap(), None);
+        assert!(store.product(&b2, "p9").await.unwrap().is_some());
+    }
+
+    #[tokio::test]
+    async fn a_state_is_consumed_exactly_once_and_never_reused() {
+        let store = MemoryStore::new();
+        let s = state("n1", at(600) + time::Duration::milliseconds(750));
+        store.put(&s).await.unwrap();
+        assert!(matches!(
+            store.put(&s).await,
+            Err(RepositoryError::Conflict)
+        ));
+
+        let mut expected = s.clone();
+        expected.expires_at = at(600);
+        let first = store.consume("n1", at(10)).await.unwrap();
+        assert_eq!(first, StateConsumed::Valid(expected));
+        assert_eq!(
+            store.consume("n1", at(10)).await.unwrap(),
+            StateConsumed::Unknown
+        );
+        assert_eq!(
+            store.consume("never", at(10)).await.unwrap(),
+            StateConsumed::Unknown
+        );
+        assert_eq!(store.state_count(), 0);
+    }
+
+    #[tokio::test]
+    async fn an_expired_state_is_expired_and_gone() {
+        let store = MemoryStore::new();
+        store.put(&state("n1", at(600))).await.unwrap();
+        store.put(&state("n2", at(600))).await.unwrap();
+        assert_eq!(
+            store.consume("n1", at(600)).await.unwrap(),
+            StateConsumed::Expired
+        );
+        assert_eq!(
+            store.consume("n1", at(0)).await.unwrap(),
+            StateConsumed::Unknown
+        );
+        let just_before = at(599) + time::Duration::milliseconds(999);
+        assert!(matches!(
+            store.consume("n2", just_before).await.unwrap(),
+            StateConsumed::Valid(_)
+        ));
+    }
+
+    #[tokio::test]
+    async fn run_counters_add_up_page_by_page() {
+        let store = MemoryStore::new();
+        let b = business("b1");
+        let run = SyncRun::start("r1".into(), SyncKind::Products, at(0));
+        store.create(&b, &run).await.unwrap();
+        assert!(matches!(
+            store.create(&b, &run).await,
+            Err(RepositoryError::Conflict)
+        ));
+
+        store.record_page(&b, "r1", 5, 1, 0).await.unwrap();
+        let after = store.record_page(&b, "r1", 3, 0, 2).await.unwrap();
+        assert_eq!(
+            (after.pages, after.pushed, after.skipped, after.failed),
+            (2, 8, 1, 2)
+        );
+        let done = store.finish(&b, "r1", at(90)).await.unwrap();
+        assert_eq!(
+            (done.status, done.finished_at),
+            (RunStatus::Finished, Some(at(90)))
+        );
+        assert_eq!(store.get_run(&b, "r1").await.unwrap(), Some(done));
+
+        let err = store.record_page(&b, "r2", 1, 0, 0).await.unwrap_err();
+        assert!(matches!(err, RepositoryError::Corrupt(_)), "{err:?}");
+        assert!(store.finish(&business("b2"), "r1", at(1)).await.is_err());
+    }
+}
