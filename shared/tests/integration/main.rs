@@ -6,6 +6,7 @@ mod support;
 mod app;
 mod catalog;
 mod connections;
+mod custom_provider;
 mod e2e;
 mod events;
 mod ingest;

@@ -138,8 +138,14 @@ pub struct GraphqlClient {
     base_override: Option<String>,
     retry: RetryPolicy,
     defaults: BucketDefaults,
+    /// Each shop's leaky bucket as last reported, for admission before a request.
     budgets: Mutex<HashMap<String, Budget>>,
+    /// One queue per shop, so waiting requests are admitted in turn (fairness).
     turns: Mutex<HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>>,
+    /// The last requested cost of each document, keyed by the address of its `&'static str`
+    /// text: every document is a constant from `documents.rs`, so its address identifies it
+    /// without hashing the whole query. A document seen for the first time is admitted with
+    /// `FIRST_GUESS`.
     costs: Mutex<HashMap<usize, f64>>,
 }
 
