@@ -1,6 +1,7 @@
 //! Job dispatch for the workers, plus enqueueing a poll and reading logs.
 
 use super::poll::PollSummary;
+use super::schedule::window_of;
 use super::service::{EcommerceService, Ports, ServiceError};
 use crate::domain::ports::{Clock, JobQueue, SyncLogRepository};
 use crate::domain::{BusinessId, Job, LogPage, SyncKind};
@@ -71,10 +72,10 @@ impl<P: Ports> EcommerceService<P> {
     pub async fn enqueue_poll(&self, business: &BusinessId) -> Result<(), ServiceError> {
         self.active_connection(business).await?;
         let now = self.adapters.clock.now();
-        // A window per second: a manual poll is never collapsed into a scheduled one.
+        // A one-second slot: a manual poll is never collapsed into a scheduled one.
         let job = Job::Poll {
             business_id: business.clone(),
-            window: now.unix_timestamp(),
+            window: window_of(now, time::Duration::SECOND),
         };
         self.adapters.queue.send(&job, "manual").await?;
         Ok(())

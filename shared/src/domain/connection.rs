@@ -31,15 +31,18 @@ impl ConnectionStatus {
 /// Plain credentials, only ever held in memory. Stored as [`EncryptedCredentials`].
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Credentials {
-    /// The token or key used on every API call (Shopify access token, WooCommerce consumer key).
+    /// The token or key sent on every API call (an OAuth access token, or an API key).
     pub access_token: Secret,
-    /// WooCommerce's consumer secret; `None` for Shopify.
+    /// The secret paired with an API key (WooCommerce's consumer secret); `None` for bearer
+    /// tokens.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub access_secret: Option<Secret>,
-    /// Shopify refresh token of an expiring offline token; `None` for a non-expiring token.
+    /// The refresh token of an expiring access token; `None` when the access token never
+    /// expires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_token: Option<Secret>,
-    /// Per-webhook signing secrets (WooCommerce), keyed by the provider's webhook id.
+    /// Per-webhook signing secrets, keyed by the provider's webhook id, for providers that sign
+    /// each webhook with its own secret (WooCommerce); empty when one app secret signs all.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub webhook_secrets: Vec<(String, Secret)>,
 }

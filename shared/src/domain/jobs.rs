@@ -57,7 +57,10 @@ pub enum Job {
     Poll {
         /// Owner.
         business_id: BusinessId,
-        /// Time window the job was scheduled in (epoch seconds / window length), used for dedup.
+        /// Index of the time slot the poll was asked for in, `floor(epoch seconds / slot
+        /// length)`: the schedule's interval for scheduled polls (two firings of one tick share
+        /// it, so FIFO deduplication drops the repeat), one second for a manual poll (never
+        /// collapsed into a scheduled one). Only deduplication reads it.
         window: i64,
     },
 }

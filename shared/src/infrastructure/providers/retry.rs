@@ -32,6 +32,14 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
+    /// The pause before the next attempt after `failures` transient failures (1-based), or
+    /// `None` once the attempt budget is spent. A server's `Retry-After` wins over the backoff.
+    /// Every retry loop of the store clients asks this, so they share one budget rule.
+    pub fn next_pause(&self, failures: u32, retry_after: Option<Duration>) -> Option<Duration> {
+        (failures < self.max_attempts)
+            .then(|| retry_after.unwrap_or_else(|| self.backoff(failures)))
+    }
+
     /// The pause before retry number `failures` (1-based): exponential from `base_delay`,
     /// capped at `max_delay`, with jitter over its upper half so clients spread out.
     pub fn backoff(&self, failures: u32) -> Duration {
@@ -41,5 +49,26 @@ impl RetryPolicy {
             .min(self.max_delay);
         let millis = cap.as_millis().max(2) as u64;
         Duration::from_millis(rand::rng().random_range(millis / 2..=millis))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_budget_ends_after_max_attempts_and_retry_after_wins() {
+        let policy = RetryPolicy {
+            max_attempts: 3,
+            ..RetryPolicy::default()
+        };
+        assert!(policy.next_pause(1, None).is_some());
+        assert_eq!(
+            policy.next_pause(2, Some(Duration::from_secs(7))),
+            Some(Duration::from_secs(7))
+        );
+        assert_eq!(policy.next_pause(3, None), None);
+        let pause = policy.next_pause(1, None).unwrap_or_default();
+        assert!(pause <= policy.base_delay * 2 && pause >= policy.base_delay / 2);
     }
 }

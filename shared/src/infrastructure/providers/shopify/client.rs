@@ -238,10 +238,9 @@ impl GraphqlClient {
                 }
                 Attempt::Retry(err, after) => {
                     failures += 1;
-                    if failures >= self.retry.max_attempts {
+                    let Some(pause) = self.retry.next_pause(failures, after) else {
                         return Err(err);
-                    }
-                    let pause = after.unwrap_or_else(|| self.retry.backoff(failures));
+                    };
                     tracing::warn!(shop, attempt = failures, error = %err, wait_ms = pause.as_millis() as u64, "retrying");
                     tokio::time::sleep(pause).await;
                 }

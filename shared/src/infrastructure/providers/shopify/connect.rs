@@ -49,12 +49,12 @@ impl ShopifyProvider {
                     "token endpoint of {shop} unreachable"
                 ))),
             };
-            match outcome {
-                Err(ProviderError::Unavailable(reason)) if attempt < policy.max_attempts => {
+            match (outcome, policy.next_pause(attempt, None)) {
+                (Err(ProviderError::Unavailable(reason)), Some(pause)) => {
                     tracing::warn!(shop, attempt, reason, "token request failed; retrying");
-                    tokio::time::sleep(policy.backoff(attempt)).await;
+                    tokio::time::sleep(pause).await;
                 }
-                other => return other,
+                (other, _) => return other,
             }
         }
     }

@@ -197,10 +197,12 @@ impl RestClient {
                 CallError::Other(_) => false,
             };
             failures += 1;
-            if !retryable || failures >= self.retry.max_attempts {
+            let pause = retryable
+                .then(|| self.retry.next_pause(failures, retry_after))
+                .flatten();
+            let Some(pause) = pause else {
                 return Err(error);
-            }
-            let pause = retry_after.unwrap_or_else(|| self.retry.backoff(failures));
+            };
             tokio::time::sleep(pause).await;
         }
     }
