@@ -11,4 +11,7 @@ pub mod state_token;
 pub mod sync;
 pub mod webhook;
 
+#[cfg(test)]
+mod tests;
+
 pub use service::{Adapters, EcommerceService, Ports, ServiceError, Settings};

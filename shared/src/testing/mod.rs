@@ -1,5 +1,6 @@
-//! In-memory adapters for every port except the store providers, so the application layer
-//! can be unit-tested in milliseconds with no AWS endpoint.
+//! In-memory adapters for every port, and a scriptable [`FakeProvider`] standing in for the
+//! store platforms, so the application layer can be unit-tested in milliseconds with no AWS
+//! endpoint and no network.
 //!
 //! They sit beside, never instead of, the integration tests against moto and the provider
 //! emulators: those prove the real adapters; these only let a test drive a use case through
@@ -19,6 +20,7 @@ mod clock;
 mod fault;
 #[cfg(test)]
 mod fixtures;
+mod provider;
 mod queue;
 mod sink;
 mod store;
@@ -28,6 +30,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 pub use catalog::MemoryCatalog;
 pub use cipher::MemoryCipher;
 pub use clock::{ManualClock, SequentialIds};
+pub use provider::{FakeOp, FakeProvider};
 pub use queue::{MemoryQueue, SentJob};
 pub use sink::{MemorySink, PublishedOrder};
 pub use store::MemoryStore;

@@ -1,0 +1,10 @@
+//! Use-case tests over the in-memory adapters and the fake provider: no AWS endpoint, no
+//! emulator, no network. One file per use case; `support` builds the service.
+
+mod connect;
+mod jobs;
+mod poll;
+mod sessions;
+mod support;
+mod sync;
+mod webhook;

@@ -1,0 +1,117 @@
+//! The fake store's orders, listed a page at a time and marked as received.
+
+use async_trait::async_trait;
+use time::OffsetDateTime;
+
+use super::{FakeOp, FakeProvider};
+use crate::domain::Order;
+use crate::domain::ports::{OrderFeed, OrdersPage, ProviderError, StoreSession};
+
+/// Orders per page when the test sets none.
+const DEFAULT_PAGE_SIZE: usize = 50;
+
+/// The store's orders and what the application did with them.
+#[derive(Debug, Default)]
+pub(super) struct OrderState {
+    orders: Vec<Order>,
+    /// Orders per page; 0 means [`DEFAULT_PAGE_SIZE`].
+    page_size: usize,
+    acknowledged: Vec<String>,
+    pulls: Vec<(OffsetDateTime, Option<String>)>,
+}
+
+/// Cursors are the offset of the page's first order, behind a prefix.
+const CURSOR_PREFIX: &str = "offset:";
+
+impl FakeProvider {
+    /// Places or updates (same external id) an order at the store.
+    pub fn put_order(&self, order: Order) {
+        let mut state = self.lock();
+        let orders = &mut state.orders.orders;
+        orders.retain(|o| o.external_id != order.external_id);
+        orders.push(order);
+    }
+
+    /// Orders per page of [`OrderFeed::pull_orders`] (at least 1).
+    pub fn set_order_page_size(&self, size: usize) {
+        self.lock().orders.page_size = size.max(1);
+    }
+
+    /// External ids of the orders acknowledged, in call order (repeats included).
+    pub fn acknowledged(&self) -> Vec<String> {
+        self.lock().orders.acknowledged.clone()
+    }
+
+    /// Every page requested: the `since` instant and the cursor given.
+    pub fn pulls(&self) -> Vec<(OffsetDateTime, Option<String>)> {
+        self.lock().orders.pulls.clone()
+    }
+}
+
+#[async_trait]
+impl OrderFeed for FakeProvider {
+    async fn pull_orders(
+        &self,
+        session: &StoreSession,
+        since: OffsetDateTime,
+        cursor: Option<&str>,
+    ) -> Result<OrdersPage, ProviderError> {
+        self.begin(FakeOp::PullOrders, Some(session))?;
+        let mut state = self.lock();
+        let feed = &mut state.orders;
+        feed.pulls.push((since, cursor.map(str::to_owned)));
+        let offset = match cursor {
+            None => 0,
+            Some(c) => c
+                .strip_prefix(CURSOR_PREFIX)
+                .and_then(|n| n.parse::<usize>().ok())
+                .ok_or_else(|| ProviderError::Protocol(format!("unknown cursor {c}")))?,
+        };
+        let size = if feed.page_size == 0 {
+            DEFAULT_PAGE_SIZE
+        } else {
+            feed.page_size
+        };
+        let mut matching: Vec<&Order> = feed
+            .orders
+            .iter()
+            .filter(|o| o.updated_at >= since)
+            .collect();
+        matching
+            .sort_by(|a, b| (a.updated_at, &a.external_id).cmp(&(b.updated_at, &b.external_id)));
+        let orders: Vec<Order> = matching
+            .iter()
+            .skip(offset)
+            .take(size)
+            .map(|o| (*o).clone())
+            .collect();
+        let end = offset + orders.len();
+        let next_cursor = (end < matching.len()).then(|| format!("{CURSOR_PREFIX}{end}"));
+        Ok(OrdersPage {
+            newest_update: orders.iter().map(|o| o.updated_at).max(),
+            orders,
+            next_cursor,
+        })
+    }
+
+    async fn acknowledge_order(
+        &self,
+        session: &StoreSession,
+        external_id: &str,
+    ) -> Result<(), ProviderError> {
+        self.begin(FakeOp::AcknowledgeOrder, Some(session))?;
+        let mut state = self.lock();
+        if !state
+            .orders
+            .orders
+            .iter()
+            .any(|o| o.external_id == external_id)
+        {
+            return Err(ProviderError::Rejected(format!(
+                "order {external_id} does not exist"
+            )));
+        }
+        state.orders.acknowledged.push(external_id.to_owned());
+        Ok(())
+    }
+}
