@@ -4,7 +4,7 @@
 //! - [`application`]: the use cases, generic over the ports.
 //! - [`infrastructure`]: adapters (DynamoDB, KMS, SQS, providers).
 //! - [`interfaces`]: glue the Lambda binaries share (config, telemetry).
-//! - [`testing`]: in-memory adaptersof every port and a scriptable fake provider, for fast application tests.
+//! - [`testing`]: in-memory adapters of every port and a scriptable fake provider, for fast application tests.
 
 pub mod application;
 pub mod domain;
