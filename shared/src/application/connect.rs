@@ -73,6 +73,8 @@ pub struct ConnectionView {
     /// Access token expiry, if it expires.
     #[serde(with = "time::serde::rfc3339::option")]
     pub token_expires_at: Option<OffsetDateTime>,
+    /// The store refused the credentials: nothing syncs until the merchant reconnects.
+    pub reconnect_required: bool,
 }
 
 impl From<&Connection> for ConnectionView {
@@ -87,6 +89,7 @@ impl From<&Connection> for ConnectionView {
             last_synced_at: c.last_synced_at,
             last_ack_at: c.last_ack_at,
             token_expires_at: c.credentials.access_expires_at,
+            reconnect_required: c.status == ConnectionStatus::Failed,
         }
     }
 }
@@ -387,9 +390,12 @@ impl<P: Ports> EcommerceService<P> {
     /// Scopes the store grants now against those the app requires.
     pub async fn scopes(&self, business: &BusinessId) -> Result<ScopesReport, ServiceError> {
         let connection = self.active_connection(business).await?;
-        let session = self.session(&connection).await?;
         let authorization = self.providers().authorization(connection.provider)?;
-        let granted = authorization.granted_scopes(&session).await?;
+        let granted = self
+            .with_session(&connection, |session| async move {
+                Ok(authorization.granted_scopes(&session).await?)
+            })
+            .await?;
         let required = authorization.requested_scopes().to_vec();
         let missing = authorization.missing_scopes(&granted);
         Ok(ScopesReport {

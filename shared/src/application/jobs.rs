@@ -3,6 +3,7 @@
 use super::poll::PollSummary;
 use super::schedule::window_of;
 use super::service::{EcommerceService, Ports, ServiceError};
+use super::sessions::SessionError;
 use crate::domain::ports::{Clock, JobQueue, SyncLogRepository};
 use crate::domain::{BusinessId, Job, LogPage, SyncKind};
 
@@ -62,6 +63,13 @@ impl<P: Ports> EcommerceService<P> {
             // Disconnected since the job was queued: retrying cannot help; drop it.
             Err(ServiceError::NotConnected) => {
                 tracing::info!(business = %job.business_id(), "job for a business without an active connection dropped");
+                Ok(())
+            }
+            // The store refused the credentials and the connection is now failed (logged in
+            // the sync log): only the merchant reconnecting helps, so retrying would only fill
+            // the dead-letter queue.
+            Err(ServiceError::Session(SessionError::Revoked(e))) => {
+                tracing::warn!(business = %job.business_id(), error = %e, "job dropped: reconnect required");
                 Ok(())
             }
             other => other,

@@ -128,16 +128,29 @@ impl<P: Ports> EcommerceService<P> {
 
     async fn poll_inner(&self, business: &BusinessId) -> Result<PollSummary, ServiceError> {
         let connection = self.active_connection(business).await?;
+        let connection = &connection;
+        self.with_session(connection, |session| async move {
+            self.poll_with(connection, &session).await
+        })
+        .await
+    }
+
+    /// One poll over an open session: repair webhooks, then pull, ingest and acknowledge.
+    async fn poll_with(
+        &self,
+        connection: &Connection,
+        session: &StoreSession,
+    ) -> Result<PollSummary, ServiceError> {
+        let business = &connection.business_id;
         let feed = self.providers().orders(connection.provider)?;
-        let session = self.session(&connection).await?;
-        self.repair_webhooks(&connection, &session).await;
+        self.repair_webhooks(connection, session).await;
         let since = connection.poll_since() - self.settings.poll_overlap;
         let mut summary = PollSummary::default();
         let mut newest = None;
         let mut fresh = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
-            let page = feed.pull_orders(&session, since, cursor.as_deref()).await?;
+            let page = feed.pull_orders(session, since, cursor.as_deref()).await?;
             summary.pages += 1;
             for order in &page.orders {
                 summary.pulled += 1;
@@ -178,7 +191,7 @@ impl<P: Ports> EcommerceService<P> {
         }
         let mut acked = 0;
         for order in &fresh {
-            match feed.acknowledge_order(&session, &order.external_id).await {
+            match feed.acknowledge_order(session, &order.external_id).await {
                 Ok(()) => {
                     self.adapters
                         .store

@@ -2,11 +2,13 @@
 
 use std::time::Duration;
 
-use crate::application::sessions::{RefreshSettings, SessionError, SessionPorts, open_session};
+use crate::application::sessions::{
+    Refresh, RefreshSettings, SessionError, SessionPorts, open_session,
+};
 use crate::domain::ports::{
     CatalogSource, Clock, ConnectionRepository, CredentialCipher, IdGenerator, JobQueue,
-    MappingRepository, OAuthStateRepository, OrderRepository, OrderSink, Providers, StoreSession,
-    SyncLogRepository, SyncRunRepository, Unsupported,
+    MappingRepository, OAuthStateRepository, OrderRepository, OrderSink, ProviderError, Providers,
+    StoreSession, SyncLogRepository, SyncRunRepository, Unsupported,
 };
 use crate::domain::{
     BusinessId, Connection, ProviderKind, Secret, SyncKind, SyncLogEntry, SyncStatus,
@@ -196,6 +198,14 @@ impl<P: Ports> EcommerceService<P> {
         &self,
         connection: &Connection,
     ) -> Result<StoreSession, ServiceError> {
+        self.open(connection, Refresh::WhenDue).await
+    }
+
+    async fn open(
+        &self,
+        connection: &Connection,
+        refresh: Refresh,
+    ) -> Result<StoreSession, ServiceError> {
         let authorization = self.providers().authorization(connection.provider)?;
         let ports = SessionPorts {
             connections: &self.adapters.store,
@@ -204,7 +214,44 @@ impl<P: Ports> EcommerceService<P> {
             clock: &self.adapters.clock,
             ids: &self.adapters.ids,
         };
-        Ok(open_session(&ports, connection, self.settings.refresh).await?)
+        let opened = open_session(&ports, connection, self.settings.refresh, refresh).await;
+        if let Err(SessionError::Revoked(e)) = &opened {
+            self.log(
+                &connection.business_id,
+                SyncKind::Connect,
+                SyncStatus::Error,
+                (0, 1, 0),
+                format!(
+                    "{} store {} refused the credentials ({e}); syncing stopped: reconnect the store (reconnect_required)",
+                    connection.provider, connection.shop
+                ),
+            )
+            .await;
+        }
+        Ok(opened?)
+    }
+
+    /// Runs `op` with a session on the connection's store. When the store refuses the access
+    /// token (revoked before its stored expiry), forces one refresh and runs `op` once more;
+    /// a refused refresh marks the connection failed (see [`open_session`]).
+    pub(crate) async fn with_session<T, F, Fut>(
+        &self,
+        connection: &Connection,
+        op: F,
+    ) -> Result<T, ServiceError>
+    where
+        F: Fn(StoreSession) -> Fut,
+        Fut: std::future::Future<Output = Result<T, ServiceError>>,
+    {
+        let session = self.session(connection).await?;
+        match op(session).await {
+            Err(ServiceError::Provider(ProviderError::Unauthorized(reason))) => {
+                tracing::warn!(business = %connection.business_id, reason, "store refused the access token; refreshing once");
+                let session = self.open(connection, Refresh::Refused).await?;
+                op(session).await
+            }
+            other => other,
+        }
     }
 
     /// Appends a sync log entry. A failing log write is reported, never fatal.

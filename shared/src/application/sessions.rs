@@ -128,12 +128,25 @@ pub struct SessionPorts<'a, R, K, C, I> {
     pub ids: &'a I,
 }
 
+/// Why a session is being opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refresh {
+    /// Refresh only when the access token expires within the margin.
+    WhenDue,
+    /// The store just refused the access token `connection` holds (revoked before its stored
+    /// expiry): refresh now, unless another worker already replaced it.
+    Refused,
+}
+
 /// A ready session for `connection`, refreshing its token first when needed. A non-expiring
-/// (legacy) token is used as is.
+/// (legacy) token is used as is until the store refuses it. A credential the store refuses and
+/// that cannot be refreshed marks the connection `failed` and answers
+/// [`SessionError::Revoked`].
 pub async fn open_session<R, K, C, I>(
     ports: &SessionPorts<'_, R, K, C, I>,
     connection: &Connection,
     settings: RefreshSettings,
+    refresh: Refresh,
 ) -> Result<StoreSession, SessionError>
 where
     R: ConnectionRepository,
@@ -142,7 +155,8 @@ where
     I: IdGenerator,
 {
     let now = ports.clock.now();
-    if !needs_refresh(connection, now, settings.margin) {
+    let forced = refresh == Refresh::Refused;
+    if !forced && !needs_refresh(connection, now, settings.margin) {
         return Ok(session(
             connection,
             decrypt(ports.cipher, connection).await?,
@@ -163,12 +177,22 @@ where
         .await?
         .ok_or(SessionError::Gone)?;
     let credentials = decrypt(ports.cipher, &current).await?;
-    if !needs_refresh(&current, ports.clock.now(), settings.margin) {
+    let replaced_meanwhile = current.version != connection.version;
+    let still_good = if forced {
+        replaced_meanwhile
+    } else {
+        !needs_refresh(&current, ports.clock.now(), settings.margin)
+    };
+    if still_good {
         return Ok(session(&current, credentials));
     }
     let Some(refresh_token) = credentials.refresh_token.clone() else {
+        ports
+            .connections
+            .set_status(&current.business_id, ConnectionStatus::Failed)
+            .await?;
         return Err(SessionError::Revoked(ProviderError::Unauthorized(
-            "token expired and no refresh token".into(),
+            "the store refused the access token and there is no refresh token".into(),
         )));
     };
     let grant = match ports
@@ -229,6 +253,12 @@ where
             .get(&connection.business_id)
             .await?
             .ok_or(SessionError::Gone)?;
+        if current.status == ConnectionStatus::Failed {
+            // The refreshing worker was refused: waiting longer cannot help.
+            return Err(SessionError::Revoked(ProviderError::Unauthorized(
+                "the store refused to refresh the credentials".into(),
+            )));
+        }
         if current.version != connection.version
             || !needs_refresh(&current, ports.clock.now(), settings.margin)
         {

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use super::service::{EcommerceService, Ports, ServiceError, status_of};
 use crate::domain::ports::{
     CatalogPush, CatalogSource, Clock, IdGenerator, InventorySet, JobQueue, MappingRepository,
-    StoreSession, SyncRunRepository,
+    ProviderError, StoreSession, SyncRunRepository,
 };
 use crate::domain::{
     BusinessId, CatalogCollection, CatalogProduct, CollectionMapping, Job, ProductMapping,
@@ -190,9 +190,12 @@ impl<P: Ports> EcommerceService<P> {
             return Ok(Pushed::Unchanged);
         };
         let catalog = self.providers().catalog(connection.provider)?;
-        let session = self.session(&connection).await?;
+        let product = &product;
         let result = self
-            .push_product(&session, business, catalog, &product, change_key)
+            .with_session(&connection, |session| async move {
+                self.push_product(&session, business, catalog, product, change_key)
+                    .await
+            })
             .await;
         let subject = format!("product {product_id}");
         self.log_outcome(
@@ -242,17 +245,20 @@ impl<P: Ports> EcommerceService<P> {
             return Ok(Pushed::Unchanged);
         };
         let catalog = self.providers().catalog(connection.provider)?;
-        let session = self.session(&connection).await?;
-        let key = inventory_key(change_key, variant_id, &available.to_string());
-        let level = InventorySet {
+        let key = &inventory_key(change_key, variant_id, &available.to_string());
+        let level = &InventorySet {
             inventory_item_id: item,
             available,
         };
-        let result = catalog
-            .set_inventory(&session, &[level], &key)
-            .await
-            .map(|()| Pushed::Sent)
-            .map_err(ServiceError::from);
+        let result = self
+            .with_session(&connection, |session| async move {
+                catalog
+                    .set_inventory(&session, std::slice::from_ref(level), key)
+                    .await
+                    .map(|()| Pushed::Sent)
+                    .map_err(ServiceError::from)
+            })
+            .await;
         let subject = format!("variant {variant_id}");
         self.log_outcome(business, SyncKind::Inventory, &subject, &result, |_| {
             ((1, 0, 0), format!("{subject} set to {available}"))
@@ -283,9 +289,12 @@ impl<P: Ports> EcommerceService<P> {
             return Ok(Pushed::Unchanged);
         };
         let catalog = self.providers().catalog(connection.provider)?;
-        let session = self.session(&connection).await?;
+        let collection = &collection;
         let result = self
-            .push_collection(&session, business, catalog, &collection)
+            .with_session(&connection, |session| async move {
+                self.push_collection(&session, business, catalog, collection)
+                    .await
+            })
             .await;
         let subject = format!("collection {collection_id}");
         self.log_outcome(
@@ -328,6 +337,55 @@ impl<P: Ports> EcommerceService<P> {
         Ok(run.run_id)
     }
 
+    /// Pushes one page of the catalogue, several items in flight at once. Item failures are
+    /// results, except a refused access token, which fails the page (so it is retried whole
+    /// with a refreshed token; unchanged items are skipped by their hashes).
+    async fn push_page(
+        &self,
+        session: &StoreSession,
+        business: &BusinessId,
+        catalog: &dyn CatalogPush,
+        kind: SyncKind,
+        run_id: &str,
+        cursor: Option<&str>,
+    ) -> Result<(Vec<Result<Pushed, ServiceError>>, Option<String>), ServiceError> {
+        let limit = self.settings.batch_page_size;
+        let concurrency = self.settings.push_concurrency;
+        let (results, next) = if kind == SyncKind::Collections {
+            let page = self
+                .adapters
+                .catalog
+                .collections(business, cursor, limit)
+                .await?;
+            let results = bounded(&page.items, concurrency, |c| {
+                self.push_collection(session, business, catalog, c)
+            })
+            .await;
+            (results, page.next_cursor)
+        } else {
+            let page = self
+                .adapters
+                .catalog
+                .products(business, cursor, limit)
+                .await?;
+            let results = bounded(&page.items, concurrency, |p| {
+                self.push_product(session, business, catalog, p, run_id)
+            })
+            .await;
+            (results, page.next_cursor)
+        };
+        let refused = results.iter().find_map(|r| match r {
+            Err(ServiceError::Provider(ProviderError::Unauthorized(reason))) => {
+                Some(reason.clone())
+            }
+            _ => None,
+        });
+        match refused {
+            Some(reason) => Err(ServiceError::Provider(ProviderError::Unauthorized(reason))),
+            None => Ok((results, next)),
+        }
+    }
+
     /// Job: one page of a batch. Pushes up to a page of items, several in flight at once,
     /// records the counts, then enqueues the next page or, on the last, writes the summary.
     pub async fn sync_page(
@@ -339,32 +397,12 @@ impl<P: Ports> EcommerceService<P> {
     ) -> Result<(), ServiceError> {
         let connection = self.active_connection(business).await?;
         let catalog = self.providers().catalog(connection.provider)?;
-        let session = self.session(&connection).await?;
-        let limit = self.settings.batch_page_size;
-        let (results, next): (Vec<Result<Pushed, ServiceError>>, Option<String>) =
-            if kind == SyncKind::Collections {
-                let page = self
-                    .adapters
-                    .catalog
-                    .collections(business, cursor, limit)
-                    .await?;
-                let results = bounded(&page.items, self.settings.push_concurrency, |c| {
-                    self.push_collection(&session, business, catalog, c)
-                })
-                .await;
-                (results, page.next_cursor)
-            } else {
-                let page = self
-                    .adapters
-                    .catalog
-                    .products(business, cursor, limit)
-                    .await?;
-                let results = bounded(&page.items, self.settings.push_concurrency, |p| {
-                    self.push_product(&session, business, catalog, p, run_id)
-                })
-                .await;
-                (results, page.next_cursor)
-            };
+        let (results, next) = self
+            .with_session(&connection, |session| async move {
+                self.push_page(&session, business, catalog, kind, run_id, cursor)
+                    .await
+            })
+            .await?;
         let pushed = results
             .iter()
             .filter(|r| matches!(r, Ok(Pushed::Sent)))

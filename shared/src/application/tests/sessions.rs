@@ -195,9 +195,6 @@ async fn an_expired_token_without_a_refresh_token_asks_for_reconnection() {
 }
 
 #[tokio::test(start_paused = true)]
-#[ignore = "bug: a caller waiting on another worker's refresh does not notice that refresh was \
-            refused (connection marked failed) and waits out its whole budget (100 x 200 ms \
-            by default), then reports a timeout instead of the revocation"]
 async fn a_caller_waiting_on_a_refused_refresh_stops_waiting() {
     let (h, _) = expiring().await;
     h.provider.set_refresh_delay(Duration::from_millis(10));
@@ -222,4 +219,53 @@ async fn a_caller_waiting_on_a_refused_refresh_stops_waiting() {
         "{second:?}"
     );
     assert!(started.elapsed() < budget, "waited {:?}", started.elapsed());
+}
+
+#[tokio::test]
+async fn a_token_revoked_before_its_expiry_is_refreshed_once_and_the_call_retried() {
+    let (h, _) = expiring().await;
+    h.provider.put_order(super::support::order("7001", 10));
+    // Well before the stored expiry, the store refuses the access token (revoked early).
+    h.clock.set(at(60));
+    h.provider.fail_next(
+        FakeOp::PullOrders,
+        ProviderError::Unauthorized("access token refused (401)".into()),
+    );
+    let summary = h.service.poll(&h.business).await.unwrap();
+    assert_eq!(summary.ingested, 1);
+    assert_eq!(h.provider.calls(FakeOp::Refresh), 1);
+    assert_eq!(h.provider.calls(FakeOp::PullOrders), 2);
+    let view = h.service.connection(&h.business).await.unwrap().unwrap();
+    assert_eq!(view.status, ConnectionStatus::Active);
+    assert!(!view.reconnect_required);
+}
+
+#[tokio::test]
+async fn a_revoked_token_whose_refresh_is_refused_fails_the_connection_logs_and_drops_jobs() {
+    let (h, _) = expiring().await;
+    h.clock.set(at(60));
+    h.provider.fail_next(
+        FakeOp::PullOrders,
+        ProviderError::Unauthorized("access token refused (401)".into()),
+    );
+    h.provider.fail_next(
+        FakeOp::Refresh,
+        ProviderError::Unauthorized("invalid_grant".into()),
+    );
+    let poll = Job::Poll {
+        business_id: h.business.clone(),
+        window: 1,
+    };
+    // The job is not retried (Ok: nothing a retry could fix) ...
+    h.service.handle_job(&poll, "d1").await.unwrap();
+    let view = h.service.connection(&h.business).await.unwrap().unwrap();
+    assert_eq!(view.status, ConnectionStatus::Failed);
+    assert!(view.reconnect_required);
+    // ... the sync log says why ...
+    let entry = h.last_log(crate::domain::SyncKind::Connect);
+    assert_eq!(entry.status, crate::domain::SyncStatus::Error);
+    assert!(entry.message.contains("reconnect_required"), "{}", entry.message);
+    // ... and later jobs do not reach the store.
+    h.service.handle_job(&poll, "d2").await.unwrap();
+    assert_eq!(h.provider.calls(FakeOp::PullOrders), 1);
 }

@@ -1,7 +1,7 @@
 use std::sync::Arc;
 
 use ecommerce_connector::application::sessions::{
-    RefreshSettings, SessionPorts, encrypt, open_session,
+    Refresh, RefreshSettings, SessionPorts, encrypt, open_session,
 };
 use ecommerce_connector::domain::ports::ConnectionRepository;
 use ecommerce_connector::domain::ports::prelude::*;
@@ -52,7 +52,9 @@ async fn ten_concurrent_callers_refresh_an_expiring_token_once() {
                     clock: &SystemClock,
                     ids: &RandomIds,
                 };
-                open_session(&ports, &conn, settings).await.unwrap()
+                open_session(&ports, &conn, settings, Refresh::WhenDue)
+                    .await
+                    .unwrap()
             })
         })
         .collect();
@@ -84,7 +86,9 @@ async fn ten_concurrent_callers_refresh_an_expiring_token_once() {
         clock: &SystemClock,
         ids: &RandomIds,
     };
-    let session = open_session(&ports, &stored, settings).await.unwrap();
+    let session = open_session(&ports, &stored, settings, Refresh::WhenDue)
+        .await
+        .unwrap();
     assert_eq!(session.credentials.access_token, tokens[0]);
     assert!(kit.provider.granted_scopes(&session).await.is_ok());
 }
@@ -107,7 +111,7 @@ async fn a_legacy_non_expiring_token_is_used_as_is() {
         clock: &SystemClock,
         ids: &RandomIds,
     };
-    let session = open_session(&ports, &conn, RefreshSettings::default())
+    let session = open_session(&ports, &conn, RefreshSettings::default(), Refresh::WhenDue)
         .await
         .unwrap();
     assert!(kit.provider.granted_scopes(&session).await.is_ok());
@@ -143,7 +147,7 @@ async fn a_revoked_refresh_token_marks_the_connection_failed() {
         clock: &SystemClock,
         ids: &RandomIds,
     };
-    let err = open_session(&ports, &conn, RefreshSettings::default())
+    let err = open_session(&ports, &conn, RefreshSettings::default(), Refresh::WhenDue)
         .await
         .unwrap_err();
     assert!(err.to_string().contains("reconnect"), "{err}");

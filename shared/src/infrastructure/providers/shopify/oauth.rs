@@ -176,6 +176,11 @@ struct OAuthErrorBody {
     error: String,
 }
 
+/// Lifetime of an expiring offline access token (shopify.dev, "offline access tokens").
+pub const DOCUMENTED_ACCESS_TTL_SECS: u64 = 3600;
+/// Lifetime of its refresh token: 90 days.
+pub const DOCUMENTED_REFRESH_TTL_SECS: u64 = 90 * 24 * 3600;
+
 /// Reads the token endpoint's answer. `invalid_grant` (spent or revoked refresh token, used
 /// code) is [`ProviderError::Unauthorized`]; 5xx is retryable `Unavailable`.
 pub fn parse_token_response(status: u16, body: &[u8]) -> Result<TokenGrant, ProviderError> {
@@ -189,6 +194,16 @@ pub fn parse_token_response(status: u16, body: &[u8]) -> Result<TokenGrant, Prov
             .filter(|s| !s.is_empty())
             .map(str::to_owned)
             .collect();
+        // A reply that leaves out a lifetime must not read as "never expires" (it broke
+        // shopify-app-js, issue #3400): with a refresh token the pair expires, so assume the
+        // documented lifetimes.
+        let expiring = t.refresh_token.is_some();
+        let access_expires_in = t
+            .expires_in
+            .or(expiring.then_some(DOCUMENTED_ACCESS_TTL_SECS));
+        let refresh_expires_in = t
+            .refresh_token_expires_in
+            .or(expiring.then_some(DOCUMENTED_REFRESH_TTL_SECS));
         return Ok(TokenGrant {
             credentials: Credentials {
                 access_token: Secret::new(t.access_token),
@@ -197,8 +212,8 @@ pub fn parse_token_response(status: u16, body: &[u8]) -> Result<TokenGrant, Prov
                 webhook_secrets: Vec::new(),
             },
             scopes,
-            access_expires_in: t.expires_in.map(Duration::from_secs),
-            refresh_expires_in: t.refresh_token_expires_in.map(Duration::from_secs),
+            access_expires_in: access_expires_in.map(Duration::from_secs),
+            refresh_expires_in: refresh_expires_in.map(Duration::from_secs),
         });
     }
     if status >= 500 || status == 429 {
@@ -390,5 +405,23 @@ mod tests {
             parse_token_response(200, b"{not json"),
             Err(ProviderError::Protocol(_))
         ));
+    }
+
+    #[test]
+    fn a_refresh_reply_without_lifetimes_still_expires() {
+        let body = br#"{"access_token":"shpat_x","scope":"read_orders","refresh_token":"shprt_y"}"#;
+        let grant = parse_token_response(200, body).unwrap();
+        assert_eq!(
+            grant.access_expires_in,
+            Some(Duration::from_secs(DOCUMENTED_ACCESS_TTL_SECS))
+        );
+        assert_eq!(
+            grant.refresh_expires_in,
+            Some(Duration::from_secs(DOCUMENTED_REFRESH_TTL_SECS))
+        );
+        // A legacy non-expiring token (no refresh token) stays non-expiring.
+        let legacy =
+            parse_token_response(200, br#"{"access_token":"shpat_x","scope":""}"#).unwrap();
+        assert_eq!(legacy.access_expires_in, None);
     }
 }
