@@ -6,9 +6,9 @@ use crate::application::sessions::{
     Refresh, RefreshSettings, SessionError, SessionPorts, open_session,
 };
 use crate::domain::ports::{
-    CatalogSource, Clock, ConnectionRepository, CredentialCipher, IdGenerator, JobQueue,
-    MappingRepository, OAuthStateRepository, OrderRepository, OrderSink, ProviderError, Providers,
-    StoreSession, SyncLogRepository, SyncRunRepository, Unsupported,
+    CatalogSource, Clock, ConnectionRepository, CredentialCipher, DeliveryRepository, IdGenerator,
+    JobQueue, MappingRepository, OAuthStateRepository, OrderRepository, OrderSink, ProviderError,
+    Providers, StoreSession, SyncLogRepository, SyncRunRepository, Unsupported,
 };
 use crate::domain::{
     BusinessId, Connection, ProviderKind, Secret, SyncKind, SyncLogEntry, SyncStatus,
@@ -18,6 +18,7 @@ use crate::domain::{
 pub trait Ports: Send + Sync + 'static {
     /// Every repository, over one store.
     type Store: ConnectionRepository
+        + DeliveryRepository
         + MappingRepository
         + OrderRepository
         + SyncLogRepository

@@ -1,12 +1,17 @@
 //! Inbound webhooks: verify, parse, act, and never make the store retry-storm.
 
 use super::ingest::{Ingested, ingest_order};
+use super::service::ServiceError;
 use super::service::{EcommerceService, Ports};
+use super::sessions::SessionError;
 use super::sessions::decrypt;
 use crate::domain::ports::{
-    ConnectionRepository, MappingRepository, OrderRepository, Unsupported, WebhookDelivery,
+    Clock, ConnectionRepository, DeliveryRepository, MappingRepository, OrderRepository,
+    ProviderError, Unsupported, WebhookDelivery, WebhookIdentity,
 };
-use crate::domain::{ConnectionStatus, ProviderKind, SyncKind, SyncStatus, WebhookEvent};
+use crate::domain::{
+    Connection, ConnectionStatus, ProviderKind, SyncKind, SyncStatus, WebhookEvent,
+};
 
 /// Why a delivery is refused outright (HTTP 401/404). App-side failures after verification are
 /// not errors: they answer `{"ok": false}` with 200 and are logged.
@@ -29,17 +34,35 @@ pub struct WebhookOutcome {
     pub detail: String,
 }
 
+/// How long a handled delivery id is remembered: Shopify retries a delivery for up to 4 hours
+/// and a replay can come much later, so keep it well past that.
+const DELIVERY_MEMORY: time::Duration = time::Duration::days(30);
+
 impl<P: Ports> EcommerceService<P> {
-    /// Handles one delivery: signature over the raw bytes first, then the topic.
+    /// Handles one delivery: signature over the raw bytes first, then the topic. A delivery
+    /// whose identity headers are missing but whose signature verifies (compliance topics have
+    /// arrived so) is answered `ok: false`, never 401.
     pub async fn handle_webhook(
         &self,
         provider: ProviderKind,
         delivery: &WebhookDelivery,
     ) -> Result<WebhookOutcome, WebhookError> {
         let adapter = self.providers().inbox(provider)?;
-        let identity = adapter
-            .webhook_identity(delivery)
-            .map_err(|_| WebhookError::BadSignature)?;
+        let identity = match adapter.webhook_identity(delivery) {
+            Ok(identity) => identity,
+            Err(e) => {
+                // Without an identity there is no stored secret to find; an app-wide secret
+                // can still prove the sender.
+                adapter
+                    .verify_webhook(delivery, None)
+                    .map_err(|_| WebhookError::BadSignature)?;
+                tracing::warn!(error = %e, "verified delivery without its identity headers");
+                return Ok(WebhookOutcome {
+                    ok: false,
+                    detail: e.to_string(),
+                });
+            }
+        };
         if identity.ping {
             // An unsigned liveness ping (WooCommerce, at webhook creation): nothing to act on.
             return Ok(WebhookOutcome {
@@ -84,6 +107,25 @@ impl<P: Ports> EcommerceService<P> {
             });
         };
         let business = &connection.business_id;
+        let delivery_key = identity
+            .delivery_id
+            .as_ref()
+            .map(|id| format!("{provider}#{id}"));
+        if let Some(key) = &delivery_key {
+            let now = self.adapters.clock.now();
+            if self
+                .adapters
+                .store
+                .delivery_seen(business, key, now)
+                .await
+                .unwrap_or(false)
+            {
+                return Ok(WebhookOutcome {
+                    ok: true,
+                    detail: format!("{}: delivery already handled", identity.topic),
+                });
+            }
+        }
         let event = match adapter.parse_webhook(&identity, &delivery.body) {
             Ok(event) => event,
             Err(e) => {
@@ -101,7 +143,39 @@ impl<P: Ports> EcommerceService<P> {
                 });
             }
         };
-        let outcome: Result<String, String> = match event {
+        let outcome = self.act(&connection, &identity, event).await;
+        let topic = identity.topic.as_str();
+        self.log_outcome(business, SyncKind::Webhook, topic, &outcome, |detail| {
+            ((1, 0, 0), format!("{topic}: {detail}"))
+        })
+        .await;
+        if let (Ok(_), Some(key)) = (&outcome, &delivery_key) {
+            let until = self.adapters.clock.now() + DELIVERY_MEMORY;
+            if let Err(e) = self
+                .adapters
+                .store
+                .remember_delivery(business, key, until)
+                .await
+            {
+                tracing::warn!(business = %business, error = %e, "handled delivery not remembered");
+            }
+        }
+        Ok(match outcome {
+            Ok(detail) => WebhookOutcome { ok: true, detail },
+            Err(detail) => WebhookOutcome { ok: false, detail },
+        })
+    }
+
+    /// Carries out a verified event; the text says what happened or why it failed.
+    async fn act(
+        &self,
+        connection: &Connection,
+        identity: &WebhookIdentity,
+        event: WebhookEvent,
+    ) -> Result<String, String> {
+        let business = &connection.business_id;
+        let provider = connection.provider;
+        match event {
             WebhookEvent::Order(order) => {
                 match ingest_order(
                     &self.adapters.store,
@@ -117,13 +191,20 @@ impl<P: Ports> EcommerceService<P> {
                     Err(e) => Err(format!("order {}: {e}", order.name)),
                 }
             }
-            WebhookEvent::AppUninstalled => self
-                .adapters
-                .store
-                .set_status(business, ConnectionStatus::Uninstalled)
-                .await
-                .map(|_| "app uninstalled by the merchant; syncing stopped".to_owned())
-                .map_err(|e| e.to_string()),
+            WebhookEvent::AppUninstalled => {
+                if !self.uninstall_confirmed(connection, identity).await {
+                    return Ok(
+                        "stale uninstall ignored: sent before this connection and its token still works"
+                            .to_owned(),
+                    );
+                }
+                self.adapters
+                    .store
+                    .set_status(business, ConnectionStatus::Uninstalled)
+                    .await
+                    .map(|_| "app uninstalled by the merchant; syncing stopped".to_owned())
+                    .map_err(|e| e.to_string())
+            }
             WebhookEvent::CustomerDataRequest { customer_id } => Ok(format!(
                 "customer data request for customer {}: the connector keeps only order copies, in the orders queue",
                 customer_id.unwrap_or_else(|| "unknown".into())
@@ -158,15 +239,34 @@ impl<P: Ports> EcommerceService<P> {
                     .map_err(|e| e.to_string())
             }
             WebhookEvent::Ignored { reason } => Ok(reason),
+        }
+    }
+
+    /// An uninstall acts only when it is about this connection: triggered after it was made,
+    /// or, when the delivery does not say when (or says before), the store now refuses its
+    /// token. A replayed or late uninstall from before a reinstall is ignored.
+    async fn uninstall_confirmed(
+        &self,
+        connection: &Connection,
+        identity: &WebhookIdentity,
+    ) -> bool {
+        if identity
+            .triggered_at
+            .is_some_and(|at| at > connection.created_at)
+        {
+            return true;
+        }
+        let Ok(authorization) = self.providers().authorization(connection.provider) else {
+            return false;
         };
-        let topic = identity.topic.as_str();
-        self.log_outcome(business, SyncKind::Webhook, topic, &outcome, |detail| {
-            ((1, 0, 0), format!("{topic}: {detail}"))
-        })
-        .await;
-        Ok(match outcome {
-            Ok(detail) => WebhookOutcome { ok: true, detail },
-            Err(detail) => WebhookOutcome { ok: false, detail },
-        })
+        let session = match self.session(connection).await {
+            Ok(session) => session,
+            Err(ServiceError::Session(SessionError::Revoked(_))) => return true,
+            Err(_) => return false,
+        };
+        matches!(
+            authorization.granted_scopes(&session).await,
+            Err(ProviderError::Unauthorized(_))
+        )
     }
 }

@@ -30,7 +30,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 pub use catalog::MemoryCatalog;
 pub use cipher::MemoryCipher;
 pub use clock::{ManualClock, SequentialIds};
-pub use provider::{FakeOp, FakeProvider};
+pub use provider::{DELIVERY_ID_HEADER, FakeOp, FakeProvider, TRIGGERED_AT_HEADER};
 pub use queue::{MemoryQueue, SentJob};
 pub use sink::{MemorySink, PublishedOrder};
 pub use store::MemoryStore;

@@ -226,6 +226,7 @@ impl WebhookInbox for TinyShop {
                 .to_owned(),
             webhook_id: None,
             delivery_id: None,
+            triggered_at: None,
             ping: false,
         })
     }

@@ -264,7 +264,11 @@ async fn a_revoked_token_whose_refresh_is_refused_fails_the_connection_logs_and_
     // ... the sync log says why ...
     let entry = h.last_log(crate::domain::SyncKind::Connect);
     assert_eq!(entry.status, crate::domain::SyncStatus::Error);
-    assert!(entry.message.contains("reconnect_required"), "{}", entry.message);
+    assert!(
+        entry.message.contains("reconnect_required"),
+        "{}",
+        entry.message
+    );
     // ... and later jobs do not reach the store.
     h.service.handle_job(&poll, "d2").await.unwrap();
     assert_eq!(h.provider.calls(FakeOp::PullOrders), 1);

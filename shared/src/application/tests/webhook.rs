@@ -85,6 +85,12 @@ async fn an_order_is_ingested_once_across_duplicate_deliveries() {
 async fn an_uninstall_stops_syncing() {
     let h = Harness::new();
     h.connect().await;
+    // The store revokes the app's token with the uninstall; the delivery names no instant, so
+    // the refused token is what confirms it.
+    h.provider.fail_next(
+        FakeOp::GrantedScopes,
+        crate::domain::ports::ProviderError::Unauthorized("401".into()),
+    );
     let delivery = FakeProvider::delivery(SHOP, "app/uninstalled", b"{}");
     let answer = deliver(&h, &delivery).await.unwrap();
     assert!(answer.ok, "{answer:?}");
@@ -146,5 +152,93 @@ async fn a_provider_without_an_inbox_is_unsupported() {
     assert!(
         matches!(refused, Err(WebhookError::Unsupported(_))),
         "{refused:?}"
+    );
+}
+
+/// A signed `app/uninstalled` delivery with its delivery id and trigger instant.
+fn uninstall(delivery_id: &str, triggered_at: i64) -> WebhookDelivery {
+    let mut delivery = FakeProvider::delivery(SHOP, "app/uninstalled", b"{}");
+    delivery.headers.push((
+        crate::testing::DELIVERY_ID_HEADER.to_owned(),
+        delivery_id.to_owned(),
+    ));
+    delivery.headers.push((
+        crate::testing::TRIGGERED_AT_HEADER.to_owned(),
+        super::support::at(triggered_at)
+            .unix_timestamp()
+            .to_string(),
+    ));
+    delivery
+}
+
+#[tokio::test]
+async fn a_verified_delivery_without_its_shop_header_is_not_ok_rather_than_refused() {
+    let h = Harness::new();
+    h.connect().await;
+    let mut delivery = FakeProvider::order_delivery(SHOP, &order("1001", 0));
+    delivery.headers.retain(|(k, _)| k != "x-fake-shop");
+    let answer = deliver(&h, &delivery).await.unwrap();
+    assert!(!answer.ok, "{answer:?}");
+    assert_eq!(h.store.order_count(), 0);
+}
+
+#[tokio::test]
+async fn an_uninstall_replayed_after_a_reinstall_leaves_the_new_connection_alone() {
+    let h = Harness::new();
+    h.clock.set(super::support::at(100));
+    h.connect().await;
+    let first = uninstall("d-1", 200);
+    h.clock.set(super::support::at(250));
+    assert!(deliver(&h, &first).await.unwrap().ok);
+    assert_eq!(
+        h.connection().await.unwrap().status,
+        ConnectionStatus::Uninstalled
+    );
+    // The merchant installs again; the same delivery arrives again, hours later.
+    h.clock.set(super::support::at(10_000));
+    h.connect().await;
+    let replay = deliver(&h, &first).await.unwrap();
+    assert!(replay.ok);
+    assert!(replay.detail.contains("already handled"), "{replay:?}");
+    assert_eq!(
+        h.connection().await.unwrap().status,
+        ConnectionStatus::Active
+    );
+}
+
+#[tokio::test]
+async fn a_stale_uninstall_is_confirmed_against_the_store_before_it_acts() {
+    let h = Harness::new();
+    h.clock.set(super::support::at(1_000));
+    h.connect().await;
+    // Triggered before this connection was made, and its token still works: ignored.
+    let stale = deliver(&h, &uninstall("d-old", 500)).await.unwrap();
+    assert!(stale.ok && stale.detail.contains("stale"), "{stale:?}");
+    assert_eq!(
+        h.connection().await.unwrap().status,
+        ConnectionStatus::Active
+    );
+    // The same, but the store now refuses the token: the uninstall is real.
+    h.provider.fail_next(
+        FakeOp::GrantedScopes,
+        crate::domain::ports::ProviderError::Unauthorized("401".into()),
+    );
+    assert!(deliver(&h, &uninstall("d-late", 500)).await.unwrap().ok);
+    assert_eq!(
+        h.connection().await.unwrap().status,
+        ConnectionStatus::Uninstalled
+    );
+}
+
+#[tokio::test]
+async fn an_uninstall_triggered_after_the_connection_acts_at_once() {
+    let h = Harness::new();
+    h.clock.set(super::support::at(1_000));
+    h.connect().await;
+    assert!(deliver(&h, &uninstall("d-2", 1_500)).await.unwrap().ok);
+    assert_eq!(h.provider.calls(FakeOp::GrantedScopes), 0);
+    assert_eq!(
+        h.connection().await.unwrap().status,
+        ConnectionStatus::Uninstalled
     );
 }

@@ -24,7 +24,7 @@ pub use provider::{
 };
 pub use queue::{JobQueue, QueueError};
 pub use repositories::{
-    ActiveConnectionsPage, ConnectionRepository, IngestOutcome, LeaseOutcome, MappingRepository,
-    OAuthStateRepository, OrderRepository, RepositoryError, StateConsumed, StoredOrder,
-    SyncLogRepository, SyncRunRepository,
+    ActiveConnectionsPage, ConnectionRepository, DeliveryRepository, IngestOutcome, LeaseOutcome,
+    MappingRepository, OAuthStateRepository, OrderRepository, RepositoryError, StateConsumed,
+    StoredOrder, SyncLogRepository, SyncRunRepository,
 };

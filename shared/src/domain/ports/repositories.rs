@@ -284,6 +284,27 @@ pub trait OAuthStateRepository: Send + Sync {
     ) -> impl Future<Output = Result<StateConsumed, RepositoryError>> + Send;
 }
 
+/// Webhook deliveries already handled, so a replayed or re-sent delivery (same provider
+/// delivery id) is not acted on twice.
+pub trait DeliveryRepository: Send + Sync {
+    /// True when a delivery with this key was handled for the business and is still
+    /// remembered.
+    fn delivery_seen(
+        &self,
+        business: &BusinessId,
+        delivery_key: &str,
+        now: OffsetDateTime,
+    ) -> impl Future<Output = Result<bool, RepositoryError>> + Send;
+
+    /// Remembers a handled delivery until `expires_at`.
+    fn remember_delivery(
+        &self,
+        business: &BusinessId,
+        delivery_key: &str,
+        expires_at: OffsetDateTime,
+    ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
+}
+
 /// Progress of batch runs.
 pub trait SyncRunRepository: Send + Sync {
     /// Records a new run.

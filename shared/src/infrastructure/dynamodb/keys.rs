@@ -41,6 +41,10 @@ pub(crate) fn run(run_id: &str) -> String {
     format!("RUN#{run_id}")
 }
 
+pub(crate) fn delivery(delivery_key: &str) -> String {
+    format!("DELIVERY#{delivery_key}")
+}
+
 pub(crate) fn state(nonce: &str) -> String {
     format!("STATE#{nonce}")
 }

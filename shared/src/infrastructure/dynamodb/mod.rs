@@ -9,13 +9,15 @@
 //! | sync log | `BIZ#…` | `LOG#{ulid}` |
 //! | oauth state | `STATE#{nonce}` | `STATE` |
 //! | sync run | `BIZ#…` | `RUN#{runId}` |
+//! | handled webhook delivery | `BIZ#…` | `DELIVERY#{provider}#{deliveryId}` |
 //!
 //! `GSI1` (`GSI1PK` = `SHOP#{provider}#{shop}`) finds a connection by store. `GSI2` is sparse:
 //! `GSI2PK` = `ACTIVE` on active connections only, and `OUTBOX#{businessId}` on orders not yet
-//! published. TTL attribute: `expiresAt` (epoch seconds) on logs and states.
+//! published. TTL attribute: `expiresAt` (epoch seconds) on logs, states and deliveries.
 
 mod catalog;
 mod connections;
+mod deliveries;
 mod keys;
 mod logs;
 mod mappings;

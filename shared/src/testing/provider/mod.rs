@@ -16,6 +16,8 @@ mod catalog;
 mod orders;
 mod webhooks;
 
+pub use webhooks::{DELIVERY_ID_HEADER, TRIGGERED_AT_HEADER};
+
 use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex, MutexGuard};
 

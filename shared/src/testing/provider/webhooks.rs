@@ -12,6 +12,10 @@ use crate::domain::ports::{
 use crate::domain::{Credentials, Order, WebhookEvent, WebhookRegistration};
 
 /// Names the topic of a delivery.
+/// The delivery's id, the same on its retries.
+pub const DELIVERY_ID_HEADER: &str = "x-fake-delivery-id";
+/// When the event happened, in epoch seconds.
+pub const TRIGGERED_AT_HEADER: &str = "x-fake-triggered-at";
 const TOPIC_HEADER: &str = "x-fake-topic";
 /// Names the store a delivery comes from.
 const SHOP_HEADER: &str = "x-fake-shop";
@@ -197,7 +201,11 @@ impl WebhookInbox for FakeProvider {
             shop,
             topic: topic.to_owned(),
             webhook_id: None,
-            delivery_id: None,
+            delivery_id: delivery.header(DELIVERY_ID_HEADER).map(str::to_owned),
+            triggered_at: delivery
+                .header(TRIGGERED_AT_HEADER)
+                .and_then(|at| at.parse::<i64>().ok())
+                .and_then(|at| time::OffsetDateTime::from_unix_timestamp(at).ok()),
             ping,
         })
     }

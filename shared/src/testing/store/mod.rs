@@ -36,6 +36,8 @@ struct Tables {
     partitions: BTreeMap<BusinessId, Partition>,
     /// By nonce; `expires_at` kept in whole seconds, as the table's TTL attribute is.
     states: BTreeMap<String, OAuthState>,
+    /// Handled webhook deliveries by (business, key), with when they are forgotten.
+    deliveries: BTreeMap<(BusinessId, String), time::OffsetDateTime>,
     faults: FaultSwitch,
 }
 

@@ -5,7 +5,8 @@ use time::OffsetDateTime;
 
 use super::{MemoryStore, millis};
 use crate::domain::ports::{
-    MappingRepository, OAuthStateRepository, RepositoryError, StateConsumed, SyncRunRepository,
+    DeliveryRepository, MappingRepository, OAuthStateRepository, RepositoryError, StateConsumed,
+    SyncRunRepository,
 };
 use crate::domain::{
     BusinessId, CollectionMapping, OAuthState, ProductMapping, RunStatus, SyncRun,
@@ -123,6 +124,37 @@ impl OAuthStateRepository for MemoryStore {
                 return Ok(StateConsumed::Expired);
             }
             Ok(StateConsumed::Valid(state))
+        })
+    }
+}
+
+impl DeliveryRepository for MemoryStore {
+    async fn delivery_seen(
+        &self,
+        business: &BusinessId,
+        delivery_key: &str,
+        now: OffsetDateTime,
+    ) -> Result<bool, RepositoryError> {
+        self.with(|t| {
+            // Expiry is checked on read, as with the table's TTL (deletion lags).
+            Ok(t.deliveries
+                .get(&(business.clone(), delivery_key.to_owned()))
+                .is_some_and(|until| *until > now))
+        })
+    }
+
+    async fn remember_delivery(
+        &self,
+        business: &BusinessId,
+        delivery_key: &str,
+        expires_at: OffsetDateTime,
+    ) -> Result<(), RepositoryError> {
+        self.with(|t| {
+            t.deliveries.insert(
+                (business.clone(), delivery_key.to_owned()),
+                whole_seconds(expires_at)?,
+            );
+            Ok(())
         })
     }
 }

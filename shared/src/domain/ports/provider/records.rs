@@ -75,8 +75,12 @@ pub struct WebhookIdentity {
     pub topic: String,
     /// The provider's webhook (subscription) id, if sent.
     pub webhook_id: Option<String>,
-    /// The provider's delivery id, if sent (for logs).
+    /// The provider's id of this delivery, the same on its retries (Shopify's
+    /// `X-Shopify-Webhook-Id`): handled deliveries are remembered by it, so a retry or a replay
+    /// is not acted on twice.
     pub delivery_id: Option<String>,
+    /// When the store says the event happened (Shopify's `X-Shopify-Triggered-At`).
+    pub triggered_at: Option<OffsetDateTime>,
     /// An unsigned liveness ping (WooCommerce's creation ping): answer 200, do nothing.
     pub ping: bool,
 }

@@ -33,12 +33,23 @@ pub fn verify(delivery: &WebhookDelivery, app_secret: &Secret) -> Result<(), Pro
         .map_err(|_| ProviderError::BadSignature)
 }
 
-/// Who the delivery says it is from (unverified until [`verify`] passes).
+/// Who the delivery says it is from (unverified until [`verify`] passes). Compliance topics
+/// have arrived without `X-Shopify-Shop-Domain` (shopify-api-ruby #1261, shopify-api-js #1145):
+/// their body's `shop_domain` names the store then. The signature, over the same body, is what
+/// makes either trustworthy.
 pub fn identity(delivery: &WebhookDelivery) -> Result<WebhookIdentity, ProviderError> {
-    let shop = header(delivery, "shop-domain")
-        .ok_or_else(|| ProviderError::Malformed("missing X-Shopify-Shop-Domain".into()))?;
     let topic = header(delivery, "topic")
         .ok_or_else(|| ProviderError::Malformed("missing X-Shopify-Topic".into()))?;
+    let shop = match header(delivery, "shop-domain") {
+        Some(shop) => shop.to_owned(),
+        None => serde_json::from_slice::<ShopDomain>(&delivery.body)
+            .ok()
+            .map(|b| b.shop_domain)
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| {
+                ProviderError::Malformed("missing X-Shopify-Shop-Domain and shop_domain".into())
+            })?,
+    };
     Ok(WebhookIdentity {
         shop: shop.to_ascii_lowercase(),
         topic: topic.to_owned(),
@@ -46,8 +57,16 @@ pub fn identity(delivery: &WebhookDelivery) -> Result<WebhookIdentity, ProviderE
         delivery_id: header(delivery, "webhook-id")
             .or_else(|| header(delivery, "event-id"))
             .map(str::to_owned),
+        triggered_at: header(delivery, "triggered-at")
+            .and_then(|at| OffsetDateTime::parse(at.trim(), &Rfc3339).ok()),
         ping: false,
     })
+}
+
+/// The store named in a compliance payload.
+#[derive(Deserialize)]
+struct ShopDomain {
+    shop_domain: String,
 }
 
 /// The REST order payload of `orders/create` and `orders/updated` (fields we use).
@@ -349,5 +368,26 @@ mod tests {
         );
         assert_eq!(identity(&lower).unwrap().topic, "app/uninstalled");
         assert!(identity(&delivery(&[], b"{}")).is_err());
+    }
+
+    #[test]
+    fn a_compliance_delivery_without_the_shop_header_names_its_shop_in_the_body() {
+        let body = br#"{"shop_id":954889,"shop_domain":"Demo.myshopify.com"}"#;
+        let d = delivery(
+            &[
+                ("X-Shopify-Topic", "shop/redact"),
+                ("X-Shopify-Triggered-At", "2026-11-30T10:00:00.123Z"),
+            ],
+            body,
+        );
+        let id = identity(&d).unwrap();
+        assert_eq!(id.shop, "demo.myshopify.com");
+        assert_eq!(
+            id.triggered_at.map(OffsetDateTime::unix_timestamp),
+            Some(1_796_032_800)
+        );
+        // Neither the header nor the body names a shop: no identity.
+        let d = delivery(&[("X-Shopify-Topic", "shop/redact")], b"{}");
+        assert!(identity(&d).is_err());
     }
 }

@@ -35,6 +35,7 @@ pub fn identity(
             topic: "ping".into(),
             webhook_id: None,
             delivery_id: None,
+            triggered_at: None,
             ping: true,
         });
     }
@@ -51,6 +52,7 @@ pub fn identity(
         delivery_id: delivery
             .header("x-wc-webhook-delivery-id")
             .map(str::to_owned),
+        triggered_at: None,
         ping: false,
     })
 }
