@@ -18,7 +18,7 @@ use ecommerce_connector::infrastructure::providers::shopify::client::{
 };
 use ecommerce_connector::infrastructure::providers::shopify::oauth::verify_callback;
 use ecommerce_connector::infrastructure::providers::shopify::provider::{
-    ShopifyConfig, ShopifyProvider,
+    CustomerData, ShopifyConfig, ShopifyProvider,
 };
 use futures_util::StreamExt;
 use shopify_emulator::{Emulator, EmulatorConfig};
@@ -81,6 +81,8 @@ async fn main() {
             redirect_uri: "https://bench.example/cb".into(),
             ack_tag: "bench".into(),
             inventory_reason: "correction".into(),
+            customer_data: CustomerData::Full,
+            publications: vec!["Online Store".into()],
         },
         http,
         graphql,

@@ -297,6 +297,12 @@ impl<P: Ports> EcommerceService<P> {
         };
         match registered {
             Ok(registered) => {
+                if !registered.refused.is_empty() {
+                    notes.push(format!(
+                        "the store refused some webhooks ({}); polling covers them",
+                        registered.refused.join("; ")
+                    ));
+                }
                 connection.webhooks = registered.registrations;
                 credentials.webhook_secrets = registered.secrets;
             }

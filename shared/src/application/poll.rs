@@ -22,15 +22,16 @@ pub struct PollSummary {
     pub ack_failed: u32,
     /// Pages read.
     pub pages: u32,
+    /// Order fields the store withheld (protected customer data the app may not read).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub withheld: Vec<String>,
 }
 
 impl<P: Ports> EcommerceService<P> {
-    /// Re-enables or recreates the connection's webhooks where the store dropped them (best
-    /// effort: polling covers what webhooks miss). Recreated ones are stored with their secrets.
+    /// Re-enables or recreates the connection's webhooks where the store dropped them, and
+    /// registers those that never were (best effort: polling covers what webhooks miss).
+    /// What was repaired is stored with its secrets and logged.
     async fn repair_webhooks(&self, connection: &Connection, session: &StoreSession) {
-        if connection.webhooks.is_empty() {
-            return;
-        }
         let Ok(subscriptions) = self.providers().subscriptions(connection.provider) else {
             return;
         };
@@ -46,10 +47,22 @@ impl<P: Ports> EcommerceService<P> {
                 return;
             }
         };
+        let mut recreated: Vec<&str> = repaired
+            .registrations
+            .iter()
+            .filter(|new| {
+                !connection
+                    .webhooks
+                    .iter()
+                    .any(|old| old.external_id == new.external_id)
+            })
+            .map(|w| w.topic.as_str())
+            .collect();
+        recreated.sort_unstable();
         let mut credentials = session.credentials.clone();
-        credentials.webhook_secrets = repaired.secrets;
+        credentials.webhook_secrets = repaired.secrets.clone();
         let mut updated = connection.clone();
-        updated.webhooks = repaired.registrations;
+        updated.webhooks = repaired.registrations.clone();
         let saved = async {
             updated.credentials = encrypt(
                 &self.adapters.cipher,
@@ -64,12 +77,23 @@ impl<P: Ports> EcommerceService<P> {
         };
         match saved.await {
             Ok(()) => {
+                let mut message = format!(
+                    "webhooks repaired at the store: recreated {}",
+                    if recreated.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        recreated.join(", ")
+                    }
+                );
+                if !repaired.refused.is_empty() {
+                    message.push_str(&format!("; refused: {}", repaired.refused.join("; ")));
+                }
                 self.log(
                     &connection.business_id,
                     SyncKind::Webhook,
                     SyncStatus::Warning,
-                    (1, 0, 0),
-                    "webhooks were disabled or missing at the store; recreated",
+                    (recreated.len() as u32, 0, 0),
+                    message,
                 )
                 .await;
             }
@@ -97,7 +121,14 @@ impl<P: Ports> EcommerceService<P> {
                         String::new()
                     }
                 );
-                let status = if s.ack_failed > 0 {
+                let mut message = message;
+                if !s.withheld.is_empty() {
+                    message.push_str(&format!(
+                        "; the store withheld {} (protected customer data not approved): orders ingested without them",
+                        s.withheld.join(", ")
+                    ));
+                }
+                let status = if s.ack_failed > 0 || !s.withheld.is_empty() {
                     SyncStatus::Warning
                 } else {
                     SyncStatus::Success
@@ -184,6 +215,11 @@ impl<P: Ports> EcommerceService<P> {
                 }
             }
             newest = newest.max(page.newest_update);
+            for field in page.withheld {
+                if !summary.withheld.contains(&field) {
+                    summary.withheld.push(field);
+                }
+            }
             match page.next_cursor {
                 Some(next) => cursor = Some(next),
                 None => break,

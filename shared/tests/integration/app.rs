@@ -6,6 +6,7 @@ use ecommerce_connector::application::EcommerceService;
 use ecommerce_connector::domain::Secret;
 use ecommerce_connector::domain::ports::Providers;
 use ecommerce_connector::infrastructure::providers::shopify::config::ShopifySettings;
+use ecommerce_connector::infrastructure::providers::shopify::provider::CustomerData;
 use ecommerce_connector::infrastructure::providers::woocommerce::config::WooSettings;
 use ecommerce_connector::interfaces::config::AppConfig;
 use ecommerce_connector::interfaces::http::{self, HttpConfig};
@@ -68,6 +69,8 @@ pub async fn app(batch_page_size: u32) -> App {
                 ack_tag: "connector-ingested".into(),
                 inventory_reason: "correction".into(),
                 callback_path: "/ecommerce/oauth/callback".into(),
+                customer_data: CustomerData::Full,
+                publications: vec!["Online Store".into()],
             })
             .build(&context),
         )

@@ -190,6 +190,7 @@ impl WebhookSubscriptions for TinyShop {
                 address: address.to_owned(),
             }],
             secrets: Vec::new(),
+            refused: Vec::new(),
         })
     }
     async fn repair_webhooks(
@@ -349,6 +350,7 @@ impl OrderFeed for TinyShop {
             orders,
             next_cursor: None,
             newest_update,
+            withheld: Vec::new(),
         })
     }
     async fn acknowledge_order(&self, _: &StoreSession, id: &str) -> Result<(), ProviderError> {

@@ -21,6 +21,7 @@ use ecommerce_connector::domain::Secret;
 use ecommerce_connector::domain::ports::Providers;
 use ecommerce_connector::infrastructure::aws::AwsClients;
 use ecommerce_connector::infrastructure::providers::shopify::config::ShopifySettings;
+use ecommerce_connector::infrastructure::providers::shopify::provider::CustomerData;
 use ecommerce_connector::infrastructure::providers::woocommerce::config::WooSettings;
 use ecommerce_connector::infrastructure::provision::{Resources, provision};
 use ecommerce_connector::interfaces::config::AppConfig;
@@ -123,6 +124,8 @@ pub async fn start(options: Options) -> Result<DevStack, Box<dyn std::error::Err
                 ack_tag: "connector-ingested".into(),
                 inventory_reason: "correction".into(),
                 callback_path: "/ecommerce/oauth/callback".into(),
+                customer_data: CustomerData::Full,
+                publications: vec!["Online Store".into()],
             },
             real.shop.clone(),
             real.public_base_url.clone(),
@@ -142,6 +145,8 @@ pub async fn start(options: Options) -> Result<DevStack, Box<dyn std::error::Err
                 ack_tag: "connector-ingested".into(),
                 inventory_reason: "correction".into(),
                 callback_path: "/ecommerce/oauth/callback".into(),
+                customer_data: CustomerData::Full,
+                publications: vec!["Online Store".into()],
             };
             (
                 Some(emulator),

@@ -282,3 +282,28 @@ async fn an_order_stuck_in_the_outbox_is_eventually_published() {
         .collect();
     assert!(names.contains(&"#1001".to_owned()), "{names:?}");
 }
+
+#[tokio::test]
+async fn webhooks_that_failed_to_register_at_connect_are_registered_by_a_poll() {
+    let h = Harness::new();
+    h.provider.fail_next(
+        FakeOp::RegisterWebhooks,
+        crate::domain::ports::ProviderError::Unavailable("down".into()),
+    );
+    let c = h.connect().await;
+    assert!(c.webhooks.is_empty());
+    h.service.poll(&h.business).await.unwrap();
+
+    let after = h.connection().await.unwrap().webhooks;
+    let mut topics: Vec<&str> = after.iter().map(|w| w.topic.as_str()).collect();
+    topics.sort_unstable();
+    assert_eq!(topics, vec!["app/uninstalled", "orders/create"]);
+    assert_eq!(h.provider.webhooks().len(), 2);
+    let log = h.last_log(SyncKind::Webhook);
+    assert!(
+        log.message
+            .contains("recreated app/uninstalled, orders/create"),
+        "{}",
+        log.message
+    );
+}

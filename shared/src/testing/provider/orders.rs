@@ -89,6 +89,7 @@ impl OrderFeed for FakeProvider {
         let next_cursor = (end < matching.len()).then(|| format!("{CURSOR_PREFIX}{end}"));
         Ok(OrdersPage {
             newest_update: orders.iter().map(|o| o.updated_at).max(),
+            withheld: Vec::new(),
             orders,
             next_cursor,
         })

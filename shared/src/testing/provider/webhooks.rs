@@ -133,6 +133,7 @@ impl WebhookSubscriptions for FakeProvider {
         Ok(RegisteredWebhooks {
             registrations,
             secrets: Vec::new(),
+            refused: Vec::new(),
         })
     }
 
@@ -161,9 +162,27 @@ impl WebhookSubscriptions for FakeProvider {
             state.hooks.active.insert(id, created.clone());
             registrations.push(created);
         }
+        // Topics never registered (registration failed at connect) are registered now.
+        for topic in state.hooks.topics.clone() {
+            if existing.iter().any(|w| w.topic == topic) {
+                continue;
+            }
+            recreated = true;
+            let created = WebhookRegistration {
+                topic,
+                external_id: state.id("wh"),
+                address: address.to_owned(),
+            };
+            state
+                .hooks
+                .active
+                .insert(created.external_id.clone(), created.clone());
+            registrations.push(created);
+        }
         Ok(recreated.then_some(RegisteredWebhooks {
             registrations,
             secrets: Vec::new(),
+            refused: Vec::new(),
         }))
     }
 

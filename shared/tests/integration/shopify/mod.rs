@@ -17,7 +17,7 @@ use ecommerce_connector::infrastructure::providers::shopify::client::{
 };
 use ecommerce_connector::infrastructure::providers::shopify::oauth::verify_callback;
 use ecommerce_connector::infrastructure::providers::shopify::provider::{
-    ShopifyConfig, ShopifyProvider,
+    CustomerData, ShopifyConfig, ShopifyProvider,
 };
 use shopify_emulator::{Emulator, EmulatorConfig};
 
@@ -75,6 +75,8 @@ pub fn provider_for(
         redirect_uri: "https://api.example.com/ecommerce/oauth/callback".into(),
         ack_tag: "connector-ingested".into(),
         inventory_reason: "correction".into(),
+        customer_data: CustomerData::Full,
+        publications: vec!["Online Store".into()],
     };
     ShopifyProvider::new(config, http, graphql)
 }

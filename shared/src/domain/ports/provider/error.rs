@@ -15,6 +15,11 @@ pub enum ProviderError {
     /// The store refused our credentials (revoked, spent refresh token).
     #[error("store refused the credentials: {0}")]
     Unauthorized(String),
+    /// The credentials work but the store refuses this operation to the app: a scope it was
+    /// not granted, protected customer data it is not approved for, a frozen shop. Refreshing
+    /// or retrying cannot help.
+    #[error("store denied access: {0}")]
+    Forbidden(String),
     /// The store rejected the input, per field (GraphQL `userErrors`, REST item errors).
     #[error("store rejected the input: {0}")]
     Rejected(String),

@@ -92,6 +92,9 @@ pub struct RegisteredWebhooks {
     pub registrations: Vec<WebhookRegistration>,
     /// Per-webhook signing secrets by webhook id (WooCommerce); empty for Shopify.
     pub secrets: Vec<(String, Secret)>,
+    /// Topics the store refused to subscribe, each with why (an app without protected
+    /// customer data approval cannot subscribe to order topics). Polling covers them.
+    pub refused: Vec<String>,
 }
 
 /// One inventory item's new available quantity.
@@ -156,4 +159,7 @@ pub struct OrdersPage {
     pub next_cursor: Option<String>,
     /// The newest `updated_at` on this page.
     pub newest_update: Option<OffsetDateTime>,
+    /// Order fields the store withheld on this page (`customer.email`, …): the orders came
+    /// without them, which the sync log says.
+    pub withheld: Vec<String>,
 }

@@ -5,8 +5,14 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
+use super::provider::PageInfo;
 use crate::domain::ports::{ProviderError, PushedProduct};
 use crate::domain::{CatalogProduct, ProductMapping, VariantMapping};
+
+/// Variants listed in a `productSet` answer: 10 + 2 + 100 × 3 ≈ 312 requested points.
+pub const VARIANTS_IN_ANSWER: usize = 100;
+/// Variants per page when paging the rest (`first` ≤ 250; 2 + 250 × 3 = 752 points).
+pub const VARIANTS_PAGE: usize = 250;
 
 /// Shopify's implicit option of a product without options.
 const DEFAULT_OPTION: (&str, &str) = ("Title", "Default Title");
@@ -15,11 +21,18 @@ const DEFAULT_OPTION: (&str, &str) = ("Title", "Default Title");
 /// product id (so retries and re-pushes hit the same product, and two products with one title
 /// stay apart).
 pub fn handle_for(product: &CatalogProduct) -> String {
-    if let Some(handle) = product.handle.as_deref().filter(|h| !h.is_empty()) {
+    stable_handle(product.handle.as_deref(), &product.title, &product.id, "p")
+}
+
+/// The handle of a catalogue item: the explicit one, else `{title slug}-{hash of id}` (or
+/// `{prefix}-{hash}` for a title with nothing to slug). Stable across pushes, so a create whose
+/// answer was lost is found again by it.
+pub fn stable_handle(explicit: Option<&str>, title: &str, id: &str, prefix: &str) -> String {
+    if let Some(handle) = explicit.filter(|h| !h.is_empty()) {
         return handle.to_owned();
     }
     let mut slug = String::new();
-    for c in product.title.chars().flat_map(char::to_lowercase) {
+    for c in title.chars().flat_map(char::to_lowercase) {
         if c.is_ascii_alphanumeric() {
             slug.push(c);
         } else if !slug.ends_with('-') && !slug.is_empty() {
@@ -27,9 +40,9 @@ pub fn handle_for(product: &CatalogProduct) -> String {
         }
     }
     let slug = slug.trim_end_matches('-');
-    let hash = hex::encode(&Sha256::digest(product.id.as_bytes())[..4]);
+    let hash = hex::encode(&Sha256::digest(id.as_bytes())[..4]);
     if slug.is_empty() {
-        format!("p-{hash}")
+        format!("{prefix}-{hash}")
     } else {
         format!("{slug}-{hash}")
     }
@@ -151,7 +164,10 @@ pub fn product_set_variables(
         None => json!({ "handle": handle_for(product) }),
     };
     // Ask back exactly as many variants as pushed: the requested cost stays proportional.
-    Ok(json!({ "identifier": identifier, "input": input, "variantsFirst": product.variants.len() }))
+    // The answer lists the variants to map them; its first page is kept small so the request
+    // stays far below the 1,000-point single-query cap, the rest is paged.
+    let first = product.variants.len().clamp(1, VARIANTS_IN_ANSWER);
+    Ok(json!({ "identifier": identifier, "input": input, "variantsFirst": first }))
 }
 
 #[derive(Deserialize)]
@@ -168,21 +184,79 @@ struct VariantNode {
     inventory_item: Option<IdOnly>,
 }
 
+/// Any object by its id.
 #[derive(Deserialize)]
-pub(crate) struct IdOnly {
-    pub(crate) id: String,
+pub struct IdOnly {
+    /// The object's global id.
+    pub id: String,
 }
 
+/// A page of a product's variants.
 #[derive(Deserialize)]
-struct VariantConnection {
+#[serde(rename_all = "camelCase")]
+pub struct VariantConnection {
     nodes: Vec<VariantNode>,
+    #[serde(default)]
+    page_info: Option<PageInfo>,
+}
+
+impl VariantConnection {
+    /// The cursor of the next page, if there is one.
+    pub fn next_page(&self) -> Option<String> {
+        self.page_info
+            .as_ref()
+            .filter(|p| p.has_next_page)
+            .and_then(|p| p.end_cursor.clone())
+    }
+}
+
+/// One of a product's publications.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourcePublication {
+    /// Published there (not only scheduled).
+    pub is_published: bool,
+    /// Which publication.
+    pub publication: IdOnly,
+}
+
+/// The publications of a product, as `productSet` answers them.
+#[derive(Deserialize, Default)]
+pub struct ResourcePublications {
+    /// Them.
+    #[serde(default)]
+    pub nodes: Vec<ResourcePublication>,
 }
 
 /// The `product` of a `productSet` answer.
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SetProduct {
-    id: String,
-    variants: VariantConnection,
+    /// The product's id.
+    pub id: String,
+    /// Its variants' first page.
+    pub variants: VariantConnection,
+    /// Where it is published.
+    #[serde(default)]
+    pub resource_publications: ResourcePublications,
+}
+
+impl SetProduct {
+    /// Adds a later page of variants.
+    pub fn extend(&mut self, page: VariantConnection) {
+        self.variants.nodes.extend(page.nodes);
+        self.variants.page_info = page.page_info;
+    }
+
+    /// The publications it is published on.
+    pub fn published_on(&self) -> Vec<String> {
+        self.resource_publications
+            .nodes
+            .iter()
+            .filter(|p| p.is_published)
+            .map(|p| p.publication.id.clone())
+            .collect()
+    }
 }
 
 /// Matches the store's variants to ours by their option values (unique per product).

@@ -101,11 +101,25 @@ struct GraphqlError {
     message: String,
     #[serde(default)]
     extensions: Option<Value>,
+    #[serde(default)]
+    path: Vec<Value>,
 }
 
 impl GraphqlError {
     fn code(&self) -> Option<&str> {
         self.extensions.as_ref()?.get("code")?.as_str()
+    }
+
+    /// The field path as `orders.nodes.0.email`.
+    fn dotted_path(&self) -> String {
+        self.path
+            .iter()
+            .map(|p| match p {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(".")
     }
 }
 
@@ -121,7 +135,9 @@ struct Envelope {
 
 /// What one attempt came to.
 enum Attempt {
-    Done(Value),
+    /// The data, and the paths of fields the store withheld (`ACCESS_DENIED` on a field of an
+    /// otherwise answered query: protected customer data).
+    Done(Value, Vec<String>),
     /// Wait this long, then try again without spending the failure budget.
     Throttled(Duration),
     /// Retryable failure; `Some` when the server said how long to wait.
@@ -187,7 +203,8 @@ impl GraphqlClient {
         &self.retry
     }
 
-    /// Runs one document and decodes `data` into `T`.
+    /// Runs one document and decodes `data` into `T`. A field the store withholds fails it
+    /// ([`ProviderError::Forbidden`]); [`execute_partial`](Self::execute_partial) accepts that.
     pub async fn execute<T: DeserializeOwned>(
         &self,
         shop: &str,
@@ -195,9 +212,28 @@ impl GraphqlClient {
         document: &'static str,
         variables: Value,
     ) -> Result<T, ProviderError> {
-        let data = self.execute_value(shop, token, document, variables).await?;
+        let (data, withheld) = self.execute_value(shop, token, document, variables).await?;
+        if !withheld.is_empty() {
+            return Err(ProviderError::Forbidden(format!(
+                "access denied to {}",
+                withheld.join(", ")
+            )));
+        }
         serde_json::from_value(data)
             .map_err(|e| ProviderError::Protocol(format!("unexpected data: {e}")))
+    }
+
+    /// Runs one document whose answer may come partially: `data` with the withheld fields
+    /// null, and their paths (`ACCESS_DENIED` per field, as Shopify answers an app without
+    /// protected customer data approval).
+    pub async fn execute_partial(
+        &self,
+        shop: &str,
+        token: &Secret,
+        document: &'static str,
+        variables: Value,
+    ) -> Result<(Value, Vec<String>), ProviderError> {
+        self.execute_value(shop, token, document, variables).await
     }
 
     async fn execute_value(
@@ -206,7 +242,7 @@ impl GraphqlClient {
         token: &Secret,
         document: &'static str,
         variables: Value,
-    ) -> Result<Value, ProviderError> {
+    ) -> Result<(Value, Vec<String>), ProviderError> {
         let url = format!(
             "{}/admin/api/{}/graphql.json",
             self.shop_base(shop),
@@ -222,7 +258,7 @@ impl GraphqlClient {
                 .attempt(shop, token, &url, &body, document, admission)
                 .await
             {
-                Attempt::Done(data) => return Ok(data),
+                Attempt::Done(data, withheld) => return Ok((data, withheld)),
                 Attempt::Fail(err) => return Err(err),
                 Attempt::Throttled(pause) => {
                     throttles += 1;
@@ -395,7 +431,7 @@ impl GraphqlClient {
                 ));
             }
             402 | 403 | 423 => {
-                return Attempt::Fail(ProviderError::Unauthorized(format!(
+                return Attempt::Fail(ProviderError::Forbidden(format!(
                     "store refused access ({status})"
                 )));
             }
@@ -452,6 +488,21 @@ impl GraphqlClient {
                 .unwrap_or(1.0);
             return Attempt::Throttled(Duration::from_secs_f64(pause.min(60.0)));
         }
+        let field_denials = !envelope.errors.is_empty()
+            && envelope
+                .errors
+                .iter()
+                .all(|e| e.code() == Some("ACCESS_DENIED") && !e.path.is_empty());
+        if field_denials {
+            if let Some(data) = envelope.data {
+                let withheld = envelope
+                    .errors
+                    .iter()
+                    .map(GraphqlError::dotted_path)
+                    .collect();
+                return Attempt::Done(data, withheld);
+            }
+        }
         if let Some(first) = envelope.errors.first() {
             let messages = envelope
                 .errors
@@ -463,7 +514,7 @@ impl GraphqlClient {
                 Some("MAX_COST_EXCEEDED") => {
                     ProviderError::Rejected(format!("query too costly: {messages}"))
                 }
-                Some("ACCESS_DENIED") => ProviderError::Unauthorized(messages),
+                Some("ACCESS_DENIED") => ProviderError::Forbidden(messages),
                 Some("INTERNAL_SERVER_ERROR") => {
                     return Attempt::Retry(ProviderError::Unavailable(messages), None);
                 }
@@ -472,7 +523,7 @@ impl GraphqlClient {
             return Attempt::Fail(err);
         }
         match envelope.data {
-            Some(data) => Attempt::Done(data),
+            Some(data) => Attempt::Done(data, Vec::new()),
             None => Attempt::Fail(ProviderError::Protocol("response without data".into())),
         }
     }

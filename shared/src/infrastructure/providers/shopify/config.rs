@@ -2,7 +2,7 @@
 
 use super::KIND;
 use super::client::{BucketDefaults, GraphqlClient};
-use super::provider::{ShopifyConfig, ShopifyProvider};
+use super::provider::{CustomerData, ShopifyConfig, ShopifyProvider};
 use crate::domain::Secret;
 use crate::domain::ports::Providers;
 use crate::infrastructure::env::{self, ConfigError};
@@ -30,6 +30,12 @@ pub struct ShopifySettings {
     /// `/ecommerce/oauth/callback`, which installed apps already allow; the generic
     /// `/ecommerce/oauth/callback/shopify` is served too.
     pub callback_path: String,
+    /// `SHOPIFY_CUSTOMER_DATA`: `none` (default), `basic` or `full`: the protected customer
+    /// data the app is approved for; orders carry only those buyer fields.
+    pub customer_data: CustomerData,
+    /// `SHOPIFY_PUBLICATIONS`, comma-separated catalogue titles (default `Online Store`): where
+    /// pushed products and collections are published.
+    pub publications: Vec<String>,
 }
 
 impl ShopifySettings {
@@ -46,13 +52,21 @@ impl ShopifySettings {
             client_secret: Secret::new(secret),
             scopes: env::list(
                 "SHOPIFY_SCOPES",
-                "read_orders,write_orders,write_products,write_inventory,read_locations",
+                "read_orders,write_orders,write_products,write_inventory,read_locations,write_publications",
             ),
             api_version: env::optional("SHOPIFY_API_VERSION", super::DEFAULT_API_VERSION),
             base_url: env::maybe("SHOPIFY_BASE_URL"),
             ack_tag: env::optional("SHOPIFY_ACK_TAG", "connector-ingested"),
             inventory_reason: env::optional("SHOPIFY_INVENTORY_REASON", "correction"),
             callback_path: env::optional("SHOPIFY_CALLBACK_PATH", "/ecommerce/oauth/callback"),
+            customer_data: match env::maybe("SHOPIFY_CUSTOMER_DATA") {
+                None => CustomerData::default(),
+                Some(level) => CustomerData::parse(&level).ok_or(ConfigError::Malformed {
+                    name: "SHOPIFY_CUSTOMER_DATA",
+                    expected: "none, basic or full",
+                })?,
+            },
+            publications: env::list("SHOPIFY_PUBLICATIONS", "Online Store"),
         }))
     }
 
@@ -80,6 +94,8 @@ impl ShopifySettings {
             ),
             ack_tag: self.ack_tag.clone(),
             inventory_reason: self.inventory_reason.clone(),
+            customer_data: self.customer_data,
+            publications: self.publications.clone(),
         };
         ShopifyProvider::new(config, context.http.clone(), graphql)
     }

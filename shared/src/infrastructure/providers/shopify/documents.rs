@@ -6,6 +6,8 @@
 pub const ACCESS_SCOPES: &str = include_str!("graphql/access_scopes.graphql");
 /// `graphql/collection_add_products.graphql`.
 pub const COLLECTION_ADD_PRODUCTS: &str = include_str!("graphql/collection_add_products.graphql");
+/// A collection found by its handle (a create whose answer was lost is adopted).
+pub const COLLECTION_BY_HANDLE: &str = include_str!("graphql/collection_by_handle.graphql");
 /// `graphql/collection_create.graphql`.
 pub const COLLECTION_CREATE: &str = include_str!("graphql/collection_create.graphql");
 /// `graphql/collection_products.graphql`.
@@ -17,12 +19,20 @@ pub const COLLECTION_REMOVE_PRODUCTS: &str =
 pub const COLLECTION_UPDATE: &str = include_str!("graphql/collection_update.graphql");
 /// `graphql/inventory_set_quantities.graphql`.
 pub const INVENTORY_SET_QUANTITIES: &str = include_str!("graphql/inventory_set_quantities.graphql");
+/// An asynchronous job's state (`collectionAddProductsV2`, `collectionRemoveProducts`).
+pub const JOB: &str = include_str!("graphql/job.graphql");
 /// `graphql/order_line_items.graphql`.
 pub const ORDER_LINE_ITEMS: &str = include_str!("graphql/order_line_items.graphql");
 /// `graphql/orders.graphql`.
 pub const ORDERS: &str = include_str!("graphql/orders.graphql");
 /// `graphql/primary_location.graphql`.
 pub const PRIMARY_LOCATION: &str = include_str!("graphql/primary_location.graphql");
+/// A product's variants past the page `productSet` answered with.
+pub const PRODUCT_VARIANTS: &str = include_str!("graphql/product_variants.graphql");
+/// The shop's publications (sales channels), by catalogue title.
+pub const PUBLICATIONS: &str = include_str!("graphql/publications.graphql");
+/// Publishes a product or collection to publications.
+pub const PUBLISHABLE_PUBLISH: &str = include_str!("graphql/publishable_publish.graphql");
 /// `graphql/product_set.graphql`.
 pub const PRODUCT_SET: &str = include_str!("graphql/product_set.graphql");
 /// `graphql/tags_add.graphql`.
@@ -43,6 +53,7 @@ pub const WEBHOOK_SUBSCRIPTIONS: &str = include_str!("graphql/webhook_subscripti
 pub const ALL: &[(&str, &str)] = &[
     ("access_scopes.graphql", ACCESS_SCOPES),
     ("collection_add_products.graphql", COLLECTION_ADD_PRODUCTS),
+    ("collection_by_handle.graphql", COLLECTION_BY_HANDLE),
     ("collection_create.graphql", COLLECTION_CREATE),
     ("collection_products.graphql", COLLECTION_PRODUCTS),
     (
@@ -51,10 +62,14 @@ pub const ALL: &[(&str, &str)] = &[
     ),
     ("collection_update.graphql", COLLECTION_UPDATE),
     ("inventory_set_quantities.graphql", INVENTORY_SET_QUANTITIES),
+    ("job.graphql", JOB),
     ("order_line_items.graphql", ORDER_LINE_ITEMS),
     ("orders.graphql", ORDERS),
     ("primary_location.graphql", PRIMARY_LOCATION),
     ("product_set.graphql", PRODUCT_SET),
+    ("product_variants.graphql", PRODUCT_VARIANTS),
+    ("publications.graphql", PUBLICATIONS),
+    ("publishable_publish.graphql", PUBLISHABLE_PUBLISH),
     ("tags_add.graphql", TAGS_ADD),
     (
         "webhook_subscription_create.graphql",

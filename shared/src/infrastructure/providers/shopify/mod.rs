@@ -4,12 +4,14 @@
 pub mod catalog;
 mod catalog_push;
 pub mod client;
+mod collections;
 pub mod config;
 mod connect;
 pub mod documents;
 pub mod oauth;
 mod orders;
 pub mod provider;
+mod publishing;
 mod subscriptions;
 pub mod webhooks;
 

@@ -9,7 +9,7 @@ use time::format_description::well_known::Rfc3339;
 
 use super::catalog::IdOnly;
 use super::documents as doc;
-use super::provider::{PageInfo, ShopifyProvider, field, parse, user_errors};
+use super::provider::{CustomerData, PageInfo, ShopifyProvider, field, parse, user_errors};
 use crate::domain::ports::{OrderFeed, OrdersPage, ProviderError, StoreSession};
 use crate::domain::{Customer, Decimal, LineItem, Money, Order};
 
@@ -183,8 +183,23 @@ impl OrderFeed for ShopifyProvider {
             "after": cursor,
             "query": format!("updated_at:>='{since}'"),
             "lineItemsFirst": LINE_ITEMS_PAGE,
+            "customer": self.config().customer_data >= CustomerData::Basic,
+            "personal": self.config().customer_data == CustomerData::Full,
         });
-        let data: Value = self.run(session, doc::ORDERS, variables).await?;
+        let (data, denied) = self.run_partial(session, doc::ORDERS, variables).await?;
+        // `orders.nodes.3.customer.email` → `customer.email`: which fields, not which orders.
+        let mut withheld: Vec<String> = denied
+            .iter()
+            .map(|path| {
+                path.split('.')
+                    .skip_while(|p| *p != "nodes")
+                    .skip(2)
+                    .collect::<Vec<_>>()
+                    .join(".")
+            })
+            .collect();
+        withheld.sort();
+        withheld.dedup();
         let connection: OrderConnection = parse(field(&data, "orders")?)?;
         let mut orders = Vec::with_capacity(connection.nodes.len());
         let mut newest: Option<OffsetDateTime> = None;
@@ -228,6 +243,7 @@ impl OrderFeed for ShopifyProvider {
             orders,
             next_cursor,
             newest_update: newest,
+            withheld,
         })
     }
 

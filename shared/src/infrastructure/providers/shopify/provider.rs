@@ -2,6 +2,9 @@
 //! capabilities it hands out. Each capability lives in its own module: `connect` (OAuth and
 //! tokens), `subscriptions` (webhook subscriptions and deliveries), `catalog_push`, `orders`.
 
+use std::collections::HashMap;
+use std::sync::Mutex;
+
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -38,6 +41,53 @@ pub struct ShopifyConfig {
     pub ack_tag: String,
     /// Reason recorded on inventory changes (one of Shopify's documented reasons).
     pub inventory_reason: String,
+    /// Which buyer fields the app may read (its protected customer data approval).
+    pub customer_data: CustomerData,
+    /// Publications (sales channels, by catalogue title) products and collections are
+    /// published to.
+    pub publications: Vec<String>,
+}
+
+/// The protected customer data an app is approved for (shopify.dev, "protected customer
+/// data"). Orders are read and published with only these buyer fields; asking for more gets
+/// `ACCESS_DENIED`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CustomerData {
+    /// Not approved: no buyer record at all (the default, what a new app may read).
+    #[default]
+    None,
+    /// Level 1: the buyer record without personal fields (its id).
+    Basic,
+    /// Level 2: also name and e-mail.
+    Full,
+}
+
+impl CustomerData {
+    /// `none`, `basic` or `full`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "none" => Some(Self::None),
+            "basic" => Some(Self::Basic),
+            "full" => Some(Self::Full),
+            _ => None,
+        }
+    }
+
+    /// Drops from an order what this level may not read, so webhooks and polls publish the
+    /// same fields.
+    pub fn restrict(self, order: &mut crate::domain::Order) {
+        if self < Self::Full {
+            order.email = None;
+            if let Some(c) = order.customer.as_mut() {
+                c.first_name = None;
+                c.last_name = None;
+                c.email = None;
+            }
+        }
+        if self == Self::None {
+            order.customer = None;
+        }
+    }
 }
 
 /// The Shopify provider: OAuth, webhooks and the Admin GraphQL API.
@@ -46,6 +96,8 @@ pub struct ShopifyProvider {
     config: ShopifyConfig,
     pub(super) graphql: GraphqlClient,
     pub(super) http: reqwest::Client,
+    /// Publication ids per shop, once resolved from their names.
+    publications: Mutex<HashMap<String, Vec<String>>>,
 }
 
 impl ShopifyProvider {
@@ -55,7 +107,25 @@ impl ShopifyProvider {
             config,
             graphql,
             http,
+            publications: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The publication ids resolved for a shop earlier, if any.
+    pub(super) fn known_publications(&self, shop: &str) -> Option<Vec<String>> {
+        self.publications
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(shop)
+            .cloned()
+    }
+
+    /// Keeps a shop's resolved publication ids.
+    pub(super) fn remember_publications(&self, shop: &str, ids: Vec<String>) {
+        self.publications
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(shop.to_owned(), ids);
     }
 
     /// The app settings.
@@ -71,6 +141,23 @@ impl ShopifyProvider {
     ) -> Result<T, ProviderError> {
         self.graphql
             .execute(
+                &session.shop,
+                &session.credentials.access_token,
+                document,
+                variables,
+            )
+            .await
+    }
+
+    /// As [`run`](Self::run), accepting fields the store withholds (their paths come back).
+    pub(super) async fn run_partial(
+        &self,
+        session: &StoreSession,
+        document: &'static str,
+        variables: Value,
+    ) -> Result<(Value, Vec<String>), ProviderError> {
+        self.graphql
+            .execute_partial(
                 &session.shop,
                 &session.credentials.access_token,
                 document,
@@ -159,5 +246,59 @@ impl Provider for ShopifyProvider {
 
     fn orders(&self) -> Option<&dyn OrderFeed> {
         Some(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::CustomerData;
+    use crate::domain::{Customer, Money, Order};
+
+    fn order() -> Order {
+        Order {
+            provider: super::KIND,
+            external_id: "1".into(),
+            name: "#1".into(),
+            email: Some("buyer@example.com".into()),
+            customer: Some(Customer {
+                external_id: Some("7".into()),
+                first_name: Some("Ada".into()),
+                last_name: Some("L".into()),
+                email: Some("buyer@example.com".into()),
+            }),
+            total: Money {
+                amount: crate::domain::Decimal::parse("1.00").unwrap(),
+                currency: "EUR".into(),
+            },
+            financial_status: None,
+            fulfillment_status: None,
+            line_items: Vec::new(),
+            created_at: time::OffsetDateTime::UNIX_EPOCH,
+            updated_at: time::OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn each_level_keeps_only_the_buyer_fields_it_may_read() {
+        let mut none = order();
+        CustomerData::None.restrict(&mut none);
+        assert_eq!((none.email, none.customer), (None, None));
+        let mut basic = order();
+        CustomerData::Basic.restrict(&mut basic);
+        assert_eq!(basic.email, None);
+        assert_eq!(
+            basic.customer,
+            Some(Customer {
+                external_id: Some("7".into()),
+                first_name: None,
+                last_name: None,
+                email: None
+            })
+        );
+        let mut full = order();
+        CustomerData::Full.restrict(&mut full);
+        assert_eq!(full, order());
+        assert_eq!(CustomerData::parse(" Basic "), Some(CustomerData::Basic));
+        assert_eq!(CustomerData::parse("level2"), None);
     }
 }

@@ -74,6 +74,7 @@ impl WebhookSubscriptions for ShopifyProvider {
     ) -> Result<RegisteredWebhooks, ProviderError> {
         let existing = self.existing_webhooks(session).await?;
         let mut registrations = Vec::new();
+        let mut refused = Vec::new();
         for (topic_enum, topic) in TOPICS {
             let same_topic: Vec<&WebhookRegistration> =
                 existing.iter().filter(|w| w.topic == topic).collect();
@@ -81,21 +82,26 @@ impl WebhookSubscriptions for ShopifyProvider {
                 registrations.push((*kept).clone());
                 continue;
             }
-            let payload = match same_topic.first() {
-                Some(stale) => {
-                    let data: Value = self
-                        .run(session, doc::WEBHOOK_SUBSCRIPTION_UPDATE, json!({"id": stale.external_id, "webhookSubscription": {"uri": address, "format": "JSON"}}))
-                        .await?;
-                    field(&data, "webhookSubscriptionUpdate")?.clone()
-                }
-                None => {
-                    let data: Value = self
-                        .run(session, doc::WEBHOOK_SUBSCRIPTION_CREATE, json!({"topic": topic_enum, "webhookSubscription": {"uri": address, "format": "JSON"}}))
-                        .await?;
-                    field(&data, "webhookSubscriptionCreate")?.clone()
-                }
+            let written = match same_topic.first() {
+                Some(stale) => self
+                    .run::<Value>(session, doc::WEBHOOK_SUBSCRIPTION_UPDATE, json!({"id": stale.external_id, "webhookSubscription": {"uri": address, "format": "JSON"}}))
+                    .await
+                    .and_then(|data| Ok(field(&data, "webhookSubscriptionUpdate")?.clone())),
+                None => self
+                    .run::<Value>(session, doc::WEBHOOK_SUBSCRIPTION_CREATE, json!({"topic": topic_enum, "webhookSubscription": {"uri": address, "format": "JSON"}}))
+                    .await
+                    .and_then(|data| Ok(field(&data, "webhookSubscriptionCreate")?.clone())),
             };
-            user_errors(&payload)?;
+            let payload = match written.and_then(|p| user_errors(&p).map(|()| p)) {
+                Ok(payload) => payload,
+                // Refused for this topic (e.g. order topics without protected customer data
+                // approval): the others still subscribe, polling covers this one.
+                Err(ProviderError::Rejected(why) | ProviderError::Forbidden(why)) => {
+                    refused.push(format!("{topic}: {why}"));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
             let sub = field(&payload, "webhookSubscription")?;
             registrations.push(WebhookRegistration {
                 topic: topic.to_owned(),
@@ -110,17 +116,29 @@ impl WebhookSubscriptions for ShopifyProvider {
         Ok(RegisteredWebhooks {
             registrations,
             secrets: Vec::new(),
+            refused,
         })
     }
 
     async fn repair_webhooks(
         &self,
-        _session: &StoreSession,
-        _existing: &[WebhookRegistration],
-        _address: &str,
+        session: &StoreSession,
+        existing: &[WebhookRegistration],
+        address: &str,
     ) -> Result<Option<RegisteredWebhooks>, ProviderError> {
-        // Shopify keeps API-created subscriptions; registration at connect is idempotent.
-        Ok(None)
+        // Shopify removes subscriptions after repeated failed deliveries (shopify.dev,
+        // "webhooks best practices"): list them and recreate what is missing. Registration
+        // keeps what exists, so this is one query when nothing is missing.
+        let current = self.register_webhooks(session, address).await?;
+        let ids = |set: &[WebhookRegistration]| {
+            let mut ids: Vec<(String, String)> = set
+                .iter()
+                .map(|w| (w.topic.clone(), w.external_id.clone()))
+                .collect();
+            ids.sort();
+            ids
+        };
+        Ok((ids(&current.registrations) != ids(existing)).then_some(current))
     }
 
     async fn remove_webhooks(
@@ -176,6 +194,11 @@ impl WebhookInbox for ShopifyProvider {
         identity: &WebhookIdentity,
         body: &[u8],
     ) -> Result<WebhookEvent, ProviderError> {
-        webhooks::parse(&identity.topic, body)
+        let mut event = webhooks::parse(&identity.topic, body)?;
+        if let WebhookEvent::Order(order) = &mut event {
+            // Publish only what the app may read, whether the order came by webhook or poll.
+            self.config().customer_data.restrict(order);
+        }
+        Ok(event)
     }
 }

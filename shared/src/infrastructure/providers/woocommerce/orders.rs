@@ -197,6 +197,7 @@ impl OrderFeed for WooCommerceProvider {
             orders,
             next_cursor,
             newest_update: newest,
+            withheld: Vec::new(),
         })
     }
 

@@ -175,6 +175,15 @@ impl WebhookSubscriptions for WooCommerceProvider {
                 }
             }
         }
+        // Topics never registered (registration failed at connect): create them now.
+        for topic in TOPICS {
+            if !existing.iter().any(|w| w.topic == topic) {
+                let (new, secret) = self.create_webhook(session, topic, address).await?;
+                out.registrations.push(new);
+                out.secrets.push(secret);
+                recreated = true;
+            }
+        }
         Ok(recreated.then_some(out))
     }
 
