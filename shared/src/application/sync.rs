@@ -14,7 +14,7 @@ use crate::domain::ports::{
 };
 use crate::domain::{
     BusinessId, CatalogCollection, CatalogProduct, CollectionMapping, Job, ProductMapping,
-    SyncKind, SyncRun,
+    RunStatus, SyncKind, SyncRun,
 };
 
 /// What one push did.
@@ -77,10 +77,9 @@ impl<P: Ports> EcommerceService<P> {
         {
             return Ok(Pushed::Unchanged);
         }
+        let wrote_product = previous.as_ref().is_none_or(|m| m.content_hash != content);
         let (external_id, variants, stocked) = match &previous {
-            Some(m) if m.content_hash == content => {
-                (m.external_id.clone(), m.variants.clone(), vec![])
-            }
+            Some(m) if !wrote_product => (m.external_id.clone(), m.variants.clone(), vec![]),
             _ => {
                 let pushed = catalog
                     .upsert_product(session, product, previous.as_ref())
@@ -107,6 +106,21 @@ impl<P: Ports> EcommerceService<P> {
                 })
             })
             .collect();
+        if levels.is_empty() {
+            mapping.stock_hash = stock;
+            self.adapters.store.put_product(business, &mapping).await?;
+            return Ok(Pushed::Sent);
+        }
+        if wrote_product {
+            // Keep what the store assigned before the stock change: if that change fails, the
+            // retry updates this product instead of creating another (the stock hash stays
+            // old, so the stock is sent again).
+            mapping.stock_hash = previous
+                .as_ref()
+                .map(|m| m.stock_hash.clone())
+                .unwrap_or_default();
+            self.adapters.store.put_product(business, &mapping).await?;
+        }
         for chunk in levels.chunks(250) {
             catalog
                 .set_inventory(
@@ -418,9 +432,17 @@ impl<P: Ports> EcommerceService<P> {
         if let Some(first) = errors.first() {
             tracing::warn!(business = %business, run_id, failed = errors.len(), first = %first, "batch page had failures");
         }
-        self.adapters
+        let counted = self
+            .adapters
             .store
-            .record_page(business, run_id, pushed, skipped, errors.len() as u32)
+            .record_page(
+                business,
+                run_id,
+                cursor.unwrap_or("first"),
+                pushed,
+                skipped,
+                errors.len() as u32,
+            )
             .await?;
         match next {
             Some(next) => {
@@ -438,6 +460,8 @@ impl<P: Ports> EcommerceService<P> {
                 };
                 self.adapters.queue.send(&job, run_id).await?;
             }
+            // A redelivered last page of a finished run: its summary is logged already.
+            None if counted.status == RunStatus::Finished => {}
             None => {
                 let run = self
                     .adapters

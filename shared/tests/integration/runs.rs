@@ -18,10 +18,17 @@ async fn page_counts_add_up_atomically_and_the_run_finishes() {
     );
 
     let store = Arc::new(s.store.clone());
-    let tasks: Vec<_> = (0..8)
-        .map(|_| {
+    // Eight pages, each delivered twice (SQS is at-least-once): counted once each.
+    let tasks: Vec<_> = (0..16)
+        .map(|i| {
             let (store, b) = (store.clone(), b.clone());
-            tokio::spawn(async move { store.record_page(&b, "01JRUN", 3, 1, 1).await.unwrap() })
+            let page = format!("page-{}", i % 8);
+            tokio::spawn(async move {
+                store
+                    .record_page(&b, "01JRUN", &page, 3, 1, 1)
+                    .await
+                    .unwrap()
+            })
         })
         .collect();
     for t in tasks {
@@ -38,5 +45,10 @@ async fn page_counts_add_up_atomically_and_the_run_finishes() {
     );
     assert_eq!(done.status, RunStatus::Finished);
     assert_eq!(s.store.get_run(&b, "01JRUN").await.unwrap(), Some(done));
-    assert!(s.store.record_page(&b, "nope", 1, 0, 0).await.is_err());
+    assert!(
+        s.store
+            .record_page(&b, "nope", "first", 1, 0, 0)
+            .await
+            .is_err()
+    );
 }

@@ -147,9 +147,6 @@ async fn a_rejected_push_is_logged_and_retried_without_a_duplicate() {
 }
 
 #[tokio::test]
-#[ignore = "bug: push_product stores the mapping only after set_inventory, so a stock change \
-            failing right after a product was created loses the store's product id and the \
-            retry creates a second product at the store"]
 async fn a_failed_stock_change_after_creating_a_product_does_not_duplicate_it() {
     let h = with_p1().await;
     h.provider.fail_next(
@@ -393,9 +390,6 @@ async fn a_collection_batch_pushes_every_collection() {
 }
 
 #[tokio::test]
-#[ignore = "bug: sync_page records a page's counts before enqueueing the next page, so a \
-            page job retried after that enqueue failed (or redelivered) is counted twice: \
-            the run and its summary report extra pages and its products as unchanged"]
 async fn a_retried_page_is_counted_once() {
     let h = five_products().await;
     let run_id = h

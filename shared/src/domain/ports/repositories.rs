@@ -321,11 +321,13 @@ pub trait SyncRunRepository: Send + Sync {
         run_id: &str,
     ) -> impl Future<Output = Result<Option<SyncRun>, RepositoryError>> + Send;
 
-    /// Adds one page's counts atomically; returns the run after the update.
+    /// Adds one page's counts atomically, once per `page` key (a redelivered page job changes
+    /// nothing); returns the run after the update.
     fn record_page(
         &self,
         business: &BusinessId,
         run_id: &str,
+        page: &str,
         pushed: u32,
         skipped: u32,
         failed: u32,

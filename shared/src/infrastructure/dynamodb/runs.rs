@@ -1,6 +1,6 @@
 //! [`SyncRunRepository`] over the table: counters added atomically per page.
 
-use aws_sdk_dynamodb::types::ReturnValue;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -103,27 +103,38 @@ impl SyncRunRepository for DynamoStore {
         &self,
         business: &BusinessId,
         run_id: &str,
+        page: &str,
         pushed: u32,
         skipped: u32,
         failed: u32,
     ) -> Result<SyncRun, RepositoryError> {
+        // The page key joins a string set in the same update, on the condition that it is not
+        // there yet: a redelivered page job adds nothing.
         let result = self
             .client
             .update_item()
             .table_name(&self.table)
             .set_key(Some(keys::key(keys::biz(business), keys::run(run_id))))
-            .update_expression("ADD pages :one, pushed :p, skipped :s, failed :f")
-            .condition_expression("attribute_exists(PK)")
+            .update_expression(
+                "ADD pages :one, pushed :p, skipped :s, failed :f, countedPages :page",
+            )
+            .condition_expression("attribute_exists(PK) AND NOT contains(countedPages, :key)")
             .expression_attribute_values(":one", num(1))
             .expression_attribute_values(":p", num(pushed))
             .expression_attribute_values(":s", num(skipped))
             .expression_attribute_values(":f", num(failed))
+            .expression_attribute_values(":page", AttributeValue::Ss(vec![page.to_owned()]))
+            .expression_attribute_values(":key", s(page))
             .return_values(ReturnValue::AllNew)
             .send()
             .await;
         match applied(result)? {
             Some(out) => decode(out.attributes.unwrap_or_default()),
-            None => Err(missing(run_id)),
+            // Missing, or this page was counted before: the run as it stands.
+            None => self
+                .get_run(business, run_id)
+                .await?
+                .ok_or_else(|| missing(run_id)),
         }
     }
 

@@ -64,6 +64,8 @@ struct Partition {
     /// By ULID.
     logs: BTreeMap<String, SyncLogEntry>,
     runs: BTreeMap<String, SyncRun>,
+    /// Pages already counted, by (run, page key).
+    counted_pages: std::collections::BTreeSet<(String, String)>,
 }
 
 /// An order with its publish claim.

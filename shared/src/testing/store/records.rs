@@ -209,16 +209,26 @@ impl SyncRunRepository for MemoryStore {
         &self,
         business: &BusinessId,
         run_id: &str,
+        page: &str,
         pushed: u32,
         skipped: u32,
         failed: u32,
     ) -> Result<SyncRun, RepositoryError> {
         self.with(|t| {
-            let run = t
+            let partition = t
                 .partitions
                 .get_mut(business)
-                .and_then(|p| p.runs.get_mut(run_id))
                 .ok_or_else(|| missing(run_id))?;
+            let run = partition
+                .runs
+                .get_mut(run_id)
+                .ok_or_else(|| missing(run_id))?;
+            let key = (run_id.to_owned(), page.to_owned());
+            if partition.counted_pages.contains(&key) {
+                // A redelivered page job: counted once already.
+                return Ok(run.clone());
+            }
+            partition.counted_pages.insert(key);
             // Checked on a copy, so an overflow leaves the run as it was (one atomic update).
             let mut next = run.clone();
             add(&mut next.pages, 1, run_id)?;
@@ -359,8 +369,8 @@ mod tests {
             Err(RepositoryError::Conflict)
         ));
 
-        store.record_page(&b, "r1", 5, 1, 0).await.unwrap();
-        let after = store.record_page(&b, "r1", 3, 0, 2).await.unwrap();
+        store.record_page(&b, "r1", "a", 5, 1, 0).await.unwrap();
+        let after = store.record_page(&b, "r1", "b", 3, 0, 2).await.unwrap();
         assert_eq!(
             (after.pages, after.pushed, after.skipped, after.failed),
             (2, 8, 1, 2)
@@ -372,7 +382,7 @@ mod tests {
         );
         assert_eq!(store.get_run(&b, "r1").await.unwrap(), Some(done));
 
-        let err = store.record_page(&b, "r2", 1, 0, 0).await.unwrap_err();
+        let err = store.record_page(&b, "r2", "a", 1, 0, 0).await.unwrap_err();
         assert!(matches!(err, RepositoryError::Corrupt(_)), "{err:?}");
         assert!(store.finish(&business("b2"), "r1", at(1)).await.is_err());
     }
