@@ -33,6 +33,7 @@ fn summary(
         duplicates,
         ack_failed,
         pages,
+        withheld: Vec::new(),
     }
 }
 
