@@ -8,6 +8,9 @@ use super::sessions::encrypt;
 use crate::domain::ports::{Clock, ConnectionRepository, OrderRepository, StoreSession};
 use crate::domain::{BusinessId, Connection, SyncKind, SyncStatus};
 
+/// Outbox orders retried per poll.
+const OUTBOX_BATCH: u32 = 50;
+
 /// What one poll did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -103,6 +106,33 @@ impl<P: Ports> EcommerceService<P> {
         }
     }
 
+    /// Publishes orders stored by an earlier delivery whose publish failed (the outbox), once
+    /// their claim has lapsed: the store will not send them again, and a later poll's cursor may
+    /// already be past them. Returns how many were published.
+    async fn drain_outbox(&self, business: &BusinessId) -> Result<u32, ServiceError> {
+        let mut published = 0;
+        for stored in self
+            .adapters
+            .store
+            .unpublished(business, OUTBOX_BATCH)
+            .await?
+        {
+            match ingest_order(
+                &self.adapters.store,
+                &self.adapters.sink,
+                &self.adapters.clock,
+                business,
+                &stored.order,
+            )
+            .await?
+            {
+                Ingested::Duplicate => {}
+                Ingested::New | Ingested::Recovered => published += 1,
+            }
+        }
+        Ok(published)
+    }
+
     /// Pulls orders updated since `lastSyncedAt ?? createdAt` minus the overlap, ingests each
     /// exactly once, acknowledges the new ones and advances the cursor to the newest update
     /// seen. An error leaves the cursor where it was, so a retry re-reads (dedup makes it safe).
@@ -175,8 +205,12 @@ impl<P: Ports> EcommerceService<P> {
         let business = &connection.business_id;
         let feed = self.providers().orders(connection.provider)?;
         self.repair_webhooks(connection, session).await;
+        let recovered = self.drain_outbox(business).await?;
         let since = connection.poll_since() - self.settings.poll_overlap;
-        let mut summary = PollSummary::default();
+        let mut summary = PollSummary {
+            ingested: recovered,
+            ..PollSummary::default()
+        };
         let mut newest = None;
         let mut fresh = Vec::new();
         let mut cursor: Option<String> = None;
