@@ -14,6 +14,11 @@ pub struct Order {
     pub provider: ProviderKind,
     /// The provider's numeric order id, as text (Shopify `legacyResourceId`, WooCommerce `id`).
     pub external_id: String,
+    /// The store, for providers whose order ids are unique only within one store (WooCommerce
+    /// order ids restart on every site): part of the order's identity then. `None` when the
+    /// provider's ids are unique across stores (Shopify).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub store: Option<String>,
     /// The merchant-facing order name or number, e.g. `#1001`.
     pub name: String,
     /// Buyer e-mail, if given.
@@ -81,6 +86,47 @@ pub struct LineItem {
 impl Order {
     /// The key that identifies this order across webhook and poll deliveries.
     pub fn dedup_key(&self) -> String {
-        format!("{}#{}", self.provider.as_str(), self.external_id)
+        match &self.store {
+            Some(store) => format!("{}#{store}#{}", self.provider.as_str(), self.external_id),
+            None => format!("{}#{}", self.provider.as_str(), self.external_id),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn order(store: Option<&str>) -> Order {
+        Order {
+            provider: ProviderKind::from_static("woocommerce"),
+            external_id: "1001".into(),
+            store: store.map(str::to_owned),
+            name: "#1001".into(),
+            email: None,
+            customer: None,
+            total: Money {
+                amount: crate::domain::Decimal::parse("1.00").unwrap(),
+                currency: "EUR".into(),
+            },
+            financial_status: None,
+            fulfillment_status: None,
+            line_items: Vec::new(),
+            created_at: OffsetDateTime::UNIX_EPOCH,
+            updated_at: OffsetDateTime::UNIX_EPOCH,
+        }
+    }
+
+    #[test]
+    fn the_same_order_number_at_two_stores_is_two_orders() {
+        let first = order(Some("https://old.example.com"));
+        let second = order(Some("https://new.example.com"));
+        assert_ne!(first.dedup_key(), second.dedup_key());
+        assert_eq!(
+            second.dedup_key(),
+            "woocommerce#https://new.example.com#1001"
+        );
+        // Providers with globally unique ids keep the short key.
+        assert_eq!(order(None).dedup_key(), "woocommerce#1001");
     }
 }

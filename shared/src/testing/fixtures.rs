@@ -49,6 +49,7 @@ pub(super) fn order(external_id: &str) -> Order {
     Order {
         provider: kind(),
         external_id: external_id.to_owned(),
+        store: None,
         name: format!("#{external_id}"),
         email: None,
         customer: None,

@@ -77,6 +77,7 @@ fn order(id: &str, total: &str) -> Order {
     Order {
         provider: KIND,
         external_id: id.to_owned(),
+        store: None,
         name: format!("T-{id}"),
         email: None,
         customer: None,

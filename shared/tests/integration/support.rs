@@ -78,6 +78,7 @@ pub fn order(external_id: &str) -> Order {
     Order {
         provider: ProviderKind::from_static("shopify"),
         external_id: external_id.to_owned(),
+        store: None,
         name: "#1001".into(),
         email: Some("buyer@example.com".into()),
         customer: None,

@@ -196,6 +196,7 @@ pub fn order(external_id: &str, updated: i64) -> Order {
     Order {
         provider: KIND,
         external_id: external_id.to_owned(),
+        store: None,
         name: format!("#{external_id}"),
         email: Some("buyer@example.test".into()),
         customer: None,

@@ -218,6 +218,7 @@ impl OrderFeed for ShopifyProvider {
             orders.push(Order {
                 provider: super::KIND,
                 external_id: check_u64(&node.legacy_resource_id)?,
+                store: None,
                 name: node.name,
                 email: node.email.filter(|e| !e.is_empty()),
                 customer: node.customer.map(|c| Customer {

@@ -258,6 +258,7 @@ mod tests {
         Order {
             provider: super::KIND,
             external_id: "1".into(),
+            store: None,
             name: "#1".into(),
             email: Some("buyer@example.com".into()),
             customer: Some(Customer {

@@ -163,6 +163,7 @@ pub fn parse_order(body: &[u8]) -> Result<Order, ProviderError> {
     Ok(Order {
         provider: super::KIND,
         external_id: p.id.to_string(),
+        store: None,
         name: p.name,
         email: p.email.filter(|e| !e.is_empty()),
         customer: p.customer.map(|c| Customer {

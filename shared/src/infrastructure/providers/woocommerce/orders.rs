@@ -100,7 +100,8 @@ pub fn unit_price(subtotal: &Decimal, quantity: i64) -> Decimal {
 }
 
 /// Parses one order object.
-pub fn parse_order(value: &Value) -> Result<Order, ProviderError> {
+/// Reads one order of `store` (its normalized URL: WooCommerce ids are per site).
+pub fn parse_order(value: &Value, store: &str) -> Result<Order, ProviderError> {
     let o: WooOrder = serde_json::from_value(value.clone())
         .map_err(|e| ProviderError::Malformed(e.to_string()))?;
     let money = |amount: Decimal| Money {
@@ -116,6 +117,7 @@ pub fn parse_order(value: &Value) -> Result<Order, ProviderError> {
     Ok(Order {
         provider: super::KIND,
         external_id: o.id.to_string(),
+        store: Some(store.to_owned()),
         name: format!("#{number}"),
         email: billing
             .and_then(|b| b.email.clone())
@@ -188,7 +190,7 @@ impl OrderFeed for WooCommerceProvider {
         let mut orders = Vec::new();
         let mut newest = None;
         for value in answer.body.as_array().into_iter().flatten() {
-            let order = parse_order(value)?;
+            let order = parse_order(value, &session.shop)?;
             newest = newest.max(Some(order.updated_at));
             orders.push(order);
         }
@@ -244,7 +246,7 @@ mod tests {
             "date_created_gmt": "2026-11-26T10:00:00", "date_modified_gmt": "2026-11-26T10:05:00",
             "line_items": [{"id": 7, "name": "Tee", "product_id": 11, "variation_id": 12, "quantity": 2, "sku": "TEE-M", "subtotal": "39.98", "price": 19.99}]
         });
-        let o = parse_order(&value).unwrap();
+        let o = parse_order(&value, "https://shop.example.com").unwrap();
         assert_eq!(o.external_id, "9007199254740993");
         assert_eq!(o.name, "#1042");
         assert_eq!(o.line_items[0].unit_price.amount.as_str(), "19.99");
@@ -254,6 +256,6 @@ mod tests {
             300
         );
         assert!(o.customer.unwrap().external_id.is_none());
-        assert!(parse_order(&serde_json::json!({"id": 1})).is_err());
+        assert!(parse_order(&serde_json::json!({"id": 1}), "https://shop.example.com").is_err());
     }
 }

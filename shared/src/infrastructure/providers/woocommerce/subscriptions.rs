@@ -237,6 +237,6 @@ impl WebhookInbox for WooCommerceProvider {
         identity: &WebhookIdentity,
         body: &[u8],
     ) -> Result<WebhookEvent, ProviderError> {
-        webhooks::parse(&identity.topic, body)
+        webhooks::parse(&identity.topic, &identity.shop, body)
     }
 }

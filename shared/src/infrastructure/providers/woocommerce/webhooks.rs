@@ -87,12 +87,13 @@ pub fn verify(
 }
 
 /// Parses a verified delivery.
-pub fn parse(topic: &str, body: &[u8]) -> Result<WebhookEvent, ProviderError> {
+/// `shop` is the store the delivery came from (its normalized URL), part of an order's identity.
+pub fn parse(topic: &str, shop: &str, body: &[u8]) -> Result<WebhookEvent, ProviderError> {
     match topic {
         "order.created" | "order.updated" => {
             let value: serde_json::Value = serde_json::from_slice(body)
                 .map_err(|e| ProviderError::Malformed(e.to_string()))?;
-            Ok(WebhookEvent::Order(Box::new(parse_order(&value)?)))
+            Ok(WebhookEvent::Order(Box::new(parse_order(&value, shop)?)))
         }
         other => Ok(WebhookEvent::Ignored {
             reason: format!("topic {other} is not handled"),
