@@ -1,21 +1,18 @@
-//! Test and development controls under `/_emulator/`, and signed webhook delivery.
+//! Test and development controls under `/_emulator/`: snapshots, orders, faults, token
+//! expiry and revocation, uninstall, compliance deliveries and replays.
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use base64::Engine;
-use hmac::{Hmac, Mac};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sha2::Sha256;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
 use crate::App;
-use crate::graphql::header_topic;
-use crate::oauth::token;
-use crate::state::{Fault, Order, OrderSpec};
+use crate::deliveries::{COMPLIANCE_TOPICS, deliver, deliver_compliance, replay};
+use crate::state::{CustomerSpec, Fault, ONLINE_STORE, Order, OrderSpec};
 
 /// A JSON view of one shop.
 pub(crate) fn snapshot(app: &App, shop: &str) -> Value {
@@ -28,6 +25,9 @@ pub(crate) fn snapshot(app: &App, shop: &str) -> Value {
         "webhooks": s.webhooks,
         "orders": s.orders.iter().map(|o| json!({"id": o.payload["id"], "tags": o.tags})).collect::<Vec<_>>(),
         "scopes": s.scopes,
+        "publications": [{"id": ONLINE_STORE, "name": "Online Store"}],
+        "jobs": s.jobs.values().collect::<Vec<_>>(),
+        "deliveries": s.deliveries.iter().map(|d| json!({"topic": d.topic, "uri": d.uri, "subscription": d.subscription})).collect::<Vec<_>>(),
         "stats": s.stats,
     })
 }
@@ -37,8 +37,14 @@ pub(crate) async fn summary(State(app): State<App>, Path(shop): Path<String>) ->
     Json(snapshot(&app, &shop))
 }
 
-/// Creates an order as a buyer would; returns the REST payload webhooks carry.
-pub(crate) fn insert_order(app: &App, shop: &str, spec: OrderSpec) -> Value {
+/// Creates an order as a buyer would, with a customer record when `customer` is given;
+/// returns the REST payload webhooks carry.
+pub(crate) fn insert_order(
+    app: &App,
+    shop: &str,
+    spec: OrderSpec,
+    customer: Option<CustomerSpec>,
+) -> Value {
     let mut world = app.world();
     let s = world.shop(shop);
     let id = s.id();
@@ -86,6 +92,18 @@ pub(crate) fn insert_order(app: &App, shop: &str, spec: OrderSpec) -> Value {
         "customer": null,
         "line_items": line_items,
     });
+    let mut payload = payload;
+    if let Some(c) = customer {
+        let customer_id = s.id();
+        payload["customer"] = json!({
+            "id": customer_id,
+            "admin_graphql_api_id": format!("gid://shopify/Customer/{customer_id}"),
+            "first_name": c.first_name,
+            "last_name": c.last_name,
+            "email": c.email,
+            "phone": c.phone,
+        });
+    }
     s.orders.push(Order {
         payload: payload.clone(),
         tags: Vec::new(),
@@ -109,7 +127,7 @@ pub(crate) async fn create_order(
     Query(q): Query<DeliverQuery>,
     body: Option<Json<OrderSpec>>,
 ) -> Json<Value> {
-    let payload = insert_order(&app, &shop, body.map(|b| b.0).unwrap_or_default());
+    let payload = insert_order(&app, &shop, body.map(|b| b.0).unwrap_or_default(), None);
     let statuses = if q.deliver {
         deliver(
             &app,
@@ -171,60 +189,53 @@ pub(crate) async fn uninstall(State(app): State<App>, Path(shop): Path<String>) 
     Json(json!({"deliveries": statuses})).into_response()
 }
 
-/// Signs and POSTs `payload` to every subscription of `topic`, `copies` times with one
-/// webhook id (as Shopify's retries are).
-pub(crate) async fn deliver(
-    app: &App,
-    shop: &str,
-    topic: &str,
-    payload: &Value,
-    copies: u32,
-) -> Vec<u16> {
-    let targets: Vec<String> = {
-        let mut world = app.world();
-        world
-            .shop(shop)
-            .webhooks
-            .iter()
-            .filter(|w| header_topic(&w.topic) == topic)
-            .map(|w| w.uri.clone())
-            .collect()
-    };
-    let body = serde_json::to_vec(payload).unwrap_or_default();
-    let mut mac = Hmac::<Sha256>::new_from_slice(app.config.client_secret.as_bytes())
-        .expect("HMAC takes any key");
-    mac.update(&body);
-    let signature = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
-    let webhook_id = token("");
-    let mut statuses = Vec::new();
-    for uri in targets {
-        for _ in 0..copies.max(1) {
-            let sent = app
-                .http
-                .post(&uri)
-                .header("Content-Type", "application/json")
-                .header("X-Shopify-Topic", topic)
-                .header("X-Shopify-Hmac-Sha256", &signature)
-                .header("X-Shopify-Shop-Domain", shop)
-                .header("X-Shopify-API-Version", "2026-04")
-                .header("X-Shopify-Webhook-Id", &webhook_id)
-                .header(
-                    "X-Shopify-Triggered-At",
-                    OffsetDateTime::now_utc()
-                        .format(&Rfc3339)
-                        .unwrap_or_default(),
-                )
-                .body(body.clone())
-                .send()
-                .await;
-            match sent {
-                Ok(r) => statuses.push(r.status().as_u16()),
-                Err(e) => {
-                    tracing::warn!(uri, error = ?e, "webhook delivery failed");
-                    statuses.push(0);
-                }
-            }
-        }
+/// `POST /_emulator/shops/{shop}/revoke-tokens`: access tokens answer 401 from now on.
+pub(crate) async fn revoke_tokens(State(app): State<App>, Path(shop): Path<String>) -> StatusCode {
+    app.world().shop(&shop).revoke_tokens();
+    StatusCode::NO_CONTENT
+}
+
+/// `POST /_emulator/shops/{shop}/revoke-refresh-tokens`: refreshes answer `invalid_grant`.
+pub(crate) async fn revoke_refresh_tokens(
+    State(app): State<App>,
+    Path(shop): Path<String>,
+) -> StatusCode {
+    app.world().shop(&shop).revoke_refresh_tokens();
+    StatusCode::NO_CONTENT
+}
+
+#[derive(Deserialize)]
+pub(crate) struct ComplianceRequest {
+    topic: String,
+    #[serde(default)]
+    payload: Value,
+}
+
+/// `POST /_emulator/shops/{shop}/compliance` `{"topic":"shop/redact","payload":{…}}`.
+pub(crate) async fn compliance(
+    State(app): State<App>,
+    Path(shop): Path<String>,
+    Json(req): Json<ComplianceRequest>,
+) -> Response {
+    if !COMPLIANCE_TOPICS.contains(&req.topic.as_str()) {
+        return (StatusCode::BAD_REQUEST, "not a compliance topic").into_response();
     }
-    statuses
+    let payload = if req.payload.is_null() {
+        json!({})
+    } else {
+        req.payload
+    };
+    let statuses = deliver_compliance(&app, &shop, &req.topic, &payload).await;
+    Json(json!({"deliveries": statuses})).into_response()
+}
+
+/// `POST /_emulator/shops/{shop}/deliveries/{index}/replay`: sends a logged delivery again.
+pub(crate) async fn replay_delivery(
+    State(app): State<App>,
+    Path((shop, index)): Path<(String, usize)>,
+) -> Response {
+    match replay(&app, &shop, index).await {
+        Some(status) => Json(json!({"status": status})).into_response(),
+        None => StatusCode::NOT_FOUND.into_response(),
+    }
 }

@@ -4,19 +4,27 @@
 //! documents them:
 //! - OAuth: `/{shop}/admin/oauth/authorize` approves at once and redirects back with a signed
 //!   query; `/{shop}/admin/oauth/access_token` exchanges codes for expiring offline tokens and
-//!   rotates refresh tokens (a spent one answers `400 invalid_grant`).
+//!   rotates refresh tokens (a spent one answers `400 invalid_grant`, or, with
+//!   `resilient_refresh`, once its replacement was used); tokens can be revoked early.
 //! - Admin GraphQL: `/{shop}/admin/api/{version}/graphql.json` validates every document
-//!   against the real schema, prices it (objects 1, connections 2 + n × child, mutations 10),
-//!   meters a leaky bucket (2000 points, 100 restored per second by default; `THROTTLED` as an
-//!   HTTP 200 when short) and serves the connector's operations from in-memory shop state.
-//! - Fault injection (5xx, 429 with `Retry-After`, latency) and signed webhook deliveries,
-//!   driven through `/_emulator/...` control routes.
+//!   against the real schema, enforces Shopify's limits (pages of 250, input arrays of 250,
+//!   1,000 requested points), prices it (objects 1, connections 2 + n × node, mutations 10,
+//!   `productSet` by its input), meters a leaky bucket (2000 points, 100 restored per second
+//!   by default; `THROTTLED` as an HTTP 200 when short), serves the connector's operations and
+//!   lookups, publications and jobs from in-memory shop state, and withholds protected
+//!   customer data the app is not approved for.
+//! - Fault injection (5xx, 429 with `Retry-After`, latency, dropped connections; before the
+//!   operation runs or after it was applied) and signed webhook deliveries (event, webhook and
+//!   triggered-at headers, duplicates, replays, compliance topics, subscriptions removed after
+//!   repeated failures), driven through `/_emulator/...` control routes.
 //!
 //! A shop's URL is `{base}/{shop}`: point the connector's Shopify base override at `{base}`.
 
 mod control;
+mod deliveries;
 mod graphql;
 mod oauth;
+mod server;
 mod state;
 
 use std::net::SocketAddr;
@@ -26,7 +34,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::routing::{get, post};
 
-pub use state::{EmulatorConfig, OrderSpec, ShopStats};
+pub use state::{CustomerSpec, EmulatorConfig, Fault, OrderSpec, ShopStats};
 
 /// Shared state of a running emulator.
 #[derive(Clone)]
@@ -87,11 +95,29 @@ impl Emulator {
                 "/_emulator/shops/{shop}/uninstall",
                 post(control::uninstall),
             )
+            .route(
+                "/_emulator/shops/{shop}/revoke-tokens",
+                post(control::revoke_tokens),
+            )
+            .route(
+                "/_emulator/shops/{shop}/revoke-refresh-tokens",
+                post(control::revoke_refresh_tokens),
+            )
+            .route(
+                "/_emulator/shops/{shop}/compliance",
+                post(control::compliance),
+            )
+            .route(
+                "/_emulator/shops/{shop}/deliveries/{index}/replay",
+                post(control::replay_delivery),
+            )
             .with_state(app.clone());
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
+        let listener = server::HangupListener(listener);
+        let service = router.into_make_service_with_connect_info::<server::Hangup>();
         let task = tokio::spawn(async move {
-            if let Err(e) = axum::serve(listener, router).await {
+            if let Err(e) = axum::serve(listener, service).await {
                 tracing::error!(error = %e, "emulator stopped");
             }
         });
@@ -120,11 +146,24 @@ impl Emulator {
 
     /// Creates an order in a shop (as a buyer would) and returns its REST payload.
     pub fn create_order(&self, shop: &str, spec: OrderSpec) -> serde_json::Value {
-        control::insert_order(&self.app, shop, spec)
+        control::insert_order(&self.app, shop, spec, None)
+    }
+
+    /// Creates an order placed by a customer with a record (name, e-mail, phone: the fields
+    /// protected-data level 2 covers) and returns its REST payload.
+    pub fn create_order_for(
+        &self,
+        shop: &str,
+        spec: OrderSpec,
+        customer: CustomerSpec,
+    ) -> serde_json::Value {
+        control::insert_order(&self.app, shop, spec, Some(customer))
     }
 
     /// Delivers a topic's payload to the shop's subscriptions, signed; `copies` > 1 delivers
-    /// duplicates with the same webhook id, as Shopify's retries do. Returns HTTP statuses.
+    /// duplicates with the same webhook id, as Shopify's retries do. Each subscription gets its
+    /// own webhook id; all share the event id and triggered-at. Returns HTTP statuses (0 for
+    /// no answer).
     pub async fn deliver(
         &self,
         shop: &str,
@@ -132,11 +171,34 @@ impl Emulator {
         payload: &serde_json::Value,
         copies: u32,
     ) -> Vec<u16> {
-        control::deliver(&self.app, shop, topic, payload, copies).await
+        deliveries::deliver(&self.app, shop, topic, payload, copies).await
     }
 
-    /// Queues faults for a shop's next GraphQL requests.
-    pub fn inject(&self, shop: &str, fault: state::Fault, count: u32) {
+    /// Delivers a compliance topic (`customers/data_request`, `customers/redact`,
+    /// `shop/redact`) as it has been seen to arrive: without `X-Shopify-Shop-Domain` and the
+    /// API-version header, the shop named by the body's `shop_domain` (added when missing).
+    /// Sent to `EmulatorConfig::compliance_uri`, else to every subscription address of the
+    /// shop. Returns HTTP statuses.
+    pub async fn deliver_compliance(
+        &self,
+        shop: &str,
+        topic: &str,
+        payload: &serde_json::Value,
+    ) -> Vec<u16> {
+        deliveries::deliver_compliance(&self.app, shop, topic, payload).await
+    }
+
+    /// Re-sends delivery number `delivery_index` of the shop (0-based, in sending order; one
+    /// per subscription and event, duplicates not counted) with its original body and headers
+    /// (webhook id, event id, triggered-at): a stale or late delivery. `None` when there is no
+    /// such delivery, else the HTTP status (0 for no answer).
+    pub async fn replay(&self, shop: &str, delivery_index: usize) -> Option<u16> {
+        deliveries::replay(&self.app, shop, delivery_index).await
+    }
+
+    /// Queues faults for a shop's next GraphQL requests (see [`Fault`] for before and after
+    /// the operation runs).
+    pub fn inject(&self, shop: &str, fault: Fault, count: u32) {
         let mut world = self.app.world();
         let s = world.shop(shop);
         for _ in 0..count {
@@ -148,9 +210,18 @@ impl Emulator {
     pub fn expire_tokens(&self, shop: &str) {
         self.app.world().shop(shop).expire_tokens();
     }
-}
 
-pub use state::Fault;
+    /// Revokes every access token of a shop before its expiry: the Admin API answers 401 with
+    /// Shopify's `[API] Invalid API key or access token` body.
+    pub fn revoke_tokens(&self, shop: &str) {
+        self.app.world().shop(shop).revoke_tokens();
+    }
+
+    /// Revokes every refresh token of a shop: refreshes answer 400 `invalid_grant`.
+    pub fn revoke_refresh_tokens(&self, shop: &str) {
+        self.app.world().shop(shop).revoke_refresh_tokens();
+    }
+}
 
 impl Drop for Emulator {
     fn drop(&mut self) {

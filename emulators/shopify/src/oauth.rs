@@ -1,7 +1,7 @@
 //! OAuth: the authorize redirect and the token endpoint.
 
 use std::collections::HashMap;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use axum::Json;
 use axum::extract::{Path, Query, State};
@@ -14,11 +14,62 @@ use serde_json::{Value, json};
 use sha2::Sha256;
 
 use crate::App;
+use crate::state::{EmulatorConfig, RefreshToken, Shop};
+
+/// How long a spent refresh token can be retried while its replacement is unused.
+const RECOVERY_WINDOW: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// Checks `presented` and spends it; false when it must answer `invalid_grant`: unknown,
+/// expired, revoked, already replaced by a used successor, or (without
+/// [`EmulatorConfig::resilient_refresh`]) spent once already. Using a token retires the one it
+/// replaced, as Shopify retires the previous refresh token once its replacement is used.
+fn spend_refresh_token(
+    shop: &mut Shop,
+    presented: &str,
+    config: &EmulatorConfig,
+    now: Instant,
+) -> bool {
+    let Some(record) = shop.refresh_tokens.get_mut(presented) else {
+        return false;
+    };
+    let expired = now.saturating_duration_since(record.issued) >= config.refresh_token_ttl;
+    let spent_for_good = match record.first_used {
+        None => false,
+        Some(_) if !config.resilient_refresh => true,
+        Some(first) => now.saturating_duration_since(first) >= RECOVERY_WINDOW,
+    };
+    if record.retired || expired || spent_for_good {
+        return false;
+    }
+    record.first_used.get_or_insert(now);
+    let parent = record.parent.clone();
+    if let Some(previous) = parent.and_then(|p| shop.refresh_tokens.get_mut(&p)) {
+        previous.retired = true;
+    }
+    true
+}
 
 pub(crate) fn token(prefix: &str) -> String {
     let mut bytes = [0u8; 16];
     rand::rng().fill_bytes(&mut bytes);
     format!("{prefix}{}", hex::encode(bytes))
+}
+
+/// A random UUID (version 4 layout), as Shopify's webhook and event ids are.
+pub(crate) fn uuid() -> String {
+    let mut b = [0u8; 16];
+    rand::rng().fill_bytes(&mut b);
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let h = hex::encode(b);
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..]
+    )
 }
 
 fn error(status: StatusCode, code: &str) -> Response {
@@ -132,30 +183,24 @@ pub(crate) async fn access_token(
     let config = app.config.clone();
     let mut world = app.world();
     let s = world.shop(&shop);
-    let (scopes, expiring) =
+    let now = Instant::now();
+    let (scopes, expiring, parent) =
         if params.get("grant_type").map(String::as_str) == Some("refresh_token") {
             let presented = params.get("refresh_token").cloned().unwrap_or_default();
-            match s.refresh_tokens.get_mut(&presented) {
-                Some(spent) if !*spent => {
-                    *spent = true;
-                    s.stats.refreshes += 1;
-                    (s.scopes.clone(), true)
-                }
-                _ => {
-                    s.stats.refused_refreshes += 1;
-                    return error(StatusCode::BAD_REQUEST, "invalid_grant");
-                }
+            if !spend_refresh_token(s, &presented, &config, now) {
+                s.stats.refused_refreshes += 1;
+                return error(StatusCode::BAD_REQUEST, "invalid_grant");
             }
+            s.stats.refreshes += 1;
+            (s.scopes.clone(), true, Some(presented))
         } else {
             let code = params.get("code").cloned().unwrap_or_default();
             match s.codes.remove(&code) {
                 Some(scopes) => {
                     s.stats.code_exchanges += 1;
                     s.scopes = scopes.clone();
-                    (
-                        scopes,
-                        params.get("expiring").map(String::as_str) == Some("1"),
-                    )
+                    let expiring = params.get("expiring").map(String::as_str) == Some("1");
+                    (scopes, expiring, None)
                 }
                 None => return error(StatusCode::BAD_REQUEST, "invalid_grant"),
             }
@@ -165,17 +210,25 @@ pub(crate) async fn access_token(
     if expiring {
         let refresh = token("shprt_");
         s.access_tokens
-            .insert(access, Instant::now() + config.access_token_ttl);
-        s.refresh_tokens.insert(refresh.clone(), false);
-        answer["expires_in"] = json!(config.access_token_ttl.as_secs());
+            .insert(access, now + config.access_token_ttl);
+        s.refresh_tokens.insert(
+            refresh.clone(),
+            RefreshToken {
+                issued: now,
+                parent,
+                first_used: None,
+                retired: false,
+            },
+        );
+        if !config.omit_expires_in {
+            answer["expires_in"] = json!(config.access_token_ttl.as_secs());
+        }
         answer["refresh_token"] = json!(refresh);
         answer["refresh_token_expires_in"] = json!(config.refresh_token_ttl.as_secs());
     } else {
         // A legacy offline token never expires.
-        s.access_tokens.insert(
-            access,
-            Instant::now() + std::time::Duration::from_secs(100 * 365 * 24 * 3600),
-        );
+        s.access_tokens
+            .insert(access, now + Duration::from_secs(100 * 365 * 24 * 3600));
     }
     Json(answer).into_response()
 }

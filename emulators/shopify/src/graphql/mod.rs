@@ -1,7 +1,11 @@
-//! The Admin GraphQL endpoint: auth, faults, validation, cost, bucket, dispatch.
+//! The Admin GraphQL endpoint: auth, faults, validation, limits, cost, bucket, dispatch,
+//! protected customer data, and answers lost after the operation ran.
 
 mod cost;
+mod limits;
 mod ops;
+pub(crate) mod protect;
+pub(crate) mod select;
 
 use std::path::Path as FsPath;
 use std::sync::{Arc, OnceLock};
@@ -12,13 +16,14 @@ use apollo_compiler::response::JsonMap;
 use apollo_compiler::validation::Valid;
 use apollo_compiler::{ExecutableDocument, Schema};
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::App;
-use crate::state::Bucket;
+use crate::server::Hangup;
+use crate::state::{Bucket, Fault};
 
 pub(crate) use ops::header_topic;
 
@@ -52,9 +57,32 @@ fn throttle_status(app: &App, available: f64) -> Value {
     })
 }
 
+/// Waits out a fault's latency, then serves it: a dropped connection or its status.
+async fn serve_fault(fault: &Fault, hangup: &Hangup) -> Option<Response> {
+    if let Some(ms) = fault.latency_ms {
+        tokio::time::sleep(Duration::from_millis(ms)).await;
+    }
+    if fault.drop_connection {
+        hangup.now();
+        return Some(StatusCode::INTERNAL_SERVER_ERROR.into_response());
+    }
+    let status = fault.status?;
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, Json(json!({"errors": "emulated failure"}))).into_response();
+    if let Some(after) = fault.retry_after.as_deref().and_then(|a| a.parse().ok()) {
+        response.headers_mut().insert("retry-after", after);
+    }
+    Some(response)
+}
+
+fn fails(fault: &Fault) -> bool {
+    fault.status.is_some() || fault.drop_connection
+}
+
 /// `POST /{shop}/admin/api/{version}/graphql.json`.
 pub(crate) async fn handle(
     State(app): State<App>,
+    ConnectInfo(hangup): ConnectInfo<Hangup>,
     Path((shop, version)): Path<(String, String)>,
     headers: HeaderMap,
     body: axum::body::Bytes,
@@ -79,23 +107,16 @@ pub(crate) async fn handle(
             )
                 .into_response();
         }
-        let fault = s.faults.pop_front();
-        if fault.as_ref().is_some_and(|f| f.status.is_some()) {
+        // Faults served before running; an after-apply fault waits for a request that runs.
+        let before = s.faults.front().is_some_and(|f| !f.after_apply);
+        let fault = if before { s.faults.pop_front() } else { None };
+        if fault.as_ref().is_some_and(fails) {
             s.stats.faulted += 1;
         }
         fault
     };
     if let Some(fault) = fault {
-        if let Some(ms) = fault.latency_ms {
-            tokio::time::sleep(Duration::from_millis(ms)).await;
-        }
-        if let Some(status) = fault.status {
-            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-            let mut response =
-                (status, Json(json!({"errors": "emulated failure"}))).into_response();
-            if let Some(after) = fault.retry_after.as_deref().and_then(|a| a.parse().ok()) {
-                response.headers_mut().insert("retry-after", after);
-            }
+        if let Some(response) = serve_fault(&fault, &hangup).await {
             return response;
         }
     }
@@ -128,59 +149,72 @@ pub(crate) async fn handle(
         Ok(op) => op,
         Err(_) => return errors(vec![("operation not found".into(), "BAD_REQUEST")]),
     };
-    let coerced = serde_json::from_value::<JsonMap>(variables.clone())
+    let coerced = serde_json::from_value::<JsonMap>(variables)
         .map_err(|e| e.to_string())
         .and_then(|map| {
             apollo_compiler::request::coerce_variable_values(&app.schema, operation, &map)
                 .map_err(|e| e.message().to_string())
         });
-    if let Err(message) = coerced {
-        app.world().shop(&shop).stats.invalid += 1;
-        return errors(vec![(
-            format!("Variable error: {message}"),
-            "INVALID_VARIABLE",
-        )]);
+    // From here on, variables as coerced: defaults filled in.
+    let variables = match coerced {
+        Ok(map) => serde_json::to_value(map.into_inner()).unwrap_or_else(|_| json!({})),
+        Err(message) => {
+            app.world().shop(&shop).stats.invalid += 1;
+            return errors(vec![(
+                format!("Variable error: {message}"),
+                "INVALID_VARIABLE",
+            )]);
+        }
+    };
+    let set = &operation.selection_set;
+    let mut over = limits::page_size_errors(set, &document, &variables, &mut Vec::new());
+    over.extend(limits::input_size_errors(set, &document, &variables));
+    if !over.is_empty() {
+        app.world().shop(&shop).stats.over_limits += 1;
+        return Json(json!({ "errors": over })).into_response();
     }
-    let requested = cost::requested(
-        &app.schema,
-        &operation.selection_set,
-        &variables,
-        operation.is_mutation(),
-    );
-    let (answer, is_mutation) = {
+    let pricer = cost::Pricer {
+        schema: &app.schema,
+        doc: &document,
+        vars: &variables,
+    };
+    let mutation = operation.is_mutation();
+    let requested = pricer.requested(set, mutation);
+    let (answer, lost) = {
         let mut world = app.world();
         let s = world.shop(&shop);
-        let now = Instant::now();
-        let bucket = s.bucket.get_or_insert(Bucket {
-            available: app.config.bucket_size,
-            at: now,
-        });
-        let elapsed = now.saturating_duration_since(bucket.at).as_secs_f64();
-        bucket.available =
-            (bucket.available + elapsed * app.config.restore_rate).min(app.config.bucket_size);
-        bucket.at = now;
-        if requested > bucket.available {
-            s.stats.throttled += 1;
-            let status = throttle_status(&app, bucket.available);
-            return Json(json!({
-                "errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}],
-                "extensions": {"cost": {"requestedQueryCost": requested, "actualQueryCost": null, "throttleStatus": status}},
+        let available = {
+            let now = Instant::now();
+            let bucket = s.bucket.get_or_insert(Bucket {
+                available: app.config.bucket_size,
+                at: now,
+            });
+            let elapsed = now.saturating_duration_since(bucket.at).as_secs_f64();
+            bucket.available =
+                (bucket.available + elapsed * app.config.restore_rate).min(app.config.bucket_size);
+            bucket.at = now;
+            bucket.available
+        };
+        let refused = |error: Value| {
+            Json(json!({
+                "errors": [error],
+                "extensions": {"cost": {"requestedQueryCost": requested, "actualQueryCost": null, "throttleStatus": throttle_status(&app, available)}},
             }))
-            .into_response();
+            .into_response()
+        };
+        if let Some(error) = limits::max_cost_error(requested) {
+            s.stats.over_limits += 1;
+            return refused(error);
         }
-        bucket.available -= requested;
-        let result = ops::execute(&app, s, operation, &variables);
-        let (data, actual) = match result {
-            Ok(data) => {
-                let actual = cost::actual(
-                    &app.schema,
-                    &operation.selection_set,
-                    &data,
-                    operation.is_mutation(),
-                )
-                .min(requested);
-                (Some(data), actual)
-            }
+        if requested > available {
+            s.stats.throttled += 1;
+            return refused(
+                json!({"message": "Throttled", "extensions": {"code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}),
+            );
+        }
+        s.bucket.as_mut().expect("bucket set above").available -= requested;
+        let resolved = match ops::execute(&app, s, &shop, &document, operation, &variables) {
+            Ok(resolved) => resolved,
             Err(message) => {
                 let bucket = s.bucket.as_mut().expect("bucket set above");
                 bucket.available += requested;
@@ -188,23 +222,45 @@ pub(crate) async fn handle(
                 return errors(vec![(message, "BAD_REQUEST")]);
             }
         };
+        let mut data = select::project(set, &resolved.data, &variables, &document);
+        let mut field_errors = resolved.errors;
+        field_errors.extend(protect::enforce(
+            app.config.protected_data_level,
+            set,
+            &document,
+            &variables,
+            &mut data,
+        ));
+        let actual = pricer.actual(set, &data, mutation).min(requested);
         let bucket = s.bucket.as_mut().expect("bucket set above");
         bucket.available = (bucket.available + requested - actual).min(app.config.bucket_size);
-        if operation.is_mutation() {
+        let status = throttle_status(&app, bucket.available);
+        if mutation {
             s.stats.mutations += 1;
         }
         s.stats.points += actual;
-        let status = throttle_status(&app, bucket.available);
-        (
-            json!({
-                "data": data,
-                "extensions": {"cost": {"requestedQueryCost": requested, "actualQueryCost": actual, "throttleStatus": status}},
-            }),
-            operation.is_mutation(),
-        )
+        let after = s.faults.front().is_some_and(|f| f.after_apply);
+        let lost = if after { s.faults.pop_front() } else { None };
+        if lost.as_ref().is_some_and(fails) {
+            s.stats.faulted += 1;
+            s.stats.applied_then_failed += 1;
+        }
+        let mut answer = json!({
+            "data": data,
+            "extensions": {"cost": {"requestedQueryCost": requested, "actualQueryCost": actual, "throttleStatus": status}},
+        });
+        if !field_errors.is_empty() {
+            answer["errors"] = json!(field_errors);
+        }
+        (answer, lost)
     };
-    if is_mutation && !app.config.mutation_latency.is_zero() {
+    if mutation && !app.config.mutation_latency.is_zero() {
         tokio::time::sleep(app.config.mutation_latency).await;
+    }
+    if let Some(fault) = lost {
+        if let Some(response) = serve_fault(&fault, &hangup).await {
+            return response;
+        }
     }
     Json(answer).into_response()
 }

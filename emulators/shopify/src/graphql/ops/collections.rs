@@ -1,9 +1,10 @@
-//! Manual collections: create, update of title or handle, paged product membership, and the
-//! add/remove jobs (answered as already done).
+//! Manual collections: create (unpublished), update of title or handle, paged product
+//! membership, and the add/remove mutations, whose change lands when their job completes.
 
 use serde_json::{Value, json};
 
-use super::{decode_cursor, encode_cursor, gid, gid_number, s, user_error};
+use super::{decode_cursor, encode_cursor, gid, gid_number, jobs, lookup, s, user_error};
+use crate::App;
 use crate::state::{Collection, Shop};
 
 fn known_products(shop: &Shop, ids: &Value) -> Result<Vec<String>, Value> {
@@ -40,15 +41,18 @@ pub(super) fn collection_create(shop: &mut Shop, vars: &Value) -> Value {
             title,
             handle,
             products,
+            publications: Vec::new(),
         },
     );
-    json!({"collectionCreate": {"collection": {"id": gid("Collection", n)}, "userErrors": []}})
+    let collection = lookup::collection_json(shop, &shop.collections[&n]);
+    json!({"collectionCreate": {"collection": collection, "userErrors": []}})
 }
 
 pub(super) fn collection_update(shop: &mut Shop, vars: &Value) -> Value {
     let input = &vars["input"];
     let id = s(input, "id").unwrap_or_default();
-    match gid_number(&id, "Collection").and_then(|n| shop.collections.get_mut(&n)) {
+    let number = gid_number(&id, "Collection");
+    match number.and_then(|n| shop.collections.get_mut(&n)) {
         Some(c) => {
             if let Some(title) = s(input, "title") {
                 c.title = title;
@@ -56,7 +60,8 @@ pub(super) fn collection_update(shop: &mut Shop, vars: &Value) -> Value {
             if let Some(handle) = s(input, "handle") {
                 c.handle = handle;
             }
-            json!({"collectionUpdate": {"collection": {"id": id}, "userErrors": []}})
+            let collection = lookup::collection_json(shop, &shop.collections[&number.unwrap_or(0)]);
+            json!({"collectionUpdate": {"collection": collection, "userErrors": []}})
         }
         None => {
             json!({"collectionUpdate": {"collection": null, "userErrors": [user_error(&["id"], "Collection does not exist", None)]}})
@@ -83,7 +88,7 @@ pub(super) fn collection_products(shop: &Shop, vars: &Value) -> Value {
     json!({"collection": {"id": id, "products": {"nodes": page, "pageInfo": {"hasNextPage": last < c.products.len(), "endCursor": (last > 0).then(|| encode_cursor(last - 1))}}}})
 }
 
-pub(super) fn collection_membership(shop: &mut Shop, vars: &Value, add: bool) -> Value {
+pub(super) fn collection_membership(app: &App, shop: &mut Shop, vars: &Value, add: bool) -> Value {
     let key = if add {
         "collectionAddProductsV2"
     } else {
@@ -94,20 +99,14 @@ pub(super) fn collection_membership(shop: &mut Shop, vars: &Value, add: bool) ->
         Ok(ids) => ids,
         Err(e) => return json!({ key: {"job": null, "userErrors": [e]} }),
     };
-    let job = shop.id();
-    let Some(c) = gid_number(&id, "Collection").and_then(|n| shop.collections.get_mut(&n)) else {
+    let Some(number) = gid_number(&id, "Collection").filter(|n| shop.collections.contains_key(n))
+    else {
         let mut e = user_error(&["id"], "Collection does not exist", None);
         if add {
             e["code"] = json!("COLLECTION_DOES_NOT_EXIST");
         }
         return json!({ key: {"job": null, "userErrors": [e]} });
     };
-    for p in ids {
-        if add && !c.products.contains(&p) {
-            c.products.push(p);
-        } else if !add {
-            c.products.retain(|x| *x != p);
-        }
-    }
-    json!({ key: {"job": {"id": gid("Job", job), "done": true}, "userErrors": []} })
+    let job = jobs::start(shop, app.config.job_polls_until_done, number, add, ids);
+    json!({ key: {"job": job, "userErrors": []} })
 }

@@ -1,24 +1,38 @@
-//! The operations the connector sends, served from shop state, one module per resource. Each
-//! answers the fields of the connector's documents; anything else is refused as unsupported.
-//! This module dispatches on the operation name and holds the helpers they share: gids,
+//! The operations served from shop state, one module per resource. The connector's documents
+//! are recognised by operation name and answered field for field; any other operation is
+//! answered root field by root field (`root`), for the lookups, publications and jobs an
+//! adapter may add. This module dispatches and holds the helpers they share: gids,
 //! `userErrors` entries, string variables and opaque cursors.
 
 mod collections;
 mod inventory;
+mod jobs;
+mod lookup;
 mod orders;
 mod products;
+mod publications;
+mod root;
+mod scopes;
 mod shop;
 mod webhooks;
 
+use apollo_compiler::ExecutableDocument;
 use apollo_compiler::executable::Operation;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
+use super::select;
+pub(super) use super::select::{decode_cursor, encode_cursor};
 use crate::App;
 use crate::state::Shop;
 
 pub(crate) use webhooks::header_topic;
+
+/// What running an operation produced: the answer (keyed by field name or response key, to
+/// be projected onto the selection) and field errors to return beside it.
+pub(crate) struct Resolved {
+    pub data: Value,
+    pub errors: Vec<Value>,
+}
 
 pub(super) fn gid(kind: &str, id: u64) -> String {
     format!("gid://shopify/{kind}/{id}")
@@ -42,44 +56,84 @@ pub(super) fn s(v: &Value, key: &str) -> Option<String> {
     v.get(key).and_then(Value::as_str).map(str::to_owned)
 }
 
-/// Answers one operation by its name; `Err` becomes a top-level GraphQL error.
+/// Answers one operation: the connector's by name, any other root field by root field;
+/// `Err` becomes a top-level error without data.
 pub(crate) fn execute(
     app: &App,
     shop: &mut Shop,
+    shop_name: &str,
+    doc: &ExecutableDocument,
     operation: &Operation,
     vars: &Value,
-) -> Result<Value, String> {
+) -> Result<Resolved, String> {
     let name = operation
         .name
         .as_ref()
         .map(|n| n.as_str())
         .unwrap_or_default();
-    match name {
-        "ProductSet" => Ok(products::product_set(shop, vars)),
-        "InventorySetQuantities" => inventory::inventory_set_quantities(shop, operation, vars),
-        "CollectionCreate" => Ok(collections::collection_create(shop, vars)),
-        "CollectionUpdate" => Ok(collections::collection_update(shop, vars)),
-        "CollectionProducts" => Ok(collections::collection_products(shop, vars)),
-        "CollectionAddProductsV2" => Ok(collections::collection_membership(shop, vars, true)),
-        "CollectionRemoveProducts" => Ok(collections::collection_membership(shop, vars, false)),
-        "WebhookSubscriptions" => Ok(webhooks::webhook_subscriptions(shop, vars)),
-        "WebhookSubscriptionCreate" => Ok(webhooks::webhook_create(shop, vars)),
-        "WebhookSubscriptionUpdate" => Ok(webhooks::webhook_update(shop, vars)),
-        "WebhookSubscriptionDelete" => Ok(webhooks::webhook_delete(shop, vars)),
-        "Orders" => orders::orders(app, shop, vars),
-        "OrderLineItems" => Ok(orders::order_line_items(shop, vars)),
-        "TagsAdd" => Ok(orders::tags_add(shop, vars)),
-        "AccessScopes" => Ok(shop::access_scopes(shop)),
-        "PrimaryLocation" => Ok(shop::primary_location()),
-        other => Err(format!("the emulator does not serve operation {other:?}")),
+    let level = app.config.protected_data_level;
+    let named = [
+        "ProductSet",
+        "InventorySetQuantities",
+        "CollectionCreate",
+        "CollectionUpdate",
+        "CollectionProducts",
+        "CollectionAddProductsV2",
+        "CollectionRemoveProducts",
+        "WebhookSubscriptions",
+        "WebhookSubscriptionCreate",
+        "WebhookSubscriptionUpdate",
+        "WebhookSubscriptionDelete",
+        "Orders",
+        "OrderLineItems",
+        "TagsAdd",
+        "AccessScopes",
+        "PrimaryLocation",
+    ];
+    if !named.contains(&name) {
+        return root::resolve(app, shop, shop_name, doc, &operation.selection_set, vars);
     }
-}
-
-pub(super) fn encode_cursor(index: usize) -> String {
-    URL_SAFE_NO_PAD.encode(format!("i:{index}"))
-}
-
-pub(super) fn decode_cursor(cursor: &str) -> Option<usize> {
-    let text = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).ok()?).ok()?;
-    text.strip_prefix("i:")?.parse().ok()
+    // A connector document with a refused root field does not run at all.
+    let roots = select::fields(&operation.selection_set, doc, vars);
+    let denials: Vec<_> = roots
+        .iter()
+        .filter_map(|f| scopes::denial(app, shop, f).map(|e| (*f, e)))
+        .collect();
+    if !denials.is_empty() {
+        let mut data = serde_json::Map::new();
+        let mut errors = Vec::new();
+        let mut null_data = false;
+        for (field, error) in denials {
+            root::refuse(&mut data, &mut errors, &mut null_data, doc, field, error);
+        }
+        let data = if null_data {
+            Value::Null
+        } else {
+            Value::Object(data)
+        };
+        return Ok(Resolved { data, errors });
+    }
+    let data = match name {
+        "ProductSet" => products::product_set(shop, vars),
+        "InventorySetQuantities" => inventory::inventory_set_quantities(shop, operation, vars)?,
+        "CollectionCreate" => collections::collection_create(shop, vars),
+        "CollectionUpdate" => collections::collection_update(shop, vars),
+        "CollectionProducts" => collections::collection_products(shop, vars),
+        "CollectionAddProductsV2" => collections::collection_membership(app, shop, vars, true),
+        "CollectionRemoveProducts" => collections::collection_membership(app, shop, vars, false),
+        "WebhookSubscriptions" => webhooks::webhook_subscriptions(shop, vars),
+        "WebhookSubscriptionCreate" => webhooks::webhook_create(shop, vars, level),
+        "WebhookSubscriptionUpdate" => webhooks::webhook_update(shop, vars),
+        "WebhookSubscriptionDelete" => webhooks::webhook_delete(shop, vars),
+        "Orders" => orders::orders(app, shop, vars)?,
+        "OrderLineItems" => orders::order_line_items(shop, vars),
+        "TagsAdd" => orders::tags_add(shop, vars),
+        "AccessScopes" => shop::access_scopes(shop),
+        "PrimaryLocation" => shop::primary_location(),
+        other => return Err(format!("the emulator does not serve operation {other:?}")),
+    };
+    Ok(Resolved {
+        data,
+        errors: Vec::new(),
+    })
 }

@@ -37,6 +37,28 @@ fn line_items_page(order: &Value, first: usize, start: usize) -> Value {
     json!({"nodes": page, "pageInfo": {"hasNextPage": last < lines.len(), "endCursor": (last > 0).then(|| encode_cursor(last - 1))}})
 }
 
+/// The order's customer as GraphQL shows it (`null` for a guest).
+fn customer_json(c: &Value) -> Value {
+    if c.is_null() {
+        return Value::Null;
+    }
+    let name: Vec<&str> = [&c["first_name"], &c["last_name"]]
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    json!({
+        "id": c["admin_graphql_api_id"],
+        "legacyResourceId": c["id"].as_u64().map(|n| n.to_string()),
+        "firstName": c["first_name"],
+        "lastName": c["last_name"],
+        "displayName": name.join(" "),
+        "email": c["email"],
+        "phone": c["phone"],
+        "defaultEmailAddress": c["email"].as_str().map(|e| json!({"emailAddress": e})),
+        "defaultPhoneNumber": c["phone"].as_str().map(|p| json!({"phoneNumber": p})),
+    })
+}
+
 pub(super) fn orders(app: &App, shop: &Shop, vars: &Value) -> Result<Value, String> {
     let _ = app;
     let query = s(vars, "query").unwrap_or_default();
@@ -79,7 +101,7 @@ pub(super) fn orders(app: &App, shop: &Shop, vars: &Value) -> Result<Value, Stri
                 "displayFinancialStatus": "PAID",
                 "displayFulfillmentStatus": "UNFULFILLED",
                 "totalPriceSet": money(&p["total_price"], currency),
-                "customer": null,
+                "customer": customer_json(&p["customer"]),
                 "lineItems": line_items_page(p, line_first, 0),
             })
         })

@@ -1,17 +1,49 @@
-//! `productSet`: creates or fully replaces a product by id or handle with its options,
-//! variants and stock; variants left out are deleted along with their inventory.
+//! `productSet`: creates or fully replaces a product by id, handle or custom id (a unique
+//! metafield) with its options, variants, metafields and stock; variants left out are deleted
+//! along with their inventory; publications are kept.
 
 use serde_json::{Value, json};
 
-use super::{gid, gid_number, s, user_error};
-use crate::state::{Product, Shop, Variant};
+use super::{gid, gid_number, lookup, s, user_error};
+use crate::state::{Metafield, Product, Shop, Variant};
 
-fn variant_json(v: &Variant) -> Value {
-    json!({
-        "id": v.id,
-        "selectedOptions": v.options.iter().map(|(n, val)| json!({"name": n, "value": val})).collect::<Vec<_>>(),
-        "inventoryItem": {"id": v.inventory_item_id},
-    })
+/// The namespace a custom id without one lives in (the app-reserved namespace).
+pub(super) const APP_NAMESPACE: &str = "$app";
+
+/// The product whose metafield `namespace.key` (default [`APP_NAMESPACE`]) holds `value`.
+pub(super) fn by_custom_id(shop: &Shop, custom: &Value) -> Option<u64> {
+    let namespace = s(custom, "namespace").unwrap_or_else(|| APP_NAMESPACE.into());
+    let key = s(custom, "key")?;
+    let value = s(custom, "value")?;
+    shop.products
+        .iter()
+        .find(|(_, p)| {
+            p.metafields
+                .iter()
+                .any(|m| m.namespace == namespace && m.key == key && m.value == value)
+        })
+        .map(|(n, _)| *n)
+}
+
+/// `old` with `input` metafields upserted by namespace and key.
+fn merge_metafields(old: &[Metafield], input: &Value) -> Vec<Metafield> {
+    let mut out = old.to_vec();
+    for m in input.as_array().into_iter().flatten() {
+        let field = Metafield {
+            namespace: s(m, "namespace").unwrap_or_else(|| APP_NAMESPACE.into()),
+            key: s(m, "key").unwrap_or_default(),
+            value: s(m, "value").unwrap_or_default(),
+            kind: s(m, "type").unwrap_or_else(|| "single_line_text_field".into()),
+        };
+        match out
+            .iter_mut()
+            .find(|o| o.namespace == field.namespace && o.key == field.key)
+        {
+            Some(o) => *o = field,
+            None => out.push(field),
+        }
+    }
+    out
 }
 
 pub(super) fn product_set(shop: &mut Shop, vars: &Value) -> Value {
@@ -35,6 +67,8 @@ pub(super) fn product_set(shop: &mut Shop, vars: &Value) -> Value {
             .iter()
             .find(|(_, p)| p.handle == handle)
             .map(|(n, _)| *n)
+    } else if identifier["customId"].is_object() {
+        by_custom_id(shop, &identifier["customId"])
     } else {
         None
     };
@@ -140,7 +174,24 @@ pub(super) fn product_set(shop: &mut Shop, vars: &Value) -> Value {
         });
     }
     let number = existing.unwrap_or_else(|| shop.id());
-    let handle = s(input, "handle").unwrap_or_else(|| format!("product-{number}"));
+    let previous = existing.and_then(|n| shop.products.get(&n));
+    let handle = s(input, "handle")
+        .or_else(|| previous.map(|p| p.handle.clone()))
+        .or_else(|| s(identifier, "handle"))
+        .unwrap_or_else(|| format!("product-{number}"));
+    let mut metafields = merge_metafields(
+        previous
+            .map(|p| p.metafields.as_slice())
+            .unwrap_or_default(),
+        &input["metafields"],
+    );
+    if previous.is_none() && identifier["customId"].is_object() {
+        let custom = &identifier["customId"];
+        let mut with_id = custom.clone();
+        with_id["type"] = json!("id");
+        metafields = merge_metafields(&metafields, &json!([with_id]));
+    }
+    let publications = previous.map(|p| p.publications.clone()).unwrap_or_default();
     let product = Product {
         id: gid("Product", number),
         handle,
@@ -149,6 +200,8 @@ pub(super) fn product_set(shop: &mut Shop, vars: &Value) -> Value {
         vendor: s(input, "vendor"),
         description_html: s(input, "descriptionHtml").unwrap_or_default(),
         variants,
+        metafields,
+        publications,
     };
     for (item, quantity) in stock {
         shop.inventory.insert(item, quantity);
@@ -159,10 +212,7 @@ pub(super) fn product_set(shop: &mut Shop, vars: &Value) -> Value {
             shop.inventory.remove(&old.inventory_item_id);
         }
     }
-    let answer = json!({"productSet": {"product": {
-        "id": product.id,
-        "variants": {"nodes": product.variants.iter().take(100).map(variant_json).collect::<Vec<_>>(), "pageInfo": {"hasNextPage": product.variants.len() > 100}},
-    }, "userErrors": []}});
     shop.products.insert(number, product);
-    answer
+    let product = lookup::product_json(shop, &shop.products[&number]);
+    json!({"productSet": {"product": product, "userErrors": []}})
 }

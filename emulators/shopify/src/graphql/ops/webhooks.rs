@@ -1,9 +1,12 @@
 //! Webhook subscriptions: paged list filtered by topics, create (https or loopback only, one
-//! per topic and address), address update, delete; and topic enum to header name.
+//! per topic and address, topics with protected customer data only with approval), address
+//! update, delete; and topic enum to header name.
 
 use serde_json::{Value, json};
 
 use super::{decode_cursor, encode_cursor, gid, s, user_error};
+use crate::deliveries::protected_topic;
+use crate::graphql::protect::DOCUMENTATION;
 use crate::state::{Shop, Subscription};
 
 fn topic_name(topic: &str) -> String {
@@ -48,9 +51,15 @@ fn valid_uri(uri: &str) -> bool {
         || uri.starts_with("http://localhost")
 }
 
-pub(super) fn webhook_create(shop: &mut Shop, vars: &Value) -> Value {
+pub(super) fn webhook_create(shop: &mut Shop, vars: &Value, protected_level: u8) -> Value {
     let topic = s(vars, "topic").unwrap_or_default();
     let uri = s(&vars["webhookSubscription"], "uri").unwrap_or_default();
+    if protected_level == 0 && protected_topic(&topic_name(&topic)) {
+        let message = format!(
+            "This app is not approved to subscribe to webhook topics containing protected customer data. See {DOCUMENTATION} for more details."
+        );
+        return json!({"webhookSubscriptionCreate": {"webhookSubscription": null, "userErrors": [user_error(&["webhookSubscription"], &message, None)]}});
+    }
     let fail = |m: &str| json!({"webhookSubscriptionCreate": {"webhookSubscription": null, "userErrors": [user_error(&["webhookSubscription", "uri"], m, None)]}});
     if !valid_uri(&uri) {
         return fail("Address protocol http:// is not supported");
@@ -67,6 +76,7 @@ pub(super) fn webhook_create(shop: &mut Shop, vars: &Value) -> Value {
         id: gid("WebhookSubscription", n),
         topic,
         uri,
+        consecutive_failures: 0,
     };
     let answer = json!({"webhookSubscriptionCreate": {"webhookSubscription": webhook_json(&sub), "userErrors": []}});
     shop.webhooks.push(sub);

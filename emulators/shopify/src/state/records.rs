@@ -1,0 +1,124 @@
+//! The records a shop holds: catalogue, orders, subscriptions, jobs, deliveries, tokens.
+
+use std::time::Instant;
+
+use serde::Serialize;
+use serde_json::Value;
+
+/// The shop's one publication, the Online Store channel.
+pub(crate) const ONLINE_STORE: &str = "gid://shopify/Publication/1";
+
+/// A product variant.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Variant {
+    pub id: String,
+    pub sku: Option<String>,
+    pub barcode: Option<String>,
+    pub price: String,
+    pub options: Vec<(String, String)>,
+    pub inventory_item_id: String,
+    pub tracked: bool,
+}
+
+/// A metafield on a product (`namespace.key = value`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Metafield {
+    pub namespace: String,
+    pub key: String,
+    pub value: String,
+    #[serde(rename = "type")]
+    pub kind: String,
+}
+
+/// A product.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Product {
+    pub id: String,
+    pub handle: String,
+    pub title: String,
+    pub status: String,
+    pub vendor: Option<String>,
+    pub description_html: String,
+    pub variants: Vec<Variant>,
+    pub metafields: Vec<Metafield>,
+    /// Publication ids it is published to (none when created through the API).
+    pub publications: Vec<String>,
+}
+
+/// A collection.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Collection {
+    pub id: String,
+    pub title: String,
+    pub handle: String,
+    pub products: Vec<String>,
+    /// Publication ids it is published to (none when created through the API).
+    pub publications: Vec<String>,
+}
+
+/// A webhook subscription.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Subscription {
+    pub id: String,
+    pub topic: String,
+    pub uri: String,
+    /// Failed deliveries in a row; reset by a 2xx.
+    pub consecutive_failures: u32,
+}
+
+/// An order, kept as its REST payload plus tags.
+#[derive(Debug, Clone)]
+pub(crate) struct Order {
+    pub payload: Value,
+    pub tags: Vec<String>,
+    pub updated_at: time::OffsetDateTime,
+}
+
+/// The leaky bucket.
+#[derive(Debug, Clone)]
+pub(crate) struct Bucket {
+    pub available: f64,
+    pub at: Instant,
+}
+
+/// An asynchronous collection membership change.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Job {
+    pub id: String,
+    pub collection: u64,
+    /// Adds the products when true, removes them otherwise.
+    pub add: bool,
+    pub product_ids: Vec<String>,
+    /// `job(id:)` polls so far.
+    pub polls: u32,
+    pub done: bool,
+}
+
+/// A webhook delivery as sent, kept so it can be replayed byte for byte.
+#[derive(Debug, Clone)]
+pub(crate) struct Delivery {
+    pub topic: String,
+    pub uri: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// The subscription it went to (none for compliance topics).
+    pub subscription: Option<String>,
+}
+
+/// A refresh token and where it stands in its rotation.
+#[derive(Debug, Clone)]
+pub(crate) struct RefreshToken {
+    pub issued: Instant,
+    /// The token it replaced, retired when this one is first used.
+    pub parent: Option<String>,
+    /// When it was first exchanged.
+    pub first_used: Option<Instant>,
+    /// Refused from now on (its replacement was used, or it was revoked).
+    pub retired: bool,
+}
