@@ -15,13 +15,15 @@ fn signed_webhook(topic: &str, body: &str, secret: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(body.as_bytes());
     let signature = base64::engine::general_purpose::STANDARD.encode(mac.finalize().into_bytes());
+    // One id per delivery, as Shopify gives it: the same topic and body (a retry) share it.
+    let webhook_id = &signature[..12];
     event(
         "POST",
         "/ecommerce/webhooks/shopify",
         "",
         None,
         json!({"content-type": "application/json", "x-shopify-topic": topic, "x-shopify-hmac-sha256": signature,
-               "x-shopify-shop-domain": SHOP, "x-shopify-webhook-id": "wh-1"}),
+               "x-shopify-shop-domain": SHOP, "x-shopify-webhook-id": webhook_id}),
         Some(body),
     )
 }

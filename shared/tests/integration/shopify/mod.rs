@@ -2,6 +2,7 @@
 
 mod catalog;
 mod client;
+mod fidelity;
 mod oauth;
 mod orders;
 mod refresh;
@@ -71,6 +72,8 @@ pub fn provider_for(
             "write_orders".into(),
             "write_products".into(),
             "write_inventory".into(),
+            "read_locations".into(),
+            "write_publications".into(),
         ],
         redirect_uri: "https://api.example.com/ecommerce/oauth/callback".into(),
         ack_tag: "connector-ingested".into(),

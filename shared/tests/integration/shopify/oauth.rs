@@ -27,7 +27,9 @@ async fn authorize_callback_and_code_exchange_yield_an_expiring_token_pair() {
             "read_orders",
             "write_orders",
             "write_products",
-            "write_inventory"
+            "write_inventory",
+            "read_locations",
+            "write_publications"
         ]
     );
     assert_eq!(kit.emulator.stats(&kit.shop).code_exchanges, 1);
@@ -102,7 +104,15 @@ async fn fewer_scopes_than_requested_are_reported() {
         &kit.provider.config().scopes,
         &grant.scopes,
     );
-    assert_eq!(missing, vec!["write_orders", "write_inventory"]);
+    assert_eq!(
+        missing,
+        vec![
+            "write_orders",
+            "write_inventory",
+            "read_locations",
+            "write_publications"
+        ]
+    );
 }
 
 #[tokio::test]

@@ -108,7 +108,9 @@ async fn granted_scopes_and_primary_location_are_read_from_the_store() {
             "read_orders",
             "write_orders",
             "write_products",
-            "write_inventory"
+            "write_inventory",
+            "read_locations",
+            "write_publications"
         ]
     );
 }

@@ -142,6 +142,9 @@ enum Attempt {
     Throttled(Duration),
     /// Retryable failure; `Some` when the server said how long to wait.
     Retry(ProviderError, Option<Duration>),
+    /// A failure after the request may have been applied (5xx, network error after sending,
+    /// a cut answer): safe to retry only for idempotent documents.
+    Ambiguous(ProviderError, Option<Duration>),
     /// Final failure.
     Fail(ProviderError),
 }
@@ -212,7 +215,9 @@ impl GraphqlClient {
         document: &'static str,
         variables: Value,
     ) -> Result<T, ProviderError> {
-        let (data, withheld) = self.execute_value(shop, token, document, variables).await?;
+        let (data, withheld) = self
+            .execute_value(shop, token, document, variables, true)
+            .await?;
         if !withheld.is_empty() {
             return Err(ProviderError::Forbidden(format!(
                 "access denied to {}",
@@ -233,7 +238,31 @@ impl GraphqlClient {
         document: &'static str,
         variables: Value,
     ) -> Result<(Value, Vec<String>), ProviderError> {
-        self.execute_value(shop, token, document, variables).await
+        self.execute_value(shop, token, document, variables, true)
+            .await
+    }
+
+    /// Runs a mutation that is not safe to repeat (a create): a failure after which it may
+    /// have been applied (5xx, a lost answer) is returned at once as `Unavailable`, for the
+    /// caller to look for what it created before trying again. Throttling and 429, which
+    /// apply nothing, are still waited out.
+    pub async fn execute_once(
+        &self,
+        shop: &str,
+        token: &Secret,
+        document: &'static str,
+        variables: Value,
+    ) -> Result<Value, ProviderError> {
+        let (data, withheld) = self
+            .execute_value(shop, token, document, variables, false)
+            .await?;
+        if !withheld.is_empty() {
+            return Err(ProviderError::Forbidden(format!(
+                "access denied to {}",
+                withheld.join(", ")
+            )));
+        }
+        Ok(data)
     }
 
     async fn execute_value(
@@ -242,6 +271,7 @@ impl GraphqlClient {
         token: &Secret,
         document: &'static str,
         variables: Value,
+        idempotent: bool,
     ) -> Result<(Value, Vec<String>), ProviderError> {
         let url = format!(
             "{}/admin/api/{}/graphql.json",
@@ -272,7 +302,8 @@ impl GraphqlClient {
                     );
                     tokio::time::sleep(pause).await;
                 }
-                Attempt::Retry(err, after) => {
+                Attempt::Ambiguous(err, _) if !idempotent => return Err(err),
+                Attempt::Retry(err, after) | Attempt::Ambiguous(err, after) => {
                     failures += 1;
                     let Some(pause) = self.retry.next_pause(failures, after) else {
                         return Err(err);
@@ -402,7 +433,7 @@ impl GraphqlClient {
                 } else {
                     "network error"
                 };
-                return Attempt::Retry(
+                return Attempt::Ambiguous(
                     ProviderError::Unavailable(format!("{kind} calling {shop}")),
                     None,
                 );
@@ -420,7 +451,7 @@ impl GraphqlClient {
             200..=299 => {}
             429 => return Attempt::Retry(ProviderError::RateLimited, retry_after),
             500..=599 => {
-                return Attempt::Retry(
+                return Attempt::Ambiguous(
                     ProviderError::Unavailable(format!("{shop} answered {status}")),
                     retry_after,
                 );
@@ -442,7 +473,7 @@ impl GraphqlClient {
         let bytes = match response.bytes().await {
             Ok(b) => b,
             Err(_) => {
-                return Attempt::Retry(
+                return Attempt::Ambiguous(
                     ProviderError::Unavailable(format!("{shop}: body cut short")),
                     None,
                 );
@@ -516,7 +547,7 @@ impl GraphqlClient {
                 }
                 Some("ACCESS_DENIED") => ProviderError::Forbidden(messages),
                 Some("INTERNAL_SERVER_ERROR") => {
-                    return Attempt::Retry(ProviderError::Unavailable(messages), None);
+                    return Attempt::Ambiguous(ProviderError::Unavailable(messages), None);
                 }
                 _ => ProviderError::Protocol(messages),
             };

@@ -28,6 +28,14 @@ struct WrittenCollection {
     resource_publications: ResourcePublications,
 }
 
+/// What a create came to.
+enum Created {
+    /// Created now, as answered.
+    New(WrittenCollection),
+    /// Created by an earlier attempt whose answer was lost; found by handle.
+    Found(String),
+}
+
 /// An asynchronous job.
 #[derive(Deserialize)]
 struct Job {
@@ -75,12 +83,18 @@ impl ShopifyProvider {
             None => {
                 let first: Vec<String> = members.iter().take(INPUT_LIMIT).cloned().collect();
                 input["products"] = json!(first);
-                let data: Value = self
-                    .run(session, doc::COLLECTION_CREATE, json!({"input": input}))
-                    .await?;
-                let payload = field(&data, "collectionCreate")?;
-                user_errors(payload)?;
-                (parse(field(payload, "collection")?)?, first)
+                match self.create_collection(session, &input, &handle).await? {
+                    Created::New(written) => (written, first),
+                    // Created by an attempt whose answer was lost: read what it holds.
+                    Created::Found(id) => {
+                        let current = self.collection_members(session, &id).await?;
+                        let written = WrittenCollection {
+                            id,
+                            resource_publications: ResourcePublications::default(),
+                        };
+                        (written, current)
+                    }
+                }
             }
         };
         let id = written.id.as_str();
@@ -115,6 +129,42 @@ impl ShopifyProvider {
         Ok(PushedCollection {
             external_id: id.to_owned(),
         })
+    }
+
+    /// `collectionCreate`, which is not safe to repeat: when its answer is lost, the
+    /// collection is looked up by its handle before another attempt, so a retry adopts what
+    /// the lost attempt created instead of creating a second one.
+    async fn create_collection(
+        &self,
+        session: &StoreSession,
+        input: &Value,
+        handle: &str,
+    ) -> Result<Created, ProviderError> {
+        let policy = self.graphql.retry_policy();
+        let mut failures = 0;
+        loop {
+            match self
+                .run_once(session, doc::COLLECTION_CREATE, json!({"input": input}))
+                .await
+            {
+                Ok(data) => {
+                    let payload = field(&data, "collectionCreate")?;
+                    user_errors(payload)?;
+                    return Ok(Created::New(parse(field(payload, "collection")?)?));
+                }
+                Err(ProviderError::Unavailable(reason)) => {
+                    failures += 1;
+                    let Some(pause) = policy.next_pause(failures, None) else {
+                        return Err(ProviderError::Unavailable(reason));
+                    };
+                    tokio::time::sleep(pause).await;
+                    if let Some(id) = self.collection_by_handle(session, handle).await? {
+                        return Ok(Created::Found(id));
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// The id of the collection with this handle, if there is one.

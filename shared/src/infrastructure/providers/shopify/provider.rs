@@ -149,6 +149,24 @@ impl ShopifyProvider {
             .await
     }
 
+    /// Runs a create that must not be repeated blindly: an answer lost after the store may
+    /// have applied it comes back as `Unavailable`, for the caller to look for what it created.
+    pub(super) async fn run_once(
+        &self,
+        session: &StoreSession,
+        document: &'static str,
+        variables: Value,
+    ) -> Result<Value, ProviderError> {
+        self.graphql
+            .execute_once(
+                &session.shop,
+                &session.credentials.access_token,
+                document,
+                variables,
+            )
+            .await
+    }
+
     /// As [`run`](Self::run), accepting fields the store withholds (their paths come back).
     pub(super) async fn run_partial(
         &self,

@@ -87,8 +87,10 @@ impl WebhookSubscriptions for ShopifyProvider {
                     .run::<Value>(session, doc::WEBHOOK_SUBSCRIPTION_UPDATE, json!({"id": stale.external_id, "webhookSubscription": {"uri": address, "format": "JSON"}}))
                     .await
                     .and_then(|data| Ok(field(&data, "webhookSubscriptionUpdate")?.clone())),
+                // Not safe to repeat: a lost answer is not retried here (that could subscribe
+                // twice); the next poll's repair lists the subscriptions and keeps it.
                 None => self
-                    .run::<Value>(session, doc::WEBHOOK_SUBSCRIPTION_CREATE, json!({"topic": topic_enum, "webhookSubscription": {"uri": address, "format": "JSON"}}))
+                    .run_once(session, doc::WEBHOOK_SUBSCRIPTION_CREATE, json!({"topic": topic_enum, "webhookSubscription": {"uri": address, "format": "JSON"}}))
                     .await
                     .and_then(|data| Ok(field(&data, "webhookSubscriptionCreate")?.clone())),
             };

@@ -1,0 +1,104 @@
+//! The switches a test sets (misbehaviours and opt-in strictness), the faults it queues, and
+//! the counters it asserts on.
+
+use serde::{Deserialize, Serialize};
+
+/// Switches that make the store misbehave as real ones do, or hold it to rules today's
+/// connector does not meet yet. Every default keeps the emulator's historical behaviour.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Flags {
+    /// The host strips the `Authorization` header (Basic and OAuth alike): it is never seen.
+    #[serde(default)]
+    pub reject_basic_auth: bool,
+    /// Plain permalinks: `/wp-json/` is an HTML 404.
+    #[serde(default)]
+    pub plain_permalinks: bool,
+    /// Send `user_id` as a JSON number in the key delivery (as the docs' example shows).
+    #[serde(default)]
+    pub numeric_user_id: bool,
+    /// Latency of every REST request, in milliseconds (a slow shared host).
+    #[serde(default)]
+    pub latency_ms: u64,
+    /// Anonymous requests get the route's own permission error (`woocommerce_rest_cannot_view`,
+    /// `_create`, `_edit`, `_delete`, `_batch`) after routing, as each controller's
+    /// `*_permissions_check` answers; off, every one gets `woocommerce_rest_cannot_view`
+    /// before routing.
+    #[serde(default)]
+    pub route_permission_errors: bool,
+    /// The site is served over plain HTTP (`is_ssl()` false): Basic and query-string keys are
+    /// ignored (the request is anonymous) and only OAuth 1.0a one-legged signatures
+    /// authenticate, signed over an `http://` base URL. Off, the site behaves as if served
+    /// over HTTPS: keys first, then OAuth signed over an `https://` base URL.
+    #[serde(default)]
+    pub plain_http: bool,
+    /// Webhook deliveries wait in a queue (Action Scheduler) until a test runs them; order
+    /// updates through REST queue `order.updated`. Off, deliveries are sent at once.
+    #[serde(default)]
+    pub async_deliveries: bool,
+}
+
+/// A fault answered instead of the next REST request, before it runs (nothing changes).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Fault {
+    /// HTTP status (5xx, 429).
+    pub status: u16,
+    /// `Retry-After` value.
+    #[serde(default)]
+    pub retry_after: Option<String>,
+}
+
+/// A response lost after the write was applied: the next write request (POST, PUT, PATCH,
+/// DELETE, batches included) runs and changes the store, then its answer is replaced by
+/// `status` with a proxy's HTML page, or never written at all (`drop_connection`).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LostResponse {
+    /// HTTP status answered instead (500, 502, 504); ignored with `drop_connection`.
+    #[serde(default)]
+    pub status: u16,
+    /// Close the connection without writing any answer.
+    #[serde(default)]
+    pub drop_connection: bool,
+}
+
+/// Counters for assertions.
+#[derive(Debug, Clone, Default, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Stats {
+    /// REST requests.
+    pub requests: u64,
+    /// Requests whose Basic header was dropped (reject mode).
+    pub basic_dropped: u64,
+    /// Requests authenticated by query-string keys.
+    pub query_auth: u64,
+    /// Requests authenticated by an OAuth 1.0a signature.
+    pub oauth_auth: u64,
+    /// Requests that carried Basic or query-string keys over plain HTTP (ignored).
+    pub insecure_refused: u64,
+    /// Requests refused by authentication (bad secret, signature, timestamp, nonce, key).
+    pub auth_refused: u64,
+    /// Anonymous requests refused by a route's permission check.
+    pub permission_refused: u64,
+    /// Batch requests.
+    pub batches: u64,
+    /// Faults served before the request ran.
+    pub faulted: u64,
+    /// Writes applied whose answer was then lost (a status or a dropped connection).
+    pub applied_then_failed: u64,
+    /// Of those, answers lost by closing the connection.
+    pub connections_dropped: u64,
+    /// Pings sent (at webhook creation, and on saves while a ping is still owed).
+    pub pings: u64,
+    /// Pings that did not get exactly 200.
+    pub pings_failed: u64,
+    /// Webhook deliveries sent.
+    pub deliveries: u64,
+    /// Keys deleted because their delivery to `callback_url` failed.
+    pub keys_deleted: u64,
+    /// Most REST requests in flight at once.
+    pub max_in_flight: u64,
+    #[serde(skip)]
+    pub(crate) in_flight: u64,
+}
