@@ -29,13 +29,22 @@ pub struct App {
 }
 
 pub async fn app(batch_page_size: u32) -> App {
+    app_with(batch_page_size, emulator_config(), CustomerData::Full).await
+}
+
+/// The emulator settings `app` runs with.
+pub fn emulator_config() -> EmulatorConfig {
+    EmulatorConfig::new("dev-client", SECRET, crate::shopify::schema_path())
+}
+
+/// The connector over moto and an emulator configured as given, reading `customer_data`.
+pub async fn app_with(
+    batch_page_size: u32,
+    emulator: EmulatorConfig,
+    customer_data: CustomerData,
+) -> App {
     let stack = stack().await;
-    let emulator = Emulator::start(
-        EmulatorConfig::new("dev-client", SECRET, crate::shopify::schema_path()),
-        0,
-    )
-    .await
-    .unwrap();
+    let emulator = Emulator::start(emulator, 0).await.unwrap();
     let r = &stack.resources;
     let config = AppConfig {
         table: r.table.clone(),
@@ -63,13 +72,15 @@ pub async fn app(batch_page_size: u32) -> App {
                     "write_orders".into(),
                     "write_products".into(),
                     "write_inventory".into(),
+                    "read_locations".into(),
+                    "write_publications".into(),
                 ],
                 api_version: "2026-04".into(),
                 base_url: Some(emulator.base_url()),
                 ack_tag: "connector-ingested".into(),
                 inventory_reason: "correction".into(),
                 callback_path: "/ecommerce/oauth/callback".into(),
-                customer_data: CustomerData::Full,
+                customer_data,
                 publications: vec!["Online Store".into()],
             })
             .build(&context),

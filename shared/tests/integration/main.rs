@@ -19,5 +19,6 @@ mod routes_doc;
 mod runs;
 mod schedule;
 mod shopify;
+mod shopify_app;
 mod states;
 mod woocommerce;
