@@ -155,9 +155,10 @@ async fn connect_sync_ingest_poll_log_and_disconnect_twice() {
     sorted.reverse();
     sorted.dedup();
     assert_eq!(ids, sorted, "newest first, no repeats");
+    // The duplicate delivery (same webhook id) is answered but not logged again.
     assert!(
-        ids.len() >= 8,
-        "connect, syncs, webhooks, polls: {}",
+        ids.len() >= 7,
+        "connect, syncs, webhook, polls: {}",
         ids.len()
     );
     let bad = app
