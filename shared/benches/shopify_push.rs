@@ -3,8 +3,11 @@
 //! Pushes `BENCH_PRODUCTS` products (default 1000) of 3 variants each with `productSet`, with
 //! `BENCH_LATENCY_MS` (default 400) of latency per mutation, against a Standard-plan bucket
 //! (2000 points, 100 restored per second), keeping `BENCH_CONCURRENCY` pushes in flight
-//! (default 16). Reports products per second against the ceiling the restore rate allows:
-//! `(total actual cost − bucket) / restore rate` seconds for the whole catalogue.
+//! (default 16). `BENCH_LOST_PERCENT` (default 10) of the mutations are applied by the store
+//! and then answered with a 504 or a dropped connection, as a store under load does; the push
+//! must retry them without creating a product twice. Reports products per second against the
+//! ceiling the restore rate allows, `(total actual cost − bucket) / restore rate` seconds for
+//! the whole catalogue, and the products at the store (duplicates).
 //!
 //! Run: `cargo bench -p ecommerce-connector --bench shopify_push`.
 
@@ -59,6 +62,7 @@ async fn main() {
     let products = env_or("BENCH_PRODUCTS", 1000);
     let latency = Duration::from_millis(env_or("BENCH_LATENCY_MS", 400));
     let concurrency = env_or("BENCH_CONCURRENCY", 16) as usize;
+    let lost_percent = env_or("BENCH_LOST_PERCENT", 10);
     let schema = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../../shared/shopify/admin-schema-2026-04.graphql");
     let mut config = EmulatorConfig::new("bench", "bench-secret", schema);
@@ -77,7 +81,11 @@ async fn main() {
         ShopifyConfig {
             client_id: "bench".into(),
             client_secret: Secret::new("bench-secret"),
-            scopes: vec!["write_products".into()],
+            scopes: vec![
+                "write_products".into(),
+                "read_locations".into(),
+                "write_publications".into(),
+            ],
             redirect_uri: "https://bench.example/cb".into(),
             ack_tag: "bench".into(),
             inventory_reason: "correction".into(),
@@ -135,14 +143,45 @@ async fn main() {
 
     let before = emulator.stats(shop);
     let started = Instant::now();
-    let results: Vec<_> = futures_util::stream::iter(0..products)
-        .map(|i| {
-            let (provider, session) = (&provider, &session);
-            async move { provider.upsert_product(session, &product(i), None).await }
-        })
-        .buffer_unordered(concurrency)
-        .collect()
-        .await;
+    // Lose the answer of about `lost_percent` of the mutations, spread over the run: a fault
+    // queued now hits the next mutation the store applies.
+    let injector = {
+        let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let stop = done.clone();
+        let emulator = &emulator;
+        let task = async move {
+            let mut injected = 0u64;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let applied = emulator.stats(shop).mutations - before.mutations;
+                if lost_percent > 0 && applied * lost_percent / 100 >= injected {
+                    let fault = shopify_emulator::Fault {
+                        status: (injected % 2 == 0).then_some(504),
+                        drop_connection: injected % 2 == 1,
+                        after_apply: true,
+                        ..shopify_emulator::Fault::default()
+                    };
+                    emulator.inject(shop, fault, 1);
+                    injected += 1;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        };
+        (done, task)
+    };
+    let (stop_injecting, injecting) = injector;
+    let pushing = async {
+        let results: Vec<_> = futures_util::stream::iter(0..products)
+            .map(|i| {
+                let (provider, session) = (&provider, &session);
+                async move { provider.upsert_product(session, &product(i), None).await }
+            })
+            .buffer_unordered(concurrency)
+            .collect()
+            .await;
+        stop_injecting.store(true, std::sync::atomic::Ordering::Relaxed);
+        results
+    };
+    let (results, ()) = tokio::join!(pushing, injecting);
     let elapsed = started.elapsed().as_secs_f64();
     let after = emulator.stats(shop);
     let failed = results.iter().filter(|r| r.is_err()).count();
@@ -169,5 +208,14 @@ async fn main() {
         100.0 * achieved / ceiling,
         after.throttled - before.throttled,
         after.requests - before.requests
+    );
+    let at_store = emulator.snapshot(shop)["products"]
+        .as_array()
+        .map_or(0, Vec::len);
+    println!(
+        "  answers lost after the write: {} of {} mutations; products at the store {at_store} (duplicates {})",
+        after.applied_then_failed - before.applied_then_failed,
+        after.mutations - before.mutations,
+        at_store as i64 - products as i64
     );
 }
