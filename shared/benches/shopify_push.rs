@@ -135,6 +135,7 @@ async fn main() {
         credentials: grant.credentials,
         location_id: None,
         scopes: vec![],
+        learned: Default::default(),
     };
     session.location_id = provider
         .inventory_location(&session)

@@ -276,6 +276,7 @@ impl<P: Ports> EcommerceService<P> {
             credentials: credentials.clone(),
             location_id: None,
             scopes: token.scopes.clone(),
+            learned: Default::default(),
         };
         if let Ok(catalog) = self.providers().catalog(provider) {
             match catalog.inventory_location(&session).await {

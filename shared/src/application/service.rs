@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use crate::application::sessions::{
-    Refresh, RefreshSettings, SessionError, SessionPorts, open_session,
+    Refresh, RefreshSettings, SessionError, SessionPorts, decrypt, encrypt, open_session,
 };
 use crate::domain::ports::{
     CatalogSource, Clock, ConnectionRepository, CredentialCipher, DeliveryRepository, IdGenerator,
@@ -245,13 +245,64 @@ impl<P: Ports> EcommerceService<P> {
         Fut: std::future::Future<Output = Result<T, ServiceError>>,
     {
         let session = self.session(connection).await?;
-        match op(session).await {
+        let learned = session.learned.clone();
+        let credentials = session.credentials.clone();
+        let result = match op(session).await {
             Err(ServiceError::Provider(ProviderError::Unauthorized(reason))) => {
                 tracing::warn!(business = %connection.business_id, reason, "store refused the access token; refreshing once");
                 let session = self.open(connection, Refresh::Refused).await?;
-                op(session).await
+                let retried = op(session.clone()).await;
+                self.keep_learned(connection, session.credentials, &session.learned)
+                    .await;
+                return retried;
             }
             other => other,
+        };
+        self.keep_learned(connection, credentials, &learned).await;
+        result
+    }
+
+    /// Stores what the provider learned about the store during a session with the
+    /// credentials, so the next cold start knows it. Best effort: it is learned again if lost.
+    async fn keep_learned(
+        &self,
+        connection: &Connection,
+        credentials: crate::domain::Credentials,
+        learned: &crate::domain::ports::LearnedSettings,
+    ) {
+        let learned = learned.snapshot();
+        if learned
+            .iter()
+            .all(|(k, v)| credentials.settings.get(k) == Some(v))
+        {
+            return;
+        }
+        let Ok(Some(mut current)) = self.adapters.store.get(&connection.business_id).await else {
+            return;
+        };
+        let saved = async {
+            // Merge into the stored credentials, not the session's: a refresh may have replaced
+            // the tokens meanwhile.
+            let mut credentials = decrypt(&self.adapters.cipher, &current).await?;
+            credentials.settings.extend(learned);
+            current.credentials = encrypt(
+                &self.adapters.cipher,
+                &current,
+                &credentials,
+                current.credentials.access_expires_at,
+                current.credentials.refresh_expires_at,
+            )
+            .await?;
+            self.adapters.store.save(&current).await?;
+            Ok::<_, ServiceError>(())
+        };
+        match saved.await {
+            Ok(()) => {
+                tracing::info!(business = %connection.business_id, "store settings learned and kept")
+            }
+            Err(e) => {
+                tracing::warn!(business = %connection.business_id, error = %e, "learned store settings not kept")
+            }
         }
     }
 

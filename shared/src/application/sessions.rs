@@ -104,6 +104,7 @@ fn session(connection: &Connection, credentials: Credentials) -> StoreSession {
         credentials,
         location_id: connection.location_id.clone(),
         scopes: connection.scopes.clone(),
+        learned: Default::default(),
     }
 }
 
@@ -215,6 +216,7 @@ where
         refresh_token: grant.credentials.refresh_token.or(Some(refresh_token)),
         access_secret: credentials.access_secret,
         webhook_secrets: credentials.webhook_secrets,
+        settings: credentials.settings,
     };
     let at = ports.clock.now();
     let encrypted = encrypt(

@@ -45,6 +45,11 @@ pub struct Credentials {
     /// each webhook with its own secret (WooCommerce); empty when one app secret signs all.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub webhook_secrets: Vec<(String, Secret)>,
+    /// What the provider learned about the store and must remember across cold starts
+    /// (WooCommerce: `auth` = `query` on hosts that strip the Authorization header). Not
+    /// secret, but kept with the credentials so every function instance starts with it.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub settings: std::collections::BTreeMap<String, String>,
 }
 
 /// Credentials as KMS ciphertext, plus the non-secret expiry facts needed to plan a refresh.

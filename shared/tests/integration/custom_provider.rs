@@ -140,6 +140,7 @@ impl Authorization for TinyShop {
                 access_secret: None,
                 refresh_token: None,
                 webhook_secrets: Vec::new(),
+                settings: Default::default(),
             },
             scopes: vec!["all".into()],
             access_expires_in: None,

@@ -44,9 +44,11 @@ async fn store() -> (WooEmulator, StoreSession) {
             access_secret: Some(Secret::new(cs)),
             refresh_token: None,
             webhook_secrets: vec![],
+            settings: Default::default(),
         },
         location_id: None,
         scopes: vec!["read_write".into()],
+        learned: Default::default(),
     };
     (woo, session)
 }

@@ -418,3 +418,22 @@ async fn a_retried_page_is_counted_once() {
         .unwrap();
     assert_eq!((run.pages, run.pushed, run.skipped), (3, 5, 0));
 }
+
+#[tokio::test]
+async fn what_a_provider_learns_about_the_store_is_kept_for_the_next_cold_start() {
+    let h = five_products().await;
+    h.provider.learn_next("auth", "query");
+    h.service
+        .sync_product(&h.business, "p1", "k1")
+        .await
+        .unwrap();
+    // A later session (any function instance) starts from it.
+    h.service
+        .sync_inventory(&h.business, "p1", "p1-v1", "k2")
+        .await
+        .unwrap();
+    assert_eq!(
+        h.provider.last_settings().get("auth").map(String::as_str),
+        Some("query")
+    );
+}

@@ -18,9 +18,9 @@ pub use order_sink::{OrderSink, SinkError};
 pub use provider::prelude;
 pub use provider::{
     Authorization, AuthorizationGrant, Capability, CatalogPush, InventorySet, KeyDelivery,
-    OrderFeed, OrdersPage, Provider, ProviderError, Providers, PushedCollection, PushedProduct,
-    RedirectCallback, RegisteredWebhooks, StoreSession, TokenGrant, Unsupported, WebhookDelivery,
-    WebhookIdentity, WebhookInbox, WebhookSubscriptions,
+    LearnedSettings, OrderFeed, OrdersPage, Provider, ProviderError, Providers, PushedCollection,
+    PushedProduct, RedirectCallback, RegisteredWebhooks, StoreSession, TokenGrant, Unsupported,
+    WebhookDelivery, WebhookIdentity, WebhookInbox, WebhookSubscriptions,
 };
 pub use queue::{JobQueue, QueueError};
 pub use repositories::{

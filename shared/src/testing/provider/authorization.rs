@@ -120,6 +120,7 @@ impl FakeProvider {
                 access_secret,
                 refresh_token,
                 webhook_secrets: Vec::new(),
+                settings: Default::default(),
             },
             scopes,
             access_expires_in: state.auth.access_lifetime,

@@ -100,6 +100,10 @@ struct FakeState {
     disabled: Vec<Capability>,
     /// The access token of the last call that carried a session.
     last_access_token: Option<String>,
+    /// A setting the next call with a session reports as learned about the store.
+    learn: Option<(String, String)>,
+    /// The store settings the last call with a session started from.
+    last_settings: BTreeMap<String, String>,
     /// Feeds every id the fake hands out (`fp-1`, `fv-2`, `wh-3`, `access-4`, …).
     next_id: u64,
     auth: AuthState,
@@ -177,11 +181,26 @@ impl FakeProvider {
         *state.calls.entry(op).or_default() += 1;
         if let Some(session) = session {
             state.last_access_token = Some(session.credentials.access_token.expose().to_owned());
+            state.last_settings = session.credentials.settings.clone();
+            if let Some((key, value)) = state.learn.take() {
+                session.learned.set(&key, &value);
+            }
         }
         match state.script.get_mut(&op).and_then(VecDeque::pop_front) {
             Some(Some(error)) => Err(error),
             Some(None) | None => Ok(()),
         }
+    }
+
+    /// The next call that carries a session learns `key` = `value` about the store (as
+    /// WooCommerce learns that a host strips the Authorization header).
+    pub fn learn_next(&self, key: &str, value: &str) {
+        self.lock().learn = Some((key.to_owned(), value.to_owned()));
+    }
+
+    /// The store settings the last call with a session started from.
+    pub fn last_settings(&self) -> BTreeMap<String, String> {
+        self.lock().last_settings.clone()
     }
 
     /// The next call of `op` fails with `error` (queued behind what was scripted before).

@@ -145,6 +145,7 @@ pub async fn session(kit: &Kit) -> StoreSession {
         credentials: grant.credentials,
         location_id: None,
         scopes: vec![],
+        learned: Default::default(),
     };
     session.location_id = kit.provider.inventory_location(&session).await.unwrap();
     session

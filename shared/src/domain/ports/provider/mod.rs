@@ -19,7 +19,7 @@ pub use catalog::CatalogPush;
 pub use error::ProviderError;
 pub use orders::OrderFeed;
 pub use records::{
-    AuthorizationGrant, InventorySet, OrdersPage, PushedCollection, PushedProduct,
+    AuthorizationGrant, InventorySet, LearnedSettings, OrdersPage, PushedCollection, PushedProduct,
     RegisteredWebhooks, StoreSession, TokenGrant, WebhookDelivery, WebhookIdentity,
 };
 pub use registry::{Capability, Providers, Unsupported};

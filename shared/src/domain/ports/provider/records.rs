@@ -34,6 +34,29 @@ pub struct TokenGrant {
     pub refresh_expires_in: Option<Duration>,
 }
 
+/// Store settings a provider learned during a session (see
+/// [`Credentials::settings`](crate::domain::Credentials)); the application stores them with the
+/// credentials once the work is done. Clones share one map.
+#[derive(Debug, Clone, Default)]
+pub struct LearnedSettings(
+    std::sync::Arc<std::sync::Mutex<std::collections::BTreeMap<String, String>>>,
+);
+
+impl LearnedSettings {
+    /// Records a setting.
+    pub fn set(&self, key: &str, value: &str) {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .insert(key.to_owned(), value.to_owned());
+    }
+
+    /// Everything recorded so far.
+    pub fn snapshot(&self) -> std::collections::BTreeMap<String, String> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+}
+
 /// A decrypted, ready-to-use handle on one store.
 #[derive(Debug, Clone)]
 pub struct StoreSession {
@@ -45,6 +68,8 @@ pub struct StoreSession {
     pub location_id: Option<String>,
     /// Scopes or key permissions granted at connect.
     pub scopes: Vec<String>,
+    /// Settings the provider learns while working (to be stored).
+    pub learned: LearnedSettings,
 }
 
 /// A webhook delivery as received: lowercase header names and the exact raw body.

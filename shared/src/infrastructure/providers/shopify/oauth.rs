@@ -210,6 +210,7 @@ pub fn parse_token_response(status: u16, body: &[u8]) -> Result<TokenGrant, Prov
                 access_secret: None,
                 refresh_token: t.refresh_token.map(Secret::new),
                 webhook_secrets: Vec::new(),
+                settings: Default::default(),
             },
             scopes,
             access_expires_in: access_expires_in.map(Duration::from_secs),

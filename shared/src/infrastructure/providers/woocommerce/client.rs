@@ -88,9 +88,9 @@ pub struct RestClient {
 }
 
 fn cannot_authenticate(err: &RestError) -> bool {
-    err.code == "woocommerce_rest_cannot_view"
-        || err.code == "woocommerce_rest_cannot_create"
-        || err.code == "woocommerce_rest_cannot_edit"
+    // Every controller answers its own code (`_view`, `_create`, `_edit`, `_delete`, and
+    // `_batch` on batch routes: `batch_items_permissions_check`), all `woocommerce_rest_cannot_*`.
+    err.code.starts_with("woocommerce_rest_cannot_")
 }
 
 impl RestClient {
@@ -114,7 +114,8 @@ impl RestClient {
             .unwrap_or(&AuthMode::Basic)
     }
 
-    fn remember(&self, store: &str, mode: AuthMode) {
+    /// Makes `mode` the one tried first for `store`.
+    pub fn remember(&self, store: &str, mode: AuthMode) {
         self.modes
             .lock()
             .unwrap_or_else(|e| e.into_inner())

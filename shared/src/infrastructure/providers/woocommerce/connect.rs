@@ -70,12 +70,14 @@ impl Authorization for WooCommerceProvider {
             access_secret: Some(secret),
             refresh_token: None,
             webhook_secrets: Vec::new(),
+            settings: Default::default(),
         };
         let session = StoreSession {
             shop: grant.shop.clone(),
             credentials: credentials.clone(),
             location_id: None,
             scopes: grant.scopes.clone(),
+            learned: Default::default(),
         };
         // The keys must work before they are stored.
         self.send(

@@ -7,12 +7,17 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::KIND;
-use super::client::{Answer, CallError, RestClient};
+use super::client::{Answer, AuthMode, CallError, RestClient};
 use crate::domain::ports::{
     Authorization, CatalogPush, KeyDelivery, OrderFeed, Provider, ProviderError, StoreSession,
     WebhookInbox, WebhookSubscriptions,
 };
 use crate::domain::{ProviderKind, Secret};
+
+/// The credentials setting that remembers how the store takes the keys.
+pub const AUTH_SETTING: &str = "auth";
+/// Its value for hosts that strip the Authorization header: keys in the query string.
+pub const QUERY_AUTH: &str = "query";
 
 /// Order topics we subscribe to.
 pub const TOPICS: [&str; 2] = ["order.created", "order.updated"];
@@ -98,9 +103,24 @@ impl WooCommerceProvider {
         body: Option<&Value>,
     ) -> Result<Answer, CallError> {
         let (key, secret) = keys(session).map_err(CallError::Other)?;
-        self.rest
+        let stored_query_mode = session
+            .credentials
+            .settings
+            .get(AUTH_SETTING)
+            .map(String::as_str)
+            == Some(QUERY_AUTH);
+        if stored_query_mode {
+            // Learned on an earlier cold start: do not spend a refused Basic request again.
+            self.rest.remember(&session.shop, AuthMode::Query);
+        }
+        let answer = self
+            .rest
             .call(&session.shop, key, secret, method, path, query, body)
-            .await
+            .await;
+        if !stored_query_mode && self.rest.mode(&session.shop) == AuthMode::Query {
+            session.learned.set(AUTH_SETTING, QUERY_AUTH);
+        }
+        answer
     }
 
     pub(super) async fn send(

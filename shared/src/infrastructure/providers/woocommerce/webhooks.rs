@@ -122,6 +122,7 @@ mod tests {
             access_secret: Some(Secret::new("cs")),
             refresh_token: None,
             webhook_secrets: vec![(id.into(), Secret::new(secret))],
+            settings: Default::default(),
         }
     }
 
