@@ -2,6 +2,7 @@
 //! configuration (`config.rs`, reading its environment variables) and a `register` function;
 //! [`configured`] is the one place that lists them.
 
+pub mod handles;
 pub mod retry;
 pub mod shopify;
 pub mod woocommerce;

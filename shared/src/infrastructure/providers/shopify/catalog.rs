@@ -3,11 +3,11 @@
 
 use serde::Deserialize;
 use serde_json::{Value, json};
-use sha2::{Digest, Sha256};
 
 use super::provider::PageInfo;
 use crate::domain::ports::{ProviderError, PushedProduct};
 use crate::domain::{CatalogProduct, ProductMapping, VariantMapping};
+use crate::infrastructure::providers::handles::stable_handle;
 
 /// Variants listed in a `productSet` answer: 10 + 2 + 100 × 3 ≈ 312 requested points.
 pub const VARIANTS_IN_ANSWER: usize = 100;
@@ -22,30 +22,6 @@ const DEFAULT_OPTION: (&str, &str) = ("Title", "Default Title");
 /// stay apart).
 pub fn handle_for(product: &CatalogProduct) -> String {
     stable_handle(product.handle.as_deref(), &product.title, &product.id, "p")
-}
-
-/// The handle of a catalogue item: the explicit one, else `{title slug}-{hash of id}` (or
-/// `{prefix}-{hash}` for a title with nothing to slug). Stable across pushes, so a create whose
-/// answer was lost is found again by it.
-pub fn stable_handle(explicit: Option<&str>, title: &str, id: &str, prefix: &str) -> String {
-    if let Some(handle) = explicit.filter(|h| !h.is_empty()) {
-        return handle.to_owned();
-    }
-    let mut slug = String::new();
-    for c in title.chars().flat_map(char::to_lowercase) {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c);
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-    }
-    let slug = slug.trim_end_matches('-');
-    let hash = hex::encode(&Sha256::digest(id.as_bytes())[..4]);
-    if slug.is_empty() {
-        format!("{prefix}-{hash}")
-    } else {
-        format!("{slug}-{hash}")
-    }
 }
 
 /// Option names and, per variant, its values; the implicit default option when there is none.

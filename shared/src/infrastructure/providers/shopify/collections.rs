@@ -8,11 +8,12 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::catalog::{IdOnly, ResourcePublications, stable_handle};
+use super::catalog::{IdOnly, ResourcePublications};
 use super::documents as doc;
 use super::provider::{PageInfo, ShopifyProvider, field, parse, user_errors};
 use crate::domain::CatalogCollection;
 use crate::domain::ports::{ProviderError, PushedCollection, StoreSession};
+use crate::infrastructure::providers::handles::stable_handle;
 
 /// Items per input array (shopify.dev, "API limits": input arrays hold at most 250).
 const INPUT_LIMIT: usize = 250;

@@ -10,6 +10,7 @@ use async_trait::async_trait;
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use super::identity::{Finder, OWNER_META, same_variation, slug_of};
 use super::provider::{BATCH, WooCommerceProvider, item_result};
 use crate::domain::ports::{
     CatalogPush, InventorySet, ProviderError, PushedCollection, PushedProduct, StoreSession,
@@ -76,9 +77,10 @@ impl CatalogPush for WooCommerceProvider {
             "description": product.description_html,
             "status": if product.published { "publish" } else { "draft" },
         });
-        if let Some(handle) = &product.handle {
-            body["slug"] = json!(handle);
-        }
+        // A stable slug and our owner key: the product can always be found again.
+        let slug = slug_of(product);
+        body["slug"] = json!(slug);
+        body["meta_data"] = json!([{ "key": OWNER_META, "value": product.id }]);
         if simple {
             let v = &product.variants[0];
             body["regular_price"] = json!(v.price.as_str());
@@ -108,9 +110,18 @@ impl CatalogPush for WooCommerceProvider {
                 .collect();
             body["attributes"] = json!(attributes);
         }
-        let existing_id = existing.and_then(|m| m.external_id.parse::<u64>().ok());
+        let finder = Finder::Product {
+            slug: &slug,
+            owner: &product.id,
+        };
+        let existing_id = match existing.and_then(|m| m.external_id.parse::<u64>().ok()) {
+            Some(id) => Some(id),
+            // No mapping (first push, or the mappings were lost): the parent we made before.
+            None if !simple => self.find(session, &finder).await?,
+            None => None,
+        };
         let pid = self
-            .upsert_one(session, "products/batch", existing_id, body)
+            .upsert_one(session, "products/batch", existing_id, body, &finder)
             .await?;
         let mut variants = Vec::new();
         if simple {
@@ -121,6 +132,16 @@ impl CatalogPush for WooCommerceProvider {
             });
         } else {
             let path = format!("products/{pid}/variations/batch");
+            // Variations the parent already has but the mapping does not know (adopted parent).
+            let unmapped = product
+                .variants
+                .iter()
+                .any(|v| existing.and_then(|m| m.variant(&v.id)).is_none());
+            let listed = if unmapped && existing_id.is_some() {
+                self.variations(session, pid).await?
+            } else {
+                Vec::new()
+            };
             for v in &product.variants {
                 if v.option_values.len() != product.options.len() {
                     return Err(ProviderError::InvalidInput(format!(
@@ -140,9 +161,23 @@ impl CatalogPush for WooCommerceProvider {
                     item["sku"] = json!(sku);
                 }
                 let mapped = existing
+                    .filter(|m| m.external_id == pid.to_string())
                     .and_then(|m| m.variant(&v.id))
-                    .and_then(|m| m.external_id.parse::<u64>().ok());
-                let vid = self.upsert_one(session, &path, mapped, item).await?;
+                    .and_then(|m| m.external_id.parse::<u64>().ok())
+                    .or_else(|| {
+                        listed
+                            .iter()
+                            .find(|l| same_variation(l, &product.options, v))
+                            .and_then(|l| l.get("id").and_then(Value::as_u64))
+                    });
+                let finder = Finder::Variation {
+                    parent: pid,
+                    options: &product.options,
+                    variant: v,
+                };
+                let vid = self
+                    .upsert_one(session, &path, mapped, item, &finder)
+                    .await?;
                 variants.push(VariantMapping {
                     variant_id: v.id.clone(),
                     external_id: vid.to_string(),
@@ -186,12 +221,22 @@ impl CatalogPush for WooCommerceProvider {
     ) -> Result<PushedCollection, ProviderError> {
         let mut body =
             json!({"name": collection.title, "description": collection.description_html});
-        if let Some(handle) = &collection.handle {
-            body["slug"] = json!(handle);
-        }
+        let slug = crate::infrastructure::providers::handles::stable_handle(
+            collection.handle.as_deref(),
+            &collection.title,
+            &collection.id,
+            "c",
+        );
+        body["slug"] = json!(slug);
         let existing = existing_external_id.and_then(|id| id.parse::<u64>().ok());
         let cid = self
-            .upsert_one(session, "products/categories/batch", existing, body)
+            .upsert_one(
+                session,
+                "products/categories/batch",
+                existing,
+                body,
+                &Finder::Category { slug: &slug },
+            )
             .await?;
         let members: Vec<u64> = member_external_ids
             .iter()

@@ -152,7 +152,7 @@ impl RestClient {
             .map_err(|_| ProviderError::InvalidInput(format!("{url} did not answer JSON")))
     }
 
-    /// Calls `{store}/wp-json/wc/v3/{path}` with the keys.
+    /// Calls `{store}/wp-json/wc/v3/{path}` with the keys, retrying what failed transiently.
     #[allow(clippy::too_many_arguments)]
     pub async fn call(
         &self,
@@ -163,6 +163,41 @@ impl RestClient {
         path: &str,
         query: &[(&str, String)],
         body: Option<&Value>,
+    ) -> Result<Answer, CallError> {
+        self.call_with(store, key, secret, method, path, query, body, true)
+            .await
+    }
+
+    /// As [`call`](Self::call) for a write that is not safe to repeat (a create): a failure
+    /// after which the store may have applied it (5xx, a lost answer) is returned at once, for
+    /// the caller to look for what it created. Refusals that apply nothing (429, auth) are
+    /// still retried.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn call_once(
+        &self,
+        store: &str,
+        key: &Secret,
+        secret: &Secret,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+    ) -> Result<Answer, CallError> {
+        self.call_with(store, key, secret, method, path, query, body, false)
+            .await
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn call_with(
+        &self,
+        store: &str,
+        key: &Secret,
+        secret: &Secret,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        idempotent: bool,
     ) -> Result<Answer, CallError> {
         let gate = self.gate(store);
         let _permit = gate
@@ -193,8 +228,9 @@ impl RestClient {
                 }
             }
             let retryable = match &error {
-                CallError::Rest(status, _) => *status == 429 || *status >= 500,
-                CallError::Other(ProviderError::Unavailable(_)) => true,
+                CallError::Rest(429, _) => true,
+                CallError::Rest(status, _) => *status >= 500 && idempotent,
+                CallError::Other(ProviderError::Unavailable(_)) => idempotent,
                 CallError::Other(_) => false,
             };
             failures += 1;

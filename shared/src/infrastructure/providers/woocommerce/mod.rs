@@ -4,6 +4,7 @@ mod catalog_push;
 pub mod client;
 pub mod config;
 mod connect;
+mod identity;
 pub mod orders;
 pub mod provider;
 pub mod store_url;

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::KIND;
 use super::client::{Answer, AuthMode, CallError, RestClient};
+use super::identity::Finder;
 use crate::domain::ports::{
     Authorization, CatalogPush, KeyDelivery, OrderFeed, Provider, ProviderError, StoreSession,
     WebhookInbox, WebhookSubscriptions,
@@ -102,6 +103,20 @@ impl WooCommerceProvider {
         query: &[(&str, String)],
         body: Option<&Value>,
     ) -> Result<Answer, CallError> {
+        self.call_with(session, method, path, query, body, true)
+            .await
+    }
+
+    /// One REST call; `idempotent: false` for creates (see [`RestClient::call_once`]).
+    pub(super) async fn call_with(
+        &self,
+        session: &StoreSession,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Option<&Value>,
+        idempotent: bool,
+    ) -> Result<Answer, CallError> {
         let (key, secret) = keys(session).map_err(CallError::Other)?;
         let stored_query_mode = session
             .credentials
@@ -113,10 +128,15 @@ impl WooCommerceProvider {
             // Learned on an earlier cold start: do not spend a refused Basic request again.
             self.rest.remember(&session.shop, AuthMode::Query);
         }
-        let answer = self
-            .rest
-            .call(&session.shop, key, secret, method, path, query, body)
-            .await;
+        let answer = if idempotent {
+            self.rest
+                .call(&session.shop, key, secret, method, path, query, body)
+                .await
+        } else {
+            self.rest
+                .call_once(&session.shop, key, secret, method, path, query, body)
+                .await
+        };
         if !stored_query_mode && self.rest.mode(&session.shop) == AuthMode::Query {
             session.learned.set(AUTH_SETTING, QUERY_AUTH);
         }
@@ -145,9 +165,19 @@ impl WooCommerceProvider {
         let mut out = Vec::with_capacity(items.len());
         for chunk in items.chunks(BATCH) {
             let body = json!({ section: chunk });
+            // Creates are not safe to repeat: a lost answer comes back for the caller to find
+            // what was created; updates and deletes of known ids are.
             let answer = self
-                .send(session, Method::POST, path, &[], Some(&body))
-                .await?;
+                .call_with(
+                    session,
+                    Method::POST,
+                    path,
+                    &[],
+                    Some(&body),
+                    section != "create",
+                )
+                .await?
+                .body;
             let results = answer
                 .get(section)
                 .and_then(Value::as_array)
@@ -166,13 +196,15 @@ impl WooCommerceProvider {
     }
 
     /// Creates (or adopts the existing duplicate of) one resource through a batch endpoint,
-    /// or updates it when `id` is known. Returns its id.
+    /// or updates it when `id` is known. Returns its id. A create whose answer is lost is not
+    /// repeated blindly: `finder` looks for what it may have made, which is then updated.
     pub(super) async fn upsert_one(
         &self,
         session: &StoreSession,
         path: &str,
         id: Option<u64>,
         mut body: Value,
+        finder: &Finder<'_>,
     ) -> Result<u64, ProviderError> {
         let (section, item) = match id {
             Some(id) => {
@@ -181,7 +213,21 @@ impl WooCommerceProvider {
             }
             None => ("create", body.clone()),
         };
-        let result = self.batch(session, path, section, vec![item]).await?;
+        let result = match self.batch(session, path, section, vec![item]).await {
+            Ok(result) => result,
+            Err(ProviderError::Unavailable(reason)) if id.is_none() => {
+                match self.find(session, finder).await? {
+                    Some(found) => {
+                        tracing::info!(path, "a create whose answer was lost is adopted");
+                        body["id"] = json!(found);
+                        self.batch(session, path, "update", vec![body.clone()])
+                            .await?
+                    }
+                    None => return Err(ProviderError::Unavailable(reason)),
+                }
+            }
+            Err(e) => return Err(e),
+        };
         match item_result(&result[0]) {
             Ok(id) => Ok(id),
             Err((code, _, Some(existing))) if duplicate(&code) => {
