@@ -88,6 +88,9 @@ impl<P: Ports> EcommerceService<P> {
                         recreated.join(", ")
                     }
                 );
+                if !repaired.notes.is_empty() {
+                    message.push_str(&format!(" ({})", repaired.notes.join("; ")));
+                }
                 if !repaired.refused.is_empty() {
                     message.push_str(&format!("; refused: {}", repaired.refused.join("; ")));
                 }

@@ -193,6 +193,7 @@ impl WebhookSubscriptions for TinyShop {
             }],
             secrets: Vec::new(),
             refused: Vec::new(),
+            notes: Vec::new(),
         })
     }
     async fn repair_webhooks(

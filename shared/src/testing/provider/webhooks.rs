@@ -134,6 +134,7 @@ impl WebhookSubscriptions for FakeProvider {
             registrations,
             secrets: Vec::new(),
             refused: Vec::new(),
+            notes: Vec::new(),
         })
     }
 
@@ -183,6 +184,7 @@ impl WebhookSubscriptions for FakeProvider {
             registrations,
             secrets: Vec::new(),
             refused: Vec::new(),
+            notes: Vec::new(),
         }))
     }
 

@@ -117,6 +117,9 @@ pub struct RegisteredWebhooks {
     pub registrations: Vec<WebhookRegistration>,
     /// Per-webhook signing secrets by webhook id (WooCommerce); empty for Shopify.
     pub secrets: Vec<(String, Secret)>,
+    /// What a repair did, one line each (`order.created was disabled by the store; replaced`),
+    /// for the sync log.
+    pub notes: Vec<String>,
     /// Topics the store refused to subscribe, each with why (an app without protected
     /// customer data approval cannot subscribe to order topics). Polling covers them.
     pub refused: Vec<String>,

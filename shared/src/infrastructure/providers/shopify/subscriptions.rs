@@ -118,6 +118,7 @@ impl WebhookSubscriptions for ShopifyProvider {
         Ok(RegisteredWebhooks {
             registrations,
             secrets: Vec::new(),
+            notes: Vec::new(),
             refused,
         })
     }

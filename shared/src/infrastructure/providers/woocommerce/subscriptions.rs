@@ -150,9 +150,39 @@ impl WebhookSubscriptions for WooCommerceProvider {
                     .find(|h| h.id.to_string() == registration.external_id),
                 known_secret,
             ) {
+                (Some(hook), Some(_)) if hook.status == "disabled" => {
+                    // Disabled by WooCommerce once `failure_count > 5`; re-enabling keeps the
+                    // count (class-wc-webhook.php), so the next failure would disable it
+                    // again. Replace it with a fresh webhook instead.
+                    let (new, secret) = self
+                        .create_webhook(session, &registration.topic, address)
+                        .await?;
+                    match self
+                        .send(
+                            session,
+                            Method::DELETE,
+                            &format!("webhooks/{}", hook.id),
+                            &[("force", "true".into())],
+                            None,
+                        )
+                        .await
+                    {
+                        Ok(_) => {}
+                        Err(e) => {
+                            tracing::warn!(error = %e, "the disabled webhook could not be deleted")
+                        }
+                    }
+                    out.notes.push(format!(
+                        "{} was disabled by the store; replaced",
+                        registration.topic
+                    ));
+                    out.registrations.push(new);
+                    out.secrets.push(secret);
+                    recreated = true;
+                }
                 (Some(hook), Some(secret)) => {
                     if hook.status != "active" {
-                        // Disabled after failed deliveries (WooCommerce never retries): re-enable.
+                        // Paused: resume it (its failure count is not what stopped it).
                         self.send(
                             session,
                             Method::PUT,
@@ -161,6 +191,11 @@ impl WebhookSubscriptions for WooCommerceProvider {
                             Some(&json!({"status": "active"})),
                         )
                         .await?;
+                        out.notes.push(format!(
+                            "{} was {}; re-enabled",
+                            registration.topic, hook.status
+                        ));
+                        recreated = true;
                     }
                     out.registrations.push(registration.clone());
                     out.secrets.push(secret);
@@ -169,6 +204,10 @@ impl WebhookSubscriptions for WooCommerceProvider {
                     let (new, secret) = self
                         .create_webhook(session, &registration.topic, address)
                         .await?;
+                    out.notes.push(format!(
+                        "{} was missing at the store; recreated",
+                        registration.topic
+                    ));
                     out.registrations.push(new);
                     out.secrets.push(secret);
                     recreated = true;
