@@ -8,7 +8,8 @@ use super::sessions::encrypt;
 use super::state_token::{self, StateClaims};
 use crate::domain::ports::{
     AuthorizationGrant, Clock, ConnectionRepository, IdGenerator, MappingRepository,
-    OAuthStateRepository, ProviderError, RepositoryError, StateConsumed, StoreSession, Unsupported,
+    OAuthStateRepository, ProviderError, RepositoryError, StateConsumed, StoreSession, TokenGrant,
+    Unsupported,
 };
 use crate::domain::{
     BusinessId, Connection, ConnectionStatus, EncryptedCredentials, OAuthState, ProviderKind,
@@ -36,6 +37,9 @@ pub enum CallbackError {
     /// The code exchange failed.
     #[error("code exchange failed: {0}")]
     Exchange(ProviderError),
+    /// The merchant declined the approval.
+    #[error("the merchant declined")]
+    Declined,
     /// Storing failed.
     #[error(transparent)]
     Service(#[from] ServiceError),
@@ -153,21 +157,39 @@ impl<P: Ports> EcommerceService<P> {
         shop: Option<&str>,
         state: &str,
     ) -> Result<StateClaims, CallbackError> {
+        let claims = self.check_state(provider, shop, state)?;
+        self.spend_state(&claims).await?;
+        Ok(claims)
+    }
+
+    /// Checks a signed state without spending it: ours, for this provider (and store, when
+    /// the provider names it), not expired.
+    pub(crate) fn check_state(
+        &self,
+        provider: ProviderKind,
+        shop: Option<&str>,
+        state: &str,
+    ) -> Result<StateClaims, CallbackError> {
         let claims = state_token::verify(&self.settings.state_secret, state)
             .ok_or(CallbackError::ForgedState)?;
         if claims.provider != provider || shop.is_some_and(|s| !claims.shop.eq_ignore_ascii_case(s))
         {
             return Err(CallbackError::ForgedState);
         }
-        let now = self.adapters.clock.now();
-        if claims.expires_at <= now.unix_timestamp() {
+        if claims.expires_at <= self.adapters.clock.now().unix_timestamp() {
             return Err(CallbackError::Expired);
         }
+        Ok(claims)
+    }
+
+    /// Consumes the state's nonce: of concurrent callers exactly one succeeds.
+    pub(crate) async fn spend_state(&self, claims: &StateClaims) -> Result<(), CallbackError> {
+        let now = self.adapters.clock.now();
         match self.adapters.store.consume(&claims.nonce, now).await? {
             StateConsumed::Valid(stored)
                 if stored.business_id == claims.business_id && stored.shop == claims.shop =>
             {
-                Ok(claims)
+                Ok(())
             }
             StateConsumed::Valid(_) => Err(CallbackError::ForgedState),
             StateConsumed::Expired => Err(CallbackError::Expired),
@@ -192,64 +214,32 @@ impl<P: Ports> EcommerceService<P> {
         self.connect(grant, claims).await
     }
 
-    /// Keys the store POSTs to us (WooCommerce): check our state, then connect.
-    pub async fn complete_key_delivery(
-        &self,
-        provider: ProviderKind,
-        body: &[u8],
-    ) -> Result<BusinessId, CallbackError> {
-        let (mut grant, state) = self
-            .providers()
-            .key_delivery(provider)?
-            .parse_key_delivery(body)
-            .map_err(CallbackError::Verification)?;
-        let claims = self.accept_state(provider, None, &state).await?;
-        grant.shop = claims.shop.clone();
-        self.connect(grant, claims).await
-    }
-
-    /// The browser's return after a key delivery: which business it was for, if the store
-    /// reported success and the connection exists.
-    pub async fn key_delivery_outcome(
-        &self,
-        provider: ProviderKind,
-        success: bool,
-        state: &str,
-    ) -> Result<BusinessId, CallbackError> {
-        let claims = state_token::verify(&self.settings.state_secret, state)
-            .ok_or(CallbackError::ForgedState)?;
-        if claims.provider != provider {
-            return Err(CallbackError::ForgedState);
-        }
-        if !success {
-            return Err(CallbackError::Exchange(ProviderError::Unauthorized(
-                "the merchant did not approve".into(),
-            )));
-        }
-        match self.adapters.store.get(&claims.business_id).await? {
-            Some(c) if c.provider == provider && c.shop == claims.shop && c.is_active() => {
-                Ok(claims.business_id)
-            }
-            _ => Err(CallbackError::Exchange(ProviderError::Protocol(
-                "the store did not deliver the keys".into(),
-            ))),
-        }
-    }
-
-    /// Exchanges the grant, stores the encrypted credentials, registers webhooks (failure
-    /// tolerated: polling covers it) and logs.
+    /// Exchanges the grant, then [`establish`](Self::establish)es the connection.
     async fn connect(
         &self,
+        grant: AuthorizationGrant,
+        claims: StateClaims,
+    ) -> Result<BusinessId, CallbackError> {
+        let token = self
+            .providers()
+            .authorization(claims.provider)?
+            .exchange(&grant)
+            .await
+            .map_err(CallbackError::Exchange)?;
+        self.establish(token, grant, claims).await
+    }
+
+    /// Stores the encrypted credentials of an exchanged grant, registers webhooks (failure
+    /// tolerated: polling covers it) and logs.
+    pub(crate) async fn establish(
+        &self,
+        token: TokenGrant,
         grant: AuthorizationGrant,
         claims: StateClaims,
     ) -> Result<BusinessId, CallbackError> {
         let provider = claims.provider;
         let business = claims.business_id;
         let authorization = self.providers().authorization(provider)?;
-        let token = authorization
-            .exchange(&grant)
-            .await
-            .map_err(CallbackError::Exchange)?;
         let now = self.adapters.clock.now();
         let previous = self.adapters.store.get(&business).await?;
         let mut connection = Connection {

@@ -1,9 +1,11 @@
 //! Job dispatch for the workers, plus enqueueing a poll and reading logs.
 
+use super::connect::CallbackError;
 use super::poll::PollSummary;
 use super::schedule::window_of;
 use super::service::{EcommerceService, Ports, ServiceError};
 use super::sessions::SessionError;
+use crate::domain::ports::ProviderError;
 use crate::domain::ports::{Clock, JobQueue, SyncLogRepository};
 use crate::domain::{BusinessId, Job, LogPage, SyncKind};
 
@@ -58,6 +60,19 @@ impl<P: Ports> EcommerceService<P> {
                 .await
             }
             Job::Poll { business_id, .. } => self.poll(business_id).await.map(drop),
+            Job::FinishKeyDelivery { state, .. } => match self.finish_key_delivery(state).await {
+                Ok(_) => Ok(()),
+                // The store was unreachable: retry later, the keys are kept.
+                Err(CallbackError::Exchange(e @ ProviderError::Unavailable(_))) => {
+                    Err(ServiceError::Provider(e))
+                }
+                Err(CallbackError::Service(e)) => Err(e),
+                // Keys that do not work, or a state already spent: logged, nothing to retry.
+                Err(e) => {
+                    tracing::warn!(business = %job.business_id(), error = %e, "key delivery not completed");
+                    Ok(())
+                }
+            },
         };
         match result {
             // Disconnected since the job was queued: retrying cannot help; drop it.

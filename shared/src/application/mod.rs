@@ -3,6 +3,7 @@
 pub mod connect;
 pub mod ingest;
 pub mod jobs;
+pub mod key_delivery;
 pub mod poll;
 pub mod schedule;
 pub mod service;

@@ -53,6 +53,14 @@ pub enum Job {
         /// Catalogue cursor of this page; `None` for the first.
         cursor: Option<String>,
     },
+    /// Check keys a store delivered for an authorization and, if they work, connect (the
+    /// key POST itself is answered at once, within the store's time limit).
+    FinishKeyDelivery {
+        /// Owner.
+        business_id: BusinessId,
+        /// The signed state the keys were delivered with.
+        state: String,
+    },
     /// Pull new orders for one connection.
     Poll {
         /// Owner.
@@ -74,6 +82,7 @@ impl Job {
             | Job::SyncCollection { business_id, .. }
             | Job::SyncProductsPage { business_id, .. }
             | Job::SyncCollectionsPage { business_id, .. }
+            | Job::FinishKeyDelivery { business_id, .. }
             | Job::Poll { business_id, .. } => business_id,
         }
     }
@@ -127,6 +136,10 @@ impl Job {
                     "cpage-{business_id}-{run_id}-{}",
                     cursor.as_deref().unwrap_or("first")
                 )
+            }
+            // One per delivered key set: the sender passes the delivery's own id.
+            Job::FinishKeyDelivery { business_id, .. } => {
+                format!("keys-{business_id}-{nonce}")
             }
             Job::Poll {
                 business_id,

@@ -196,14 +196,29 @@ async fn a_badly_signed_callback_is_refused_before_the_state_is_consumed() {
     assert_eq!(h.store.state_count(), 1);
 }
 
+/// Runs every queued job through the worker entry point.
+async fn run_jobs(h: &Harness) {
+    for sent in h.queue.take() {
+        h.service
+            .handle_job(&sent.job, &sent.dedup_id)
+            .await
+            .unwrap();
+    }
+}
+
 #[tokio::test]
-async fn delivered_keys_connect_the_store_named_by_the_state() {
+async fn delivered_keys_are_answered_at_once_and_connect_once_checked() {
     let h = Harness::new();
     let state = h.start(&h.business, "woo.fake.test").await;
     let body = FakeProvider::key_delivery_body(&state, "ck_1", "cs_1");
-    let connected = h.service.complete_key_delivery(KIND, &body).await.unwrap();
-    assert_eq!(connected, h.business);
+    let answered = h.service.complete_key_delivery(KIND, &body).await.unwrap();
+    assert_eq!(answered, h.business);
+    // Nothing called back to the store inside the store's 60 s window.
+    assert_eq!(h.provider.calls(FakeOp::Exchange), 0);
+    assert_eq!(h.provider.calls(FakeOp::RegisterWebhooks), 0);
+    assert!(h.connection().await.is_none());
 
+    run_jobs(&h).await;
     let c = h.connection().await.unwrap();
     assert_eq!(
         (c.shop.as_str(), c.status),
@@ -217,32 +232,61 @@ async fn delivered_keys_connect_the_store_named_by_the_state() {
     let secret = credentials(&h, &c).await.access_secret;
     assert_eq!(secret.as_ref().map(Secret::expose), Some("cs_1"));
     assert!(!contains(&c.credentials.ciphertext, b"cs_1"));
+    assert_eq!(h.provider.calls(FakeOp::RegisterWebhooks), 1);
 
     let back = h.service.key_delivery_outcome(KIND, true, &state).await;
     assert_eq!(back.unwrap(), h.business);
-    let replay = h.service.complete_key_delivery(KIND, &body).await;
-    assert!(matches!(replay, Err(CallbackError::Replayed)), "{replay:?}");
+    // The same delivery again changes nothing.
+    h.service.complete_key_delivery(KIND, &body).await.unwrap();
+    run_jobs(&h).await;
+    assert_eq!(h.provider.calls(FakeOp::Exchange), 1);
 }
 
 #[tokio::test]
-async fn a_declined_or_undelivered_key_return_is_an_exchange_error() {
+async fn a_forged_delivery_carrying_a_real_state_does_not_burn_it() {
+    let h = Harness::new();
+    let state = h.start(&h.business, "woo.fake.test").await;
+    // The forger's keys arrive first and do not work at the store.
+    h.provider.fail_next(
+        FakeOp::Exchange,
+        ProviderError::Unauthorized("woocommerce_rest_authentication_error".into()),
+    );
+    let forged = FakeProvider::key_delivery_body(&state, "ck_forged", "cs_forged");
+    h.service
+        .complete_key_delivery(KIND, &forged)
+        .await
+        .unwrap();
+    let real = FakeProvider::key_delivery_body(&state, "ck_real", "cs_real");
+    h.service.complete_key_delivery(KIND, &real).await.unwrap();
+    run_jobs(&h).await;
+
+    let c = h.connection().await.unwrap();
+    assert!(c.is_active());
+    assert_eq!(credentials(&h, &c).await.access_token.expose(), "ck_real");
+    assert_eq!(h.store.state_count(), 0, "spent once, by the real keys");
+}
+
+#[tokio::test]
+async fn a_declined_or_undelivered_key_return_says_which() {
     let h = Harness::new();
     let state = h.start(&h.business, "woo.fake.test").await;
     let declined = h.service.key_delivery_outcome(KIND, false, &state).await;
     assert!(
-        matches!(
-            declined,
-            Err(CallbackError::Exchange(ProviderError::Unauthorized(_)))
-        ),
+        matches!(declined, Err(CallbackError::Declined)),
         "{declined:?}"
     );
     let undelivered = h.service.key_delivery_outcome(KIND, true, &state).await;
     assert!(
         matches!(
             undelivered,
-            Err(CallbackError::Exchange(ProviderError::Protocol(_)))
+            Err(CallbackError::Exchange(ProviderError::Unauthorized(_)))
         ),
         "{undelivered:?}"
+    );
+    assert!(
+        h.last_log(SyncKind::Connect)
+            .message
+            .contains("did not deliver the keys")
     );
     let forged = h
         .service

@@ -282,6 +282,27 @@ pub trait OAuthStateRepository: Send + Sync {
         nonce: &str,
         now: OffsetDateTime,
     ) -> impl Future<Output = Result<StateConsumed, RepositoryError>> + Send;
+
+    /// Keeps a grant delivered for a pending authorization (encrypted), until `expires_at`.
+    /// Several may be kept for one nonce: a forged delivery cannot push out the real one.
+    fn put_grant(
+        &self,
+        nonce: &str,
+        grant_id: &str,
+        ciphertext: &[u8],
+        expires_at: OffsetDateTime,
+    ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
+
+    /// The grants kept for a nonce, oldest first, as `(grant id, ciphertext)`; expired ones
+    /// are left out.
+    fn grants(
+        &self,
+        nonce: &str,
+        now: OffsetDateTime,
+    ) -> impl Future<Output = Result<Vec<(String, Vec<u8>)>, RepositoryError>> + Send;
+
+    /// Forgets the grants kept for a nonce.
+    fn drop_grants(&self, nonce: &str) -> impl Future<Output = Result<(), RepositoryError>> + Send;
 }
 
 /// Webhook deliveries already handled, so a replayed or re-sent delivery (same provider

@@ -1,11 +1,12 @@
 //! [`OAuthStateRepository`] over the table: a nonce is consumed by one conditional delete.
 
-use aws_sdk_dynamodb::types::ReturnValue;
+use aws_sdk_dynamodb::primitives::Blob;
+use aws_sdk_dynamodb::types::{AttributeValue, ReturnValue};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::keys::{self, STATE};
-use super::{DynamoStore, conditional_failed, from_item, to_item, unavailable};
+use super::{DynamoStore, conditional_failed, from_item, num, s, to_item, unavailable};
 use crate::domain::ports::{OAuthStateRepository, RepositoryError, StateConsumed};
 use crate::domain::{BusinessId, OAuthState, ProviderKind};
 
@@ -88,5 +89,77 @@ impl OAuthStateRepository for DynamoStore {
             shop: item.shop,
             expires_at,
         }))
+    }
+
+    async fn put_grant(
+        &self,
+        nonce: &str,
+        grant_id: &str,
+        ciphertext: &[u8],
+        expires_at: OffsetDateTime,
+    ) -> Result<(), RepositoryError> {
+        let mut item = keys::key(keys::state(nonce), format!("GRANT#{grant_id}"));
+        item.insert(
+            "ciphertext".into(),
+            AttributeValue::B(Blob::new(ciphertext)),
+        );
+        item.insert("expiresAt".into(), num(expires_at.unix_timestamp()));
+        self.client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .map_err(unavailable)?;
+        Ok(())
+    }
+
+    async fn grants(
+        &self,
+        nonce: &str,
+        now: OffsetDateTime,
+    ) -> Result<Vec<(String, Vec<u8>)>, RepositoryError> {
+        let out = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("PK = :pk AND begins_with(SK, :grant)")
+            .expression_attribute_values(":pk", s(keys::state(nonce)))
+            .expression_attribute_values(":grant", s("GRANT#"))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        let mut grants = Vec::new();
+        for item in out.items.unwrap_or_default() {
+            let live = item
+                .get("expiresAt")
+                .and_then(|v| v.as_n().ok())
+                .and_then(|v| v.parse::<i64>().ok())
+                .is_some_and(|at| at > now.unix_timestamp());
+            let id = item
+                .get("SK")
+                .and_then(|v| v.as_s().ok())
+                .and_then(|sk| sk.strip_prefix("GRANT#"))
+                .map(str::to_owned);
+            let ciphertext = item.get("ciphertext").and_then(|v| v.as_b().ok());
+            if let (true, Some(id), Some(ciphertext)) = (live, id, ciphertext) {
+                grants.push((id, ciphertext.as_ref().to_vec()));
+            }
+        }
+        Ok(grants)
+    }
+
+    async fn drop_grants(&self, nonce: &str) -> Result<(), RepositoryError> {
+        for (id, _) in self.grants(nonce, OffsetDateTime::UNIX_EPOCH).await? {
+            self.client
+                .delete_item()
+                .table_name(&self.table)
+                .set_key(Some(keys::key(keys::state(nonce), format!("GRANT#{id}"))))
+                .send()
+                .await
+                .map_err(unavailable)?;
+        }
+        Ok(())
     }
 }

@@ -229,6 +229,7 @@ fn callback_reason(e: &CallbackError) -> &'static str {
         CallbackError::Expired => "expired",
         CallbackError::Replayed => "state_used",
         CallbackError::Exchange(_) => "exchange_failed",
+        CallbackError::Declined => "declined",
         CallbackError::Unsupported(_) => "not_configured",
         CallbackError::Service(_) => "internal",
     }
@@ -253,7 +254,7 @@ async fn key_delivery<P: Ports>(
                 CallbackError::ForgedState | CallbackError::Expired | CallbackError::Replayed => {
                     401
                 }
-                CallbackError::Exchange(_) => 502,
+                CallbackError::Exchange(_) | CallbackError::Declined => 502,
                 CallbackError::Unsupported(_) => 404,
                 CallbackError::Service(_) => 500,
             };

@@ -36,6 +36,8 @@ struct Tables {
     partitions: BTreeMap<BusinessId, Partition>,
     /// By nonce; `expires_at` kept in whole seconds, as the table's TTL attribute is.
     states: BTreeMap<String, OAuthState>,
+    /// Delivered grants by nonce: (grant id, ciphertext, expiry), oldest first.
+    grants: BTreeMap<String, Vec<(String, Vec<u8>, time::OffsetDateTime)>>,
     /// Handled webhook deliveries by (business, key), with when they are forgotten.
     deliveries: BTreeMap<(BusinessId, String), time::OffsetDateTime>,
     faults: FaultSwitch,

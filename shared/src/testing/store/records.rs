@@ -126,6 +126,48 @@ impl OAuthStateRepository for MemoryStore {
             Ok(StateConsumed::Valid(state))
         })
     }
+
+    async fn put_grant(
+        &self,
+        nonce: &str,
+        grant_id: &str,
+        ciphertext: &[u8],
+        expires_at: OffsetDateTime,
+    ) -> Result<(), RepositoryError> {
+        self.with(|t| {
+            let grants = t.grants.entry(nonce.to_owned()).or_default();
+            grants.retain(|(id, _, _)| id != grant_id);
+            grants.push((
+                grant_id.to_owned(),
+                ciphertext.to_vec(),
+                whole_seconds(expires_at)?,
+            ));
+            Ok(())
+        })
+    }
+
+    async fn grants(
+        &self,
+        nonce: &str,
+        now: OffsetDateTime,
+    ) -> Result<Vec<(String, Vec<u8>)>, RepositoryError> {
+        self.with(|t| {
+            Ok(t.grants
+                .get(nonce)
+                .into_iter()
+                .flatten()
+                .filter(|(_, _, until)| until.unix_timestamp() > now.unix_timestamp())
+                .map(|(id, ciphertext, _)| (id.clone(), ciphertext.clone()))
+                .collect())
+        })
+    }
+
+    async fn drop_grants(&self, nonce: &str) -> Result<(), RepositoryError> {
+        self.with(|t| {
+            t.grants.remove(nonce);
+            Ok(())
+        })
+    }
 }
 
 impl DeliveryRepository for MemoryStore {

@@ -88,6 +88,9 @@ impl Authorization for WooCommerceProvider {
             None,
         )
         .await?;
+        // What the check learned (a host that strips the Authorization header) goes along.
+        let mut credentials = credentials;
+        credentials.settings = session.learned.snapshot();
         Ok(TokenGrant {
             credentials,
             scopes: grant.scopes.clone(),
