@@ -262,7 +262,21 @@ async fn a_forged_delivery_carrying_a_real_state_does_not_burn_it() {
 
     let c = h.connection().await.unwrap();
     assert!(c.is_active());
-    assert_eq!(credentials(&h, &c).await.access_token.expose(), "ck_real");
+    let tried: Vec<String> = h
+        .provider
+        .exchanged_grants()
+        .iter()
+        .map(|g| g.code.expose().to_owned())
+        .collect();
+    assert_eq!(tried, vec!["ck_forged", "ck_real"]);
+    assert_eq!(
+        credentials(&h, &c)
+            .await
+            .access_secret
+            .as_ref()
+            .map(Secret::expose),
+        Some("cs_real")
+    );
     assert_eq!(h.store.state_count(), 0, "spent once, by the real keys");
 }
 
