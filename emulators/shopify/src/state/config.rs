@@ -47,7 +47,7 @@ pub struct EmulatorConfig {
     pub omit_expires_in: bool,
     /// Shopify's refresh rule since 2026-08-28: a spent refresh token keeps working (for up to
     /// 30 days) until its replacement refresh token is first used. Off, a spent one answers
-    /// `invalid_grant` at once (stricter than Shopify). Default false.
+    /// `invalid_grant` at once (the rule before that date). Default true.
     pub resilient_refresh: bool,
     /// Refuses root fields whose access scope was not granted (`ACCESS_DENIED`, the field
     /// `null`): `write_products` for product and collection writes, `read_products` for their
@@ -77,7 +77,7 @@ impl EmulatorConfig {
             subscription_removal_failures: 8,
             job_polls_until_done: 1,
             omit_expires_in: false,
-            resilient_refresh: false,
+            resilient_refresh: true,
             enforce_scopes: false,
             compliance_uri: None,
         }

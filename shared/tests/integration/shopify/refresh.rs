@@ -123,11 +123,8 @@ async fn a_revoked_refresh_token_marks_the_connection_failed() {
     let s = stack().await;
     let kit = kit().await;
     let grant = install(&kit).await;
-    // Spend the refresh token behind the connector's back.
-    kit.provider
-        .refresh(&kit.shop, grant.credentials.refresh_token.as_ref().unwrap())
-        .await
-        .unwrap();
+    // The store revokes the refresh token behind the connector's back.
+    kit.emulator.revoke_refresh_tokens(&kit.shop);
     let cipher = KmsCipher::new(s.clients.kms.clone(), &s.resources.key_alias);
     let mut conn = connection("biz-revoked", &kit.shop, ConnectionStatus::Active);
     conn.credentials = encrypt(
