@@ -224,6 +224,7 @@ fn default_scopes() -> Vec<String> {
         "write_products",
         "write_inventory",
         "read_locations",
+        "write_publications",
     ]
     .map(String::from)
     .to_vec()

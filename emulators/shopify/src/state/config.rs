@@ -52,7 +52,7 @@ pub struct EmulatorConfig {
     /// Refuses root fields whose access scope was not granted (`ACCESS_DENIED`, the field
     /// `null`): `write_products` for product and collection writes, `read_products` for their
     /// reads, `read_orders` / `write_orders`, `write_inventory`, `read_locations`,
-    /// `read_publications` and `write_publications`. Default false (scopes are recorded only).
+    /// `read_publications` and `write_publications`. Default true, as Shopify does.
     pub enforce_scopes: bool,
     /// Where compliance topics are delivered (the app's configured compliance URL); `None`
     /// delivers them to every distinct address the shop's subscriptions use.
@@ -78,7 +78,7 @@ impl EmulatorConfig {
             job_polls_until_done: 1,
             omit_expires_in: false,
             resilient_refresh: true,
-            enforce_scopes: false,
+            enforce_scopes: true,
             compliance_uri: None,
         }
     }
