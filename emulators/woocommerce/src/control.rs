@@ -1,5 +1,6 @@
-//! Test and development controls under `/_emulator/` (place orders, queue faults, set flags,
-//! read the state), and the order and snapshot helpers the public API shares with them.
+//! Test and development controls under `/_emulator/` (place orders, run queued deliveries,
+//! queue faults, set flags, read the state), and the order and snapshot helpers the public
+//! API shares with them.
 
 use std::collections::BTreeMap;
 
@@ -10,10 +11,13 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::App;
-use crate::deliveries::deliver;
-use crate::state::{Fault, Flags, gmt, now};
+use crate::config::{Fault, Flags, LostResponse};
+use crate::deliveries::{deliver, run_pending};
+use crate::state::{gmt, now};
 
-/// Products, variations by parent, categories, orders, webhooks, the key count and counters.
+/// Products, variations by parent, categories, orders, webhooks (with `failure_count` and
+/// `pending_delivery`, which REST reads do not show), the key count and the keys as the
+/// dashboard lists them, queued deliveries, and the counters.
 pub(crate) fn snapshot(app: &App) -> Value {
     let s = app.store();
     json!({
@@ -21,8 +25,10 @@ pub(crate) fn snapshot(app: &App) -> Value {
         "variations": s.variations.iter().map(|(p, v)| (p.to_string(), v.values().collect::<Vec<_>>())).collect::<BTreeMap<_, _>>(),
         "categories": s.categories.values().collect::<Vec<_>>(),
         "orders": s.orders.values().collect::<Vec<_>>(),
-        "webhooks": s.webhooks.iter().map(|(id, h)| json!({"id": id, "topic": h.topic, "delivery_url": h.delivery_url, "status": h.status, "failure_count": h.failures})).collect::<Vec<_>>(),
+        "webhooks": s.webhooks.iter().map(|(id, h)| json!({"id": id, "topic": h.topic, "delivery_url": h.delivery_url, "status": h.status, "failure_count": h.failures, "pending_delivery": h.pending_delivery})).collect::<Vec<_>>(),
         "keys": s.keys.len(),
+        "api_keys": s.keys.iter().map(|k| json!({"key_id": k.id, "permissions": k.permissions, "truncated_key": &k.consumer_key[k.consumer_key.len().saturating_sub(7)..]})).collect::<Vec<_>>(),
+        "pending_deliveries": s.pending.iter().map(|p| json!({"webhook_id": p.hook, "topic": p.topic, "arg": p.arg})).collect::<Vec<_>>(),
         "stats": s.stats,
     })
 }
@@ -31,7 +37,7 @@ pub(crate) fn snapshot(app: &App) -> Value {
 /// to the product or variation with that SKU.
 pub(crate) fn insert_order(app: &App, email: &str, lines: &[(&str, &str, i64, &str)]) -> Value {
     let mut s = app.store();
-    let id = s.id();
+    let id = s.post_id();
     let stamp = gmt(now());
     let mut total: i64 = 0;
     let mut items = Vec::new();
@@ -50,7 +56,7 @@ pub(crate) fn insert_order(app: &App, email: &str, lines: &[(&str, &str, i64, &s
                 .map(|v| (*pid, v["id"].as_u64().unwrap_or(0)))
         });
         let (product_id, variation_id) = variation.unwrap_or((product.unwrap_or(0), 0));
-        let line_id = s.id();
+        let line_id = s.item_id();
         items.push(json!({
             "id": line_id, "name": name, "product_id": product_id, "variation_id": variation_id, "quantity": qty, "sku": sku,
             "subtotal": format!("{}.{:02}", subtotal / 100, subtotal % 100), "total": format!("{}.{:02}", subtotal / 100, subtotal % 100),
@@ -58,7 +64,7 @@ pub(crate) fn insert_order(app: &App, email: &str, lines: &[(&str, &str, i64, &s
         }));
     }
     let order = json!({
-        "id": id, "number": (id - 100).to_string(), "status": "processing", "currency": "EUR",
+        "id": id, "number": id.to_string(), "status": "processing", "currency": "EUR",
         "total": format!("{}.{:02}", total / 100, total % 100), "customer_id": 0,
         "billing": {"first_name": "Ada", "last_name": "Buyer", "email": email},
         "date_created_gmt": stamp, "date_modified_gmt": stamp, "line_items": items, "meta_data": [],
@@ -89,11 +95,20 @@ pub(crate) async fn control_order(
     Json(json!({"order": order, "deliveries": statuses}))
 }
 
-/// Body of `POST /_emulator/faults`: the fault's fields, plus how many to queue.
+/// Body of `POST /_emulator/faults`: the fault's fields (`status`, `retryAfter`), whether
+/// it strikes after the write (`afterApply`, then `dropConnection` or `status`), and how many
+/// to queue.
 #[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub(crate) struct FaultRequest {
-    #[serde(flatten)]
-    fault: Fault,
+    #[serde(default)]
+    status: u16,
+    #[serde(default)]
+    retry_after: Option<String>,
+    #[serde(default)]
+    after_apply: bool,
+    #[serde(default)]
+    drop_connection: bool,
     #[serde(default = "one")]
     count: u32,
 }
@@ -102,16 +117,32 @@ fn one() -> u32 {
     1
 }
 
-/// `POST /_emulator/faults`: queues `count` copies (default 1).
+/// `POST /_emulator/faults`: queues `count` copies (default 1), lost answers when
+/// `afterApply` or `dropConnection` is set.
 pub(crate) async fn control_fault(
     State(app): State<App>,
     Json(req): Json<FaultRequest>,
 ) -> StatusCode {
     let mut s = app.store();
     for _ in 0..req.count {
-        s.faults.push_back(req.fault.clone());
+        if req.after_apply || req.drop_connection {
+            s.lost.push_back(LostResponse {
+                status: req.status,
+                drop_connection: req.drop_connection,
+            });
+        } else {
+            s.faults.push_back(Fault {
+                status: req.status,
+                retry_after: req.retry_after.clone(),
+            });
+        }
     }
     StatusCode::NO_CONTENT
+}
+
+/// `POST /_emulator/deliveries`: runs the queued deliveries; their statuses.
+pub(crate) async fn control_deliveries(State(app): State<App>) -> Json<Value> {
+    Json(json!({"deliveries": run_pending(&app).await}))
 }
 
 /// `POST /_emulator/flags`: replaces every switch at once.

@@ -2,26 +2,38 @@
 //!
 //! - `GET /wp-json/`: the REST index listing `wc/v3` (or an HTML 404 in plain-permalinks mode).
 //! - `GET /wc-auth/v1/authorize`: approves at once, POSTs the keys as JSON to `callback_url`
-//!   (`user_id` as a string, as WooCommerce sends it), requires exactly 200, then redirects the
-//!   browser to `return_url` with `success=1&user_id=…`.
-//! - `/wp-json/wc/v3/…`: products, variations and categories (batch endpoints with the
-//!   100-item limit and per-item errors, duplicate SKU / term answers with `resource_id`),
-//!   orders with `modified_after` and `X-WP-Total`/`X-WP-TotalPages`/`Link` paging, webhooks.
-//!   Keys by HTTP Basic or query string; a mode rejects the Basic header as hosts that strip
-//!   it do (`woocommerce_rest_cannot_view`).
-//! - Webhooks: a form-encoded `webhook_id=N` ping at creation, signed deliveries
-//!   (`X-WC-Webhook-Signature` = base64 HMAC-SHA256), a webhook disabled after its failures
-//!   pass 5 (WooCommerce never retries).
-//! - Control under `/_emulator/`: place orders (delivered to webhooks), inject faults, flags.
+//!   (`user_id` as a string, as WooCommerce sends it, 60 s timeout), requires exactly 200
+//!   (otherwise deletes the key and answers a 401 error page), then redirects the browser to
+//!   `return_url` with `success=1&user_id=…`.
+//! - `/wp-json/wc/v3/…`: products (single and batch, `sku`/`slug` filters, unique slugs,
+//!   `meta_data`), variations and categories (batch endpoints with the 100-item limit and
+//!   per-item errors, duplicate SKU / term answers with `resource_id`), orders with
+//!   `modified_after` and `X-WP-Total`/`X-WP-TotalPages`/`Link` paging, webhooks.
+//!   Keys by HTTP Basic or query string (as over HTTPS), OAuth 1.0a signatures; modes strip
+//!   the `Authorization` header, serve plain HTTP (OAuth only), and answer anonymous requests
+//!   with each route's own permission error.
+//! - Webhooks: a form-encoded `webhook_id=N` ping inside the create request, signed
+//!   deliveries (`X-WC-Webhook-Signature` = base64 HMAC-SHA256), a webhook disabled once its
+//!   failures pass 5 (WooCommerce never retries), optionally queued until a test runs them.
+//! - Site-scoped ids: every emulator is one site whose posts, terms, webhooks and keys count
+//!   from the same first ids as every other site's.
+//! - Control under `/_emulator/`: place orders (delivered to webhooks), run queued
+//!   deliveries, inject faults (before the write, or after it with the answer lost), flags.
 
+mod answers;
 mod auth;
 mod categories;
+mod config;
 mod control;
 mod deliveries;
 mod oauth;
+mod oauth1;
 mod orders;
+mod permissions;
 mod products;
 mod rest;
+mod server;
+mod sha1;
 mod state;
 mod variations;
 mod webhooks;
@@ -34,11 +46,12 @@ use axum::routing::{any, get, post};
 use serde_json::Value;
 
 use crate::control::{insert_order, snapshot};
-use crate::deliveries::deliver;
+use crate::deliveries::{deliver, run_pending};
 use crate::oauth::random;
+use crate::server::{CuttableListener, Hangup};
 use crate::state::Store;
 
-pub use state::{Fault, Flags, Stats};
+pub use config::{Fault, Flags, LostResponse, Stats};
 
 /// What every handler shares: the store, the emulator's own URL (webhook source, paging
 /// links, the REST index) and the client for key deliveries, pings and webhooks.
@@ -75,10 +88,7 @@ impl WooEmulator {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
         let app = App {
-            store: Arc::new(Mutex::new(Store {
-                next_id: 100,
-                ..Store::default()
-            })),
+            store: Arc::new(Mutex::new(Store::default())),
             base: format!("http://{addr}"),
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(60))
@@ -86,9 +96,9 @@ impl WooEmulator {
                 .build()
                 .map_err(std::io::Error::other)?,
         };
-        let router = router(app.clone());
+        let service = router(app.clone()).into_make_service_with_connect_info::<Hangup>();
         let task = tokio::spawn(async move {
-            let _ = axum::serve(listener, router).await;
+            let _ = axum::serve(CuttableListener(listener), service).await;
         });
         Ok(Self { addr, app, task })
     }
@@ -103,11 +113,20 @@ impl WooEmulator {
         self.app.store().flags = flags;
     }
 
-    /// Queues faults for the next REST requests.
+    /// Queues faults for the next REST requests, answered before they run.
     pub fn inject(&self, fault: Fault, count: u32) {
         let mut s = self.app.store();
         for _ in 0..count {
             s.faults.push_back(fault.clone());
+        }
+    }
+
+    /// Queues lost answers for the next write requests: each runs (the store changes), then
+    /// its answer is replaced or its connection closed.
+    pub fn inject_lost(&self, lost: LostResponse, count: u32) {
+        let mut s = self.app.store();
+        for _ in 0..count {
+            s.lost.push_back(lost.clone());
         }
     }
 
@@ -123,12 +142,24 @@ impl WooEmulator {
 
     /// Issues a read/write key pair, as an administrator would in the dashboard.
     pub fn issue_keys(&self) -> (String, String) {
+        self.issue_keys_with("read_write")
+    }
+
+    /// Issues a key pair with `permissions` (`read`, `write` or `read_write`).
+    pub fn issue_keys_with(&self, permissions: &str) -> (String, String) {
         let (ck, cs) = (random("ck_"), random("cs_"));
+        self.app.store().add_key(&ck, &cs, permissions);
+        (ck, cs)
+    }
+
+    /// Whether the site still holds the key with this consumer key (a failed key delivery
+    /// deletes it).
+    pub fn has_key(&self, consumer_key: &str) -> bool {
         self.app
             .store()
             .keys
-            .push((ck.clone(), cs.clone(), "read_write".into()));
-        (ck, cs)
+            .iter()
+            .any(|k| k.consumer_key == consumer_key)
     }
 
     /// Places an order without delivering webhooks.
@@ -149,7 +180,8 @@ impl WooEmulator {
     }
 
     /// Places an order and delivers `order.created` to active webhooks; returns the order
-    /// and the delivery statuses (0 = unreachable).
+    /// and the delivery statuses (0 = unreachable; none when deliveries are asynchronous:
+    /// they wait for [`Self::run_deliveries`]).
     pub async fn place_order(
         &self,
         email: &str,
@@ -160,9 +192,20 @@ impl WooEmulator {
         (order, statuses)
     }
 
-    /// Redelivers a payload for a topic (duplicates, as a merchant's "resend" would).
+    /// Redelivers a payload for a topic (duplicates, as a merchant's "resend" would); queued
+    /// instead when deliveries are asynchronous.
     pub async fn deliver(&self, topic: &str, payload: &Value) -> Vec<u16> {
         deliver(&self.app, topic, payload).await
+    }
+
+    /// Runs the queued deliveries (Action Scheduler's turn), in order; their statuses.
+    pub async fn run_deliveries(&self) -> Vec<u16> {
+        run_pending(&self.app).await
+    }
+
+    /// How many deliveries wait in the queue.
+    pub fn pending_deliveries(&self) -> usize {
+        self.app.store().pending.len()
     }
 }
 
@@ -174,6 +217,7 @@ fn router(app: App) -> axum::Router {
         .route("/wc-auth/v1/authorize", get(oauth::authorize))
         .route("/wp-json/wc/v3/{*path}", any(rest::rest))
         .route("/_emulator/orders", post(control::control_order))
+        .route("/_emulator/deliveries", post(control::control_deliveries))
         .route("/_emulator/faults", post(control::control_fault))
         .route("/_emulator/flags", post(control::control_flags))
         .route("/_emulator/state", get(control::control_state))

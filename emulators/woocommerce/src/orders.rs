@@ -1,20 +1,33 @@
-//! The list filtered by `modified_after` and sorted by modification time (newest first unless
-//! `order=asc`), and updates that replace `meta_data` entries by key and bump
-//! `date_modified_gmt`.
+//! Orders: the list filtered by `modified_after` and sorted by modification time (newest
+//! first unless `order=asc`), single reads, and updates that apply `meta_data` as
+//! `WC_Data::update_meta_data` does and bump `date_modified_gmt` (queueing `order.updated`
+//! when deliveries are asynchronous).
 
-use axum::Json;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde_json::{Value, json};
 
-use crate::rest::{Call, paged, rest_error};
+use crate::answers::{found, paged, rest_error};
+use crate::deliveries::enqueue;
+use crate::permissions::Action;
+use crate::rest::Call;
 use crate::state::{gmt, now};
 
-/// `GET orders`, `PUT orders/{id}`.
-pub(crate) fn routes(call: &mut Call<'_>) -> Option<Response> {
+fn invalid(status: u16) -> Response {
+    rest_error(
+        status,
+        "woocommerce_rest_shop_order_invalid_id",
+        "Invalid ID.",
+        json!({}),
+    )
+}
+
+/// `orders` routes.
+pub(crate) fn serve(call: &mut Call<'_>) -> Response {
+    let id = call.route.ids.first().copied().unwrap_or(0);
+    let (query, input) = (call.query, call.input);
     let s = &mut *call.store;
-    let (query, app, path, input) = (call.query, call.app, call.path, call.input);
-    Some(match (call.method, call.segments) {
-        ("GET", ["orders"]) => {
+    match call.route.action {
+        Action::List => {
             let after = query.get("modified_after").cloned().unwrap_or_default();
             let mut items: Vec<Value> = s
                 .orders
@@ -34,33 +47,27 @@ pub(crate) fn routes(call: &mut Call<'_>) -> Option<Response> {
             if query.get("order").map(String::as_str) != Some("asc") {
                 items.reverse();
             }
-            paged(items, query, &app.base, path)
+            paged(items, query, &call.app.base, call.path)
         }
-        ("PUT", ["orders", id]) => {
-            match id.parse::<u64>().ok().and_then(|id| s.orders.get_mut(&id)) {
-                Some(order) => {
-                    if let Some(meta) = input["meta_data"].as_array() {
-                        let list = order["meta_data"]
-                            .as_array_mut()
-                            .expect("meta_data is a list");
-                        for m in meta {
-                            list.retain(|x| x["key"] != m["key"]);
-                            list.push(
-                                json!({"id": list.len() + 1, "key": m["key"], "value": m["value"]}),
-                            );
-                        }
-                    }
-                    order["date_modified_gmt"] = json!(gmt(now()));
-                    Json(order.clone()).into_response()
-                }
-                None => rest_error(
-                    404,
-                    "woocommerce_rest_shop_order_invalid_id",
-                    "Invalid ID.",
-                    json!({}),
-                ),
+        Action::Read => s
+            .orders
+            .get(&id)
+            .map_or_else(|| invalid(404), |o| found(o.clone())),
+        Action::Edit => {
+            let Some(mut order) = s.orders.remove(&id) else {
+                return invalid(400);
+            };
+            s.update_meta(&mut order, &input["meta_data"]);
+            if let Some(status) = input["status"].as_str() {
+                order["status"] = json!(status);
             }
+            order["date_modified_gmt"] = json!(gmt(now()));
+            s.orders.insert(id, order.clone());
+            if s.flags.async_deliveries {
+                enqueue(s, "order.updated", &order);
+            }
+            found(order)
         }
-        _ => return None,
-    })
+        _ => invalid(404),
+    }
 }

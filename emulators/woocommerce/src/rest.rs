@@ -1,78 +1,52 @@
-//! The REST surface under `/wp-json/`: the index, and the `wc/v3` entry that counts, faults,
-//! authenticates, checks key permissions and parses the body before handing the request to
-//! the resource modules; plus the error shapes, paging and batch helpers they share.
+//! The REST surface under `/wp-json/`: the index, and the `wc/v3` entry that runs a request
+//! in WordPress's order: a queued fault, authentication (`rest_authentication_errors`), the
+//! key's read/write permission (`rest_pre_dispatch`), routing (`rest_no_route`), the body
+//! (`rest_invalid_json`), the route's permission callback, the handler; then the pings the
+//! handler owes, and a lost answer if one is queued for writes.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
-use axum::http::{HeaderMap, Method, StatusCode, header};
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::auth::authenticate;
+use crate::answers::rest_error;
+use crate::auth::{Auth, Presented, authenticate, method_refused};
 use crate::deliveries::ping;
+use crate::permissions::{Kind, Route, anonymous, cannot_view, route};
+use crate::server::Hangup;
 use crate::state::Store;
 use crate::{App, categories, orders, products, variations, webhooks};
 
-/// One authenticated `wc/v3` request, as the resource modules see it while the store is
-/// locked. `segments` is the path split on `/` after trailing slashes are trimmed; a module
-/// sets `ping` to have the webhook ping sent once the lock is released.
+/// The prefix every `wc/v3` path carries.
+const PREFIX: &str = "/wp-json/wc/v3/";
+
+/// One routed, permitted `wc/v3` request, as a resource module sees it while the store is
+/// locked. `path` is the route after `wc/v3/` (for paging links); a module pushes webhook
+/// ids onto `pings` to have them pinged once the lock is released.
 pub(crate) struct Call<'a> {
     pub(crate) store: &'a mut Store,
-    pub(crate) method: &'a str,
-    pub(crate) segments: &'a [&'a str],
+    pub(crate) route: &'a Route,
     pub(crate) query: &'a BTreeMap<String, String>,
     pub(crate) app: &'a App,
     pub(crate) path: &'a str,
     pub(crate) input: &'a Value,
-    pub(crate) ping: Option<(u64, String)>,
+    pub(crate) pings: Vec<u64>,
 }
 
-/// Each resource module's routes: `None` when the method and path are not its own. Their
-/// patterns do not overlap, so the order only mirrors the URL space.
-const RESOURCES: [fn(&mut Call<'_>) -> Option<Response>; 5] = [
-    products::routes,
-    categories::routes,
-    variations::routes,
-    orders::routes,
-    webhooks::routes,
-];
-
-/// The first resource module that owns the request answers it; otherwise `rest_no_route`.
-fn route(call: &mut Call<'_>) -> Response {
-    RESOURCES
-        .iter()
-        .find_map(|routes| routes(call))
-        .unwrap_or_else(|| {
-            rest_error(
-                404,
-                "rest_no_route",
-                "No route was found matching the URL and request method.",
-                json!({}),
-            )
-        })
-}
-
-/// A WordPress REST error body (`code`, `message`, `data.status`) with that HTTP status.
-pub(crate) fn rest_error(status: u16, code: &str, message: &str, data: Value) -> Response {
-    let mut data = if data.is_object() { data } else { json!({}) };
-    data["status"] = json!(status);
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST);
-    (
-        status,
-        Json(json!({"code": code, "message": message, "data": data})),
-    )
-        .into_response()
-}
-
-/// One failed item of a batch answer: `id` plus the error, with `data.status` 400.
-pub(crate) fn item_error(id: u64, code: &str, message: &str, data: Value) -> Value {
-    let mut data = if data.is_object() { data } else { json!({}) };
-    data["status"] = json!(400);
-    json!({"id": id, "error": {"code": code, "message": message, "data": data}})
+/// Hands the request to the module of the route's controller.
+fn dispatch(call: &mut Call<'_>) -> Response {
+    match call.route.kind {
+        Kind::Product => products::serve(call),
+        Kind::Variation => variations::serve(call),
+        Kind::Category => categories::serve(call),
+        Kind::Order => orders::serve(call),
+        Kind::Webhook => webhooks::serve(call),
+    }
 }
 
 /// `GET /wp-json/`.
@@ -92,9 +66,9 @@ pub(crate) async fn index(State(app): State<App>) -> Response {
 /// flight around [`serve`].
 pub(crate) async fn rest(
     State(app): State<App>,
+    ConnectInfo(hangup): ConnectInfo<Hangup>,
     method: Method,
-    Path(path): Path<String>,
-    Query(query): Query<BTreeMap<String, String>>,
+    uri: Uri,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
@@ -107,29 +81,51 @@ pub(crate) async fn rest(
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
     }
-    let response = serve(&app, method, &path, &query, &headers, &body);
+    let response = serve(&app, &hangup, method.as_str(), &uri, &headers, &body).await;
     app.store().stats.in_flight -= 1;
     response
 }
 
-/// Counts the request, then answers a queued fault, a refused key or a malformed body before
-/// routing; the store stays locked until the answer is built.
-fn serve(
+fn pairs(text: &str) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(text.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+/// The body as parameters: JSON, or a form (`$_POST`, which OAuth also signs).
+fn parse_body(headers: &HeaderMap, body: &Bytes) -> Result<(Value, Vec<(String, String)>), ()> {
+    let form = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if form {
+        let fields = pairs(&String::from_utf8_lossy(body));
+        let object = fields.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+        return Ok((Value::Object(object), fields));
+    }
+    if body.is_empty() {
+        return Ok((json!({}), Vec::new()));
+    }
+    serde_json::from_slice(body)
+        .map(|v| (v, Vec::new()))
+        .map_err(|_| ())
+}
+
+/// Runs one request (see the module doc for the order of its checks).
+async fn serve(
     app: &App,
-    method: Method,
-    path: &str,
-    query: &BTreeMap<String, String>,
+    hangup: &Hangup,
+    method: &str,
+    uri: &Uri,
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Response {
-    let (query, headers, body, path) = (
-        query.clone(),
-        headers.clone(),
-        body.clone(),
-        path.to_owned(),
-    );
-    let deliver_ping;
-    let response = {
+    let raw_query = pairs(uri.query().unwrap_or(""));
+    let query: BTreeMap<String, String> = raw_query.iter().cloned().collect();
+    let path = uri.path().strip_prefix(PREFIX).unwrap_or("").to_owned();
+    let parsed = parse_body(headers, body);
+    let form = parsed.as_ref().map(|(_, f)| f.clone()).unwrap_or_default();
+    let (response, pings) = {
         let mut s = app.store();
         s.stats.requests += 1;
         if let Some(fault) = s.faults.pop_front() {
@@ -145,188 +141,80 @@ fn serve(
             }
             return r;
         }
-        let Some(permissions) = authenticate(&mut s, &headers, &query) else {
-            return rest_error(
-                401,
-                "woocommerce_rest_cannot_view",
-                "Sorry, you cannot list resources.",
-                json!({}),
-            );
+        let presented = Presented {
+            method,
+            path: uri.path(),
+            query: &raw_query,
+            form: &form,
+            headers,
+            base: &app.base,
         };
-        let writes = method != Method::GET;
-        if writes && permissions == "read" || !writes && permissions == "write" {
-            return rest_error(
-                401,
-                "woocommerce_rest_authentication_error",
-                "The API key provided does not have the permissions.",
-                json!({}),
-            );
+        let key = match authenticate(&mut s, &presented) {
+            Auth::Refused(r) => return r,
+            Auth::Key(index) => Some(index),
+            Auth::Anonymous => None,
+        };
+        if let Some(refused) = key.and_then(|i| method_refused(&s.keys[i].permissions, method)) {
+            return refused;
         }
-        let input: Value = if body.is_empty() {
-            json!({})
-        } else {
-            match serde_json::from_slice(&body) {
-                Ok(v) => v,
-                Err(_) => {
-                    return rest_error(
-                        400,
-                        "rest_invalid_json",
-                        "Invalid JSON body passed.",
-                        json!({}),
-                    );
-                }
-            }
-        };
+        if key.is_none() && !s.flags.route_permission_errors {
+            s.stats.permission_refused += 1;
+            return cannot_view();
+        }
         let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
+        let Some(route) = route(method, &segments) else {
+            return rest_error(
+                404,
+                "rest_no_route",
+                "No route was found matching the URL and request method.",
+                json!({}),
+            );
+        };
+        let Ok((input, _)) = parsed else {
+            return rest_error(
+                400,
+                "rest_invalid_json",
+                "Invalid JSON body passed.",
+                json!({}),
+            );
+        };
+        if key.is_none() {
+            if let Some(refused) = anonymous(&s, &route) {
+                s.stats.permission_refused += 1;
+                return refused;
+            }
+        }
         let mut call = Call {
             store: &mut s,
-            method: method.as_str(),
-            segments: &segments,
+            route: &route,
             query: &query,
             app,
-            path: &path,
+            path: path.trim_end_matches('/'),
             input: &input,
-            ping: None,
+            pings: Vec::new(),
         };
-        let r = route(&mut call);
-        deliver_ping = call.ping;
-        if deliver_ping.is_some() {
-            s.stats.pings += 1;
-        }
-        r
+        let response = dispatch(&mut call);
+        (response, call.pings)
     };
-    if let Some((id, url)) = deliver_ping {
-        // WooCommerce pings right after creating; the result does not fail the create.
-        ping(app, id, url);
+    // WooCommerce pings inside the request, after the write; the result never fails it.
+    for id in pings {
+        ping(app, id).await;
     }
-    response
-}
-
-/// A page of `items` by `page`/`per_page` (default 10, at most 100) with `X-WP-Total`,
-/// `X-WP-TotalPages` and `Link` prev/next headers built on `base` and `path`.
-pub(crate) fn paged(
-    items: Vec<Value>,
-    query: &BTreeMap<String, String>,
-    base: &str,
-    path: &str,
-) -> Response {
-    let per_page: usize = query
-        .get("per_page")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(10);
-    if !(1..=100).contains(&per_page) {
-        return rest_error(
-            400,
-            "rest_invalid_param",
-            "Invalid parameter(s): per_page",
-            json!({"params": {"per_page": "per_page must be between 1 (inclusive) and 100 (inclusive)"}}),
-        );
+    if matches!(method, "GET" | "HEAD" | "OPTIONS") {
+        return response;
     }
-    let page: usize = query
-        .get("page")
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(1)
-        .max(1);
-    let total = items.len();
-    let pages = total.div_ceil(per_page).max(1);
-    let slice: Vec<Value> = items
-        .into_iter()
-        .skip((page - 1) * per_page)
-        .take(per_page)
-        .collect();
-    let link = |n: usize| {
-        let mut q: Vec<(String, String)> = query
-            .iter()
-            .filter(|(k, _)| *k != "page")
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect();
-        q.push(("page".into(), n.to_string()));
-        let qs = url::form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(q)
-            .finish();
-        format!("<{base}/wp-json/wc/v3/{path}?{qs}>")
+    let Some(lost) = app.store().lost.pop_front() else {
+        return response;
     };
-    let mut links = Vec::new();
-    if page > 1 {
-        links.push(format!("{}; rel=\"prev\"", link(page - 1)));
+    let mut s = app.store();
+    s.stats.applied_then_failed += 1;
+    if lost.drop_connection {
+        s.stats.connections_dropped += 1;
+        hangup.now();
+        return response;
     }
-    if page < pages {
-        links.push(format!("{}; rel=\"next\"", link(page + 1)));
-    }
-    let mut response = Json(Value::Array(slice)).into_response();
-    let h = response.headers_mut();
-    h.insert("x-wp-total", total.to_string().parse().expect("number"));
-    h.insert(
-        "x-wp-totalpages",
-        pages.to_string().parse().expect("number"),
-    );
-    if !links.is_empty() {
-        h.insert(header::LINK, links.join(", ").parse().expect("ascii"));
-    }
-    response
-}
-
-/// Copies every top-level field of `patch` except `id` onto `target`.
-pub(crate) fn merge(target: &mut Value, patch: &Value) {
-    if let (Some(t), Some(p)) = (target.as_object_mut(), patch.as_object()) {
-        for (k, v) in p {
-            if k != "id" {
-                t.insert(k.clone(), v.clone());
-            }
-        }
-    }
-}
-
-/// A `create`/`update`/`delete` batch: 413 over 100 items in all, otherwise each item saved
-/// or deleted in that order, with per-item errors inside a 200 answer.
-pub(crate) fn batch(
-    s: &mut Store,
-    body: &Value,
-    mut save: impl FnMut(&mut Store, Option<u64>, &Value) -> Value,
-    mut delete: impl FnMut(&mut Store, u64) -> Value,
-) -> Response {
-    s.stats.batches += 1;
-    let count = ["create", "update", "delete"]
-        .iter()
-        .map(|k| body[*k].as_array().map_or(0, Vec::len))
-        .sum::<usize>();
-    if count > 100 {
-        return rest_error(
-            413,
-            "woocommerce_rest_request_entity_too_large",
-            "Unable to accept more than 100 items for this request.",
-            json!({}),
-        );
-    }
-    let mut out = serde_json::Map::new();
-    if let Some(items) = body["create"].as_array() {
-        out.insert(
-            "create".into(),
-            json!(items.iter().map(|i| save(s, None, i)).collect::<Vec<_>>()),
-        );
-    }
-    if let Some(items) = body["update"].as_array() {
-        out.insert(
-            "update".into(),
-            json!(
-                items
-                    .iter()
-                    .map(|i| save(s, i["id"].as_u64(), i))
-                    .collect::<Vec<_>>()
-            ),
-        );
-    }
-    if let Some(items) = body["delete"].as_array() {
-        out.insert(
-            "delete".into(),
-            json!(
-                items
-                    .iter()
-                    .filter_map(Value::as_u64)
-                    .map(|id| delete(s, id))
-                    .collect::<Vec<_>>()
-            ),
-        );
-    }
-    Json(Value::Object(out)).into_response()
+    let status = StatusCode::from_u16(lost.status).unwrap_or(StatusCode::BAD_GATEWAY);
+    let page =
+        format!("<html><head><title>{status}</title></head><body><h1>{status}</h1></body></html>");
+    (status, [(header::CONTENT_TYPE, "text/html")], page).into_response()
 }

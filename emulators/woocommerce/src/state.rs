@@ -1,95 +1,142 @@
-//! What the store holds (keys, catalogue, orders, webhooks), the misbehaviour switches and
-//! queued faults, the counters tests assert on, and the GMT timestamps records carry.
+//! What one site holds (keys, catalogue, orders, webhooks, queued deliveries), its own id
+//! sequences, and the helpers records share: SKU and slug uniqueness, meta data updates and
+//! the GMT timestamps records carry.
 
 use std::collections::{BTreeMap, VecDeque};
 
-use serde::Deserialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::macros::format_description;
 
-/// Switches that make the store misbehave as real ones do.
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Flags {
-    /// The host strips the Authorization header: Basic auth is never seen.
-    #[serde(default)]
-    pub reject_basic_auth: bool,
-    /// Plain permalinks: `/wp-json/` is an HTML 404.
-    #[serde(default)]
-    pub plain_permalinks: bool,
-    /// Send `user_id` as a JSON number in the key delivery (as the docs' example shows).
-    #[serde(default)]
-    pub numeric_user_id: bool,
-    /// Latency of every REST request, in milliseconds (a slow shared host).
-    #[serde(default)]
-    pub latency_ms: u64,
+use crate::config::{Fault, Flags, LostResponse, Stats};
+
+/// The first id of the posts table (products, variations and orders share it, as WordPress
+/// posts and HPOS placeholder posts do). Every site starts here, so ids collide across sites.
+pub(crate) const FIRST_POST_ID: u64 = 101;
+/// The first id of a term created through REST: a fresh WooCommerce site already holds the
+/// terms WordPress and WooCommerce install (`Uncategorized`, product types, visibility).
+pub(crate) const FIRST_TERM_ID: u64 = 16;
+
+/// A site's auto-increment sequences: the next id of each table.
+#[derive(Debug, Clone)]
+pub(crate) struct Ids {
+    posts: u64,
+    terms: u64,
+    webhooks: u64,
+    keys: u64,
+    items: u64,
+    meta: u64,
 }
 
-/// A fault answered instead of the next REST request.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Fault {
-    /// HTTP status (5xx, 429).
-    pub status: u16,
-    /// `Retry-After` value.
-    #[serde(default)]
-    pub retry_after: Option<String>,
+impl Default for Ids {
+    fn default() -> Self {
+        Self {
+            posts: FIRST_POST_ID,
+            terms: FIRST_TERM_ID,
+            webhooks: 1,
+            keys: 1,
+            items: 1,
+            meta: 1,
+        }
+    }
 }
 
-/// Counters for assertions.
-#[derive(Debug, Clone, Default, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Stats {
-    /// REST requests.
-    pub requests: u64,
-    /// Requests whose Basic header was dropped (reject mode).
-    pub basic_dropped: u64,
-    /// Requests authenticated by query-string keys.
-    pub query_auth: u64,
-    /// Batch requests.
-    pub batches: u64,
-    /// Faults served.
-    pub faulted: u64,
-    /// Pings sent at webhook creation.
-    pub pings: u64,
-    /// Most REST requests in flight at once.
-    pub max_in_flight: u64,
-    #[serde(skip)]
-    pub(crate) in_flight: u64,
+fn next(counter: &mut u64) -> u64 {
+    let id = *counter;
+    *counter += 1;
+    id
 }
 
-/// A webhook as WooCommerce keeps it; `failures` counts failed deliveries since the last
-/// success or status change.
+/// A REST key (`woocommerce_api_keys` row); `nonces` are the OAuth nonces seen in the last
+/// 15 minutes, by timestamp (one per second, as WooCommerce stores them).
+#[derive(Debug, Clone)]
+pub(crate) struct ApiKey {
+    pub(crate) id: u64,
+    pub(crate) consumer_key: String,
+    pub(crate) consumer_secret: String,
+    pub(crate) permissions: String,
+    pub(crate) nonces: BTreeMap<i64, String>,
+}
+
+/// A webhook as WooCommerce keeps it. `failures` counts consecutive failed deliveries (only
+/// a success resets it); `pending_delivery` holds until a ping gets exactly 200.
 #[derive(Debug, Clone)]
 pub(crate) struct Hook {
+    pub(crate) name: String,
     pub(crate) topic: String,
     pub(crate) delivery_url: String,
     pub(crate) secret: String,
     pub(crate) status: String,
     pub(crate) failures: u32,
+    pub(crate) pending_delivery: bool,
+    pub(crate) created: String,
+    pub(crate) modified: String,
 }
 
-/// Everything behind the emulator's mutex. Keys are `(consumer key, secret, permissions)`;
-/// variations are keyed by parent product; every resource draws ids from one counter.
+/// A delivery waiting in the Action Scheduler queue: the webhook and the resource id (the
+/// payload is read when it runs; `payload` is kept for resources gone by then).
+#[derive(Debug, Clone)]
+pub(crate) struct Pending {
+    pub(crate) hook: u64,
+    pub(crate) topic: String,
+    pub(crate) arg: Value,
+    pub(crate) payload: Value,
+}
+
+/// Everything behind the emulator's mutex; variations are keyed by parent product.
 #[derive(Default)]
 pub(crate) struct Store {
-    pub(crate) keys: Vec<(String, String, String)>,
+    pub(crate) keys: Vec<ApiKey>,
     pub(crate) products: BTreeMap<u64, Value>,
     pub(crate) variations: BTreeMap<u64, BTreeMap<u64, Value>>,
     pub(crate) categories: BTreeMap<u64, Value>,
     pub(crate) orders: BTreeMap<u64, Value>,
     pub(crate) webhooks: BTreeMap<u64, Hook>,
+    pub(crate) pending: Vec<Pending>,
     pub(crate) faults: VecDeque<Fault>,
+    pub(crate) lost: VecDeque<LostResponse>,
     pub(crate) flags: Flags,
     pub(crate) stats: Stats,
-    pub(crate) next_id: u64,
+    pub(crate) ids: Ids,
 }
 
 impl Store {
-    pub(crate) fn id(&mut self) -> u64 {
-        self.next_id += 1;
-        self.next_id
+    /// The next post id (product, variation or order).
+    pub(crate) fn post_id(&mut self) -> u64 {
+        next(&mut self.ids.posts)
+    }
+
+    /// The next term id (category).
+    pub(crate) fn term_id(&mut self) -> u64 {
+        next(&mut self.ids.terms)
+    }
+
+    /// The next webhook id.
+    pub(crate) fn webhook_id(&mut self) -> u64 {
+        next(&mut self.ids.webhooks)
+    }
+
+    /// The next key id.
+    pub(crate) fn key_id(&mut self) -> u64 {
+        next(&mut self.ids.keys)
+    }
+
+    /// The next order line item id.
+    pub(crate) fn item_id(&mut self) -> u64 {
+        next(&mut self.ids.items)
+    }
+
+    /// Stores a new key and returns it.
+    pub(crate) fn add_key(&mut self, ck: &str, cs: &str, permissions: &str) -> ApiKey {
+        let key = ApiKey {
+            id: self.key_id(),
+            consumer_key: ck.into(),
+            consumer_secret: cs.into(),
+            permissions: permissions.into(),
+            nonces: BTreeMap::new(),
+        };
+        self.keys.push(key.clone());
+        key
     }
 
     /// The product or variation other than `except` already using a non-empty SKU.
@@ -107,6 +154,79 @@ impl Store {
             .find(|(id, p)| Some(*id) != except && p["sku"] == json!(sku))
             .map(|(id, _)| id)
     }
+
+    /// `wp_unique_post_slug` for products: drafts and pending products keep their slug as
+    /// given; otherwise a slug another product uses gets `-2`, `-3`, … appended.
+    pub(crate) fn unique_product_slug(&self, slug: &str, status: &str, own: u64) -> String {
+        if slug.is_empty() || ["draft", "pending", "auto-draft"].contains(&status) {
+            return slug.to_owned();
+        }
+        let taken = |s: &str| {
+            self.products
+                .iter()
+                .any(|(id, p)| *id != own && p["slug"] == json!(s))
+        };
+        if !taken(slug) {
+            return slug.to_owned();
+        }
+        (2..)
+            .map(|n| format!("{slug}-{n}"))
+            .find(|s| !taken(s))
+            .unwrap_or_default()
+    }
+
+    /// `WC_Data::update_meta_data` for each `{key, value}` (or `{id, …}`) entry of `input`
+    /// on `record["meta_data"]`: an entry naming an id or an existing key replaces it, a
+    /// `null` value deletes it, anything else is appended with a new meta id.
+    pub(crate) fn update_meta(&mut self, record: &mut Value, input: &Value) {
+        let Some(entries) = input.as_array() else {
+            return;
+        };
+        if !record["meta_data"].is_array() {
+            record["meta_data"] = json!([]);
+        }
+        for entry in entries {
+            let list = record["meta_data"]
+                .as_array_mut()
+                .expect("meta_data is a list");
+            let key = entry["key"].clone();
+            let found = match entry["id"].as_u64() {
+                Some(id) => list.iter().position(|m| m["id"] == json!(id)),
+                None => list.iter().position(|m| m["key"] == key),
+            };
+            match (found, entry["value"].is_null()) {
+                (Some(i), true) => {
+                    list.remove(i);
+                }
+                (Some(i), false) => {
+                    list[i]["key"] = key.clone();
+                    list[i]["value"] = entry["value"].clone();
+                    // Other entries under the same key are dropped, as WooCommerce does.
+                    let id = list[i]["id"].clone();
+                    list.retain(|m| m["id"] == id || m["key"] != key);
+                }
+                (None, true) => {}
+                (None, false) => {
+                    let id = next(&mut self.ids.meta);
+                    list.push(json!({"id": id, "key": key, "value": entry["value"]}));
+                }
+            }
+        }
+    }
+}
+
+/// `sanitize_title`, roughly: lower case, runs of anything but letters and digits become one
+/// `-`, no leading or trailing `-`.
+pub(crate) fn sanitize_title(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars().flat_map(char::to_lowercase) {
+        if c.is_alphanumeric() || c == '_' {
+            out.push(c);
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_owned()
 }
 
 /// The current UTC time, truncated to whole seconds as WooCommerce stores it.

@@ -1,0 +1,193 @@
+//! The `wc/v3` routes the emulator serves, and what each controller's permission callback
+//! answers an anonymous request: `get_items_permissions_check` (`cannot_view`, "cannot list"),
+//! `create_item_permissions_check` (`cannot_create`), `get_item_permissions_check`
+//! (`cannot_view`), `update_item_permissions_check` (`cannot_edit`),
+//! `delete_item_permissions_check` (`cannot_delete`), `batch_items_permissions_check`
+//! (`cannot_batch`), all with `rest_authorization_required_code()` (401 when not logged in).
+//! The CRUD controllers (products, variations, orders) only refuse an object that exists
+//! (an unknown id goes on to its 404); the terms controller answers an unknown term 404
+//! `woocommerce_rest_term_invalid` first; the webhooks controller always refuses.
+
+use axum::response::Response;
+use serde_json::json;
+
+use crate::answers::rest_error;
+use crate::state::Store;
+
+/// What a route does, as its permission callback sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Action {
+    List,
+    Create,
+    Read,
+    Edit,
+    Delete,
+    Batch,
+}
+
+/// Which controller owns a route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Product,
+    Variation,
+    Category,
+    Order,
+    Webhook,
+}
+
+use Action::*;
+use Kind::*;
+
+/// `WP_REST_Server::EDITABLE`.
+const EDITABLE: &[&str] = &["POST", "PUT", "PATCH"];
+const READABLE: &[&str] = &["GET"];
+const CREATABLE: &[&str] = &["POST"];
+const DELETABLE: &[&str] = &["DELETE"];
+
+/// Methods, path pattern (`{id}` is digits), action, controller. More specific patterns first.
+const ROUTES: &[(&[&str], &str, Action, Kind)] = &[
+    (READABLE, "products/categories", List, Category),
+    (CREATABLE, "products/categories", Create, Category),
+    (EDITABLE, "products/categories/batch", Batch, Category),
+    (READABLE, "products/categories/{id}", Read, Category),
+    (EDITABLE, "products/categories/{id}", Edit, Category),
+    (READABLE, "products", List, Product),
+    (CREATABLE, "products", Create, Product),
+    (EDITABLE, "products/batch", Batch, Product),
+    (READABLE, "products/{id}", Read, Product),
+    (EDITABLE, "products/{id}", Edit, Product),
+    (DELETABLE, "products/{id}", Delete, Product),
+    (READABLE, "products/{id}/variations", List, Variation),
+    (CREATABLE, "products/{id}/variations", Create, Variation),
+    (EDITABLE, "products/{id}/variations/batch", Batch, Variation),
+    (READABLE, "products/{id}/variations/{id}", Read, Variation),
+    (EDITABLE, "products/{id}/variations/{id}", Edit, Variation),
+    (READABLE, "orders", List, Order),
+    (READABLE, "orders/{id}", Read, Order),
+    (EDITABLE, "orders/{id}", Edit, Order),
+    (READABLE, "webhooks", List, Webhook),
+    (CREATABLE, "webhooks", Create, Webhook),
+    (READABLE, "webhooks/{id}", Read, Webhook),
+    (EDITABLE, "webhooks/{id}", Edit, Webhook),
+    (DELETABLE, "webhooks/{id}", Delete, Webhook),
+];
+
+/// A matched route: what it does, whose it is, and the ids in its path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Route {
+    pub(crate) action: Action,
+    pub(crate) kind: Kind,
+    pub(crate) ids: Vec<u64>,
+}
+
+/// The route serving `method` on `segments`, if the emulator has one.
+pub(crate) fn route(method: &str, segments: &[&str]) -> Option<Route> {
+    ROUTES.iter().find_map(|(methods, pattern, action, kind)| {
+        let parts: Vec<&str> = pattern.split('/').collect();
+        if !methods.contains(&method) || parts.len() != segments.len() {
+            return None;
+        }
+        let mut ids = Vec::new();
+        for (part, segment) in parts.iter().zip(segments) {
+            if *part == "{id}" {
+                ids.push(segment.parse::<u64>().ok()?);
+            } else if part != segment {
+                return None;
+            }
+        }
+        Some(Route {
+            action: *action,
+            kind: *kind,
+            ids,
+        })
+    })
+}
+
+/// Whether the object a single-item route names exists.
+fn exists(store: &Store, route: &Route) -> bool {
+    let id = route.ids.last().copied().unwrap_or(0);
+    match route.kind {
+        Product => store.products.contains_key(&id),
+        Variation => store
+            .variations
+            .get(&route.ids[0])
+            .is_some_and(|v| v.contains_key(&id)),
+        Category => store.categories.contains_key(&id),
+        Order => store.orders.contains_key(&id),
+        Webhook => true,
+    }
+}
+
+/// The answer an anonymous request gets from the route's permission callback, or `None`
+/// when the callback lets it through (an unknown object, on to the handler's 404).
+pub(crate) fn anonymous(store: &Store, route: &Route) -> Option<Response> {
+    let single = matches!(route.action, Read | Edit | Delete);
+    if single && !exists(store, route) {
+        if route.kind == Category {
+            return Some(rest_error(
+                404,
+                "woocommerce_rest_term_invalid",
+                "Resource does not exist.",
+                json!({}),
+            ));
+        }
+        if route.kind != Webhook {
+            return None;
+        }
+    }
+    let (code, message) = match route.action {
+        List => (
+            "woocommerce_rest_cannot_view",
+            "Sorry, you cannot list resources.",
+        ),
+        Create => (
+            "woocommerce_rest_cannot_create",
+            "Sorry, you are not allowed to create resources.",
+        ),
+        Read => (
+            "woocommerce_rest_cannot_view",
+            "Sorry, you cannot view this resource.",
+        ),
+        Edit => (
+            "woocommerce_rest_cannot_edit",
+            "Sorry, you are not allowed to edit this resource.",
+        ),
+        Delete => (
+            "woocommerce_rest_cannot_delete",
+            "Sorry, you are not allowed to delete this resource.",
+        ),
+        Batch => (
+            "woocommerce_rest_cannot_batch",
+            "Sorry, you are not allowed to batch manipulate this resource.",
+        ),
+    };
+    Some(rest_error(401, code, message, json!({})))
+}
+
+/// The answer to every anonymous request when route-specific errors are off.
+pub(crate) fn cannot_view() -> Response {
+    rest_error(
+        401,
+        "woocommerce_rest_cannot_view",
+        "Sorry, you cannot list resources.",
+        json!({}),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Action, Kind, route};
+
+    #[test]
+    fn patterns_match_digits_and_methods() {
+        let r = route("GET", &["products", "categories"]).unwrap();
+        assert_eq!((r.action, r.kind), (Action::List, Kind::Category));
+        let r = route("PATCH", &["products", "12", "variations", "batch"]).unwrap();
+        assert_eq!(
+            (r.action, r.kind, r.ids),
+            (Action::Batch, Kind::Variation, vec![12])
+        );
+        assert!(route("DELETE", &["orders", "3"]).is_none());
+        assert!(route("GET", &["products", "x"]).is_none());
+    }
+}
