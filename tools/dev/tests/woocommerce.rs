@@ -102,14 +102,25 @@ async fn woocommerce_end_to_end_over_http() {
     );
     eventually("the creation pings", || async { woo.stats().pings == 2 }).await;
 
-    // A replayed key delivery is refused.
+    // A replayed (or forged) key delivery with the spent state is answered, and changes
+    // nothing: its keys never replace the working ones.
     let replay = http
         .post(format!("{base}/ecommerce/oauth/callback/woocommerce"))
         .json(&json!({"key_id": 9, "user_id": url::Url::parse(&url).unwrap().query_pairs().find(|(k, _)| k == "user_id").unwrap().1, "consumer_key": "ck_x", "consumer_secret": "cs_x", "key_permissions": "read_write"}))
         .send()
         .await
         .unwrap();
-    assert_eq!(replay.status(), 401);
+    assert_eq!(replay.status(), 200);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let after: Value = get(format!("{base}/ecommerce/connection?{q}"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        after["connection"]["createdAt"],
+        connection["connection"]["createdAt"]
+    );
 
     // Catalogue: variable and simple products through the batch endpoints, then categories.
     assert_eq!(
