@@ -22,3 +22,4 @@ mod shopify;
 mod shopify_app;
 mod states;
 mod woocommerce;
+mod woocommerce_app;
