@@ -3,9 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Switches that make the store misbehave as real ones do, or hold it to rules today's
-/// connector does not meet yet. Every default keeps the emulator's historical behaviour.
-#[derive(Debug, Clone, Default, Deserialize)]
+/// Switches that make the store misbehave as real ones do, or hold it to WooCommerce's rules.
+/// Route-specific permission errors are WooCommerce's behaviour and on by default.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Flags {
     /// The host strips the `Authorization` header (Basic and OAuth alike): it is never seen.
@@ -23,8 +23,8 @@ pub struct Flags {
     /// Anonymous requests get the route's own permission error (`woocommerce_rest_cannot_view`,
     /// `_create`, `_edit`, `_delete`, `_batch`) after routing, as each controller's
     /// `*_permissions_check` answers; off, every one gets `woocommerce_rest_cannot_view`
-    /// before routing.
-    #[serde(default)]
+    /// before routing (the emulator's older, kinder behaviour). Default on.
+    #[serde(default = "on")]
     pub route_permission_errors: bool,
     /// The site is served over plain HTTP (`is_ssl()` false): Basic and query-string keys are
     /// ignored (the request is anonymous) and only OAuth 1.0a one-legged signatures
@@ -36,6 +36,24 @@ pub struct Flags {
     /// updates through REST queue `order.updated`. Off, deliveries are sent at once.
     #[serde(default)]
     pub async_deliveries: bool,
+}
+
+fn on() -> bool {
+    true
+}
+
+impl Default for Flags {
+    fn default() -> Self {
+        Self {
+            reject_basic_auth: false,
+            plain_permalinks: false,
+            numeric_user_id: false,
+            latency_ms: 0,
+            route_permission_errors: true,
+            plain_http: false,
+            async_deliveries: false,
+        }
+    }
 }
 
 /// A fault answered instead of the next REST request, before it runs (nothing changes).

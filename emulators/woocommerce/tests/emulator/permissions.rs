@@ -165,6 +165,7 @@ async fn without_the_flag_every_anonymous_request_is_cannot_view() {
     let site = Site::start().await;
     site.woo.set_flags(Flags {
         reject_basic_auth: true,
+        route_permission_errors: false,
         ..Flags::default()
     });
     let answer = site
