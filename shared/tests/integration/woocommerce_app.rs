@@ -287,3 +287,129 @@ async fn a_webhook_the_store_disabled_is_replaced_and_the_log_says_so() {
         log.entries
     );
 }
+
+/// 100 products: even ones variable with 3 variations, odd ones simple; stock `i % 7 + 1`.
+async fn seed_hundred(stack: &Stack) {
+    let sv = |v: &str| A::S(v.into());
+    for i in 0..100usize {
+        let id = format!("c{i:03}");
+        let variable = i % 2 == 0;
+        let sizes: &[&str] = if variable { &["S", "M", "L"] } else { &[""] };
+        let variants = sizes
+            .iter()
+            .map(|size| {
+                let vid = format!("{id}-{size}");
+                let mut m = std::collections::HashMap::from([
+                    ("id".to_owned(), sv(&vid)),
+                    ("sku".to_owned(), sv(&vid.to_uppercase())),
+                    ("price".to_owned(), sv("12.00")),
+                    (
+                        "inventoryQuantity".to_owned(),
+                        A::N((i % 7 + 1).to_string()),
+                    ),
+                ]);
+                if variable {
+                    m.insert("optionValues".into(), A::L(vec![sv(size)]));
+                }
+                A::M(m)
+            })
+            .collect();
+        let mut put = stack
+            .clients
+            .dynamodb
+            .put_item()
+            .table_name(&stack.resources.catalog_table)
+            .item("PK", sv("BIZ#biz-demo"))
+            .item("SK", sv(&format!("PRODUCT#{id}")))
+            .item("id", sv(&id))
+            .item("title", sv(&format!("Chaos {id}")))
+            .item("variants", A::L(variants));
+        if variable {
+            put = put.item("options", A::L(vec![sv("Size")]));
+        }
+        put.send().await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_hundred_products_with_a_tenth_of_the_writes_lost_end_up_at_the_store_once_each() {
+    let stack = stack().await;
+    let woo = WooEmulator::start(0).await.unwrap();
+    let service = service(&stack);
+    let business = biz("biz-demo");
+    connect(&stack, &service, &woo, &business).await;
+    seed_hundred(&stack).await;
+    service
+        .start_batch(&business, ecommerce_connector::domain::SyncKind::Products)
+        .await
+        .unwrap();
+    // Lose the answer of about one write in ten, alternating 504 and a dropped connection.
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let injecting = async {
+        let mut injected = 0u64;
+        while !done.load(std::sync::atomic::Ordering::Relaxed) {
+            let writes = woo.stats().batches;
+            if writes / 10 >= injected {
+                woo.inject_lost(
+                    LostResponse {
+                        status: 504,
+                        drop_connection: injected % 2 == 1,
+                    },
+                    1,
+                );
+                injected += 1;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    };
+    // Jobs run as SQS delivers them: a failed one comes back later.
+    let working = async {
+        for _ in 0..20 {
+            let messages = drain(&stack.clients, &stack.resources.sync_queue_url).await;
+            if messages.is_empty() {
+                break;
+            }
+            for m in messages {
+                let job: Job = serde_json::from_str(m.body().unwrap_or_default()).unwrap();
+                if service
+                    .handle_job(&job, m.message_id().unwrap_or_default())
+                    .await
+                    .is_err()
+                {
+                    use ecommerce_connector::domain::ports::JobQueue as _;
+                    service
+                        .adapters()
+                        .queue
+                        .send(&job, &format!("retry-{}", ulid::Ulid::new()))
+                        .await
+                        .unwrap();
+                }
+            }
+        }
+        done.store(true, std::sync::atomic::Ordering::Relaxed);
+    };
+    tokio::join!(injecting, working);
+    assert!(woo.stats().applied_then_failed >= 5, "{:?}", woo.stats());
+    let products = products(&woo);
+    assert_eq!(products.len(), 100, "every product once");
+    let variations = variations(&woo);
+    assert_eq!(variations.len(), 150, "every variation once");
+    for i in 0..100usize {
+        let stock = (i % 7 + 1) as u64;
+        let id = format!("c{i:03}");
+        if i % 2 == 0 {
+            for size in ["S", "M", "L"] {
+                let sku = format!("{id}-{size}").to_uppercase();
+                let v = variations
+                    .iter()
+                    .find(|v| v["sku"] == sku.as_str())
+                    .unwrap();
+                assert_eq!(v["stock_quantity"], stock, "{sku}");
+            }
+        } else {
+            let sku = format!("{id}-").to_uppercase();
+            let p = products.iter().find(|p| p["sku"] == sku.as_str()).unwrap();
+            assert_eq!(p["stock_quantity"], stock, "{sku}");
+        }
+    }
+}
