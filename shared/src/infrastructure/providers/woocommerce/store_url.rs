@@ -23,6 +23,14 @@ pub fn normalize(raw: &str, allow_http_loopback: bool) -> Result<String, Provide
     match url.scheme() {
         "https" => {}
         "http" if allow_http_loopback && loopback => {}
+        // Over plain HTTP WooCommerce ignores Basic and query-string keys and accepts only
+        // OAuth 1.0a signatures (class-wc-rest-authentication.php, `is_ssl()`); the connector
+        // does not sign, so such a store is refused here with the reason.
+        "http" => {
+            return Err(ProviderError::InvalidInput(format!(
+                "{raw} uses plain HTTP: WooCommerce accepts API keys only over HTTPS; serve the store over HTTPS to connect it"
+            )));
+        }
         _ => return Err(refused("must use https")),
     }
     if !url.username().is_empty() || url.password().is_some() {
@@ -64,5 +72,18 @@ mod tests {
         );
         assert!(normalize("https://user:pw@shop.example.com", false).is_err());
         assert!(normalize("ftp://x", false).is_err());
+    }
+
+    #[test]
+    fn a_plain_http_store_is_refused_with_the_reason() {
+        let err = normalize("http://shop.example.com", false).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("WooCommerce accepts API keys only over HTTPS"),
+            "{err}"
+        );
+        // Loopback only when the operator allows it (the emulator).
+        assert!(normalize("http://127.0.0.1:8080", false).is_err());
+        assert!(normalize("http://127.0.0.1:8080", true).is_ok());
     }
 }
