@@ -135,8 +135,10 @@ async fn with_scopes_enforced_publishing_needs_write_publications() {
         orders["errors"][0]["extensions"]["requiredAccess"],
         "`read_orders` access scope."
     );
-    // Without enforcement (the default) scopes are only recorded.
-    let lax = kit_with(super::config(), "write_products").await;
+    // Without enforcement scopes are only recorded.
+    let mut lax_config = super::config();
+    lax_config.enforce_scopes = false;
+    let lax = kit_with(lax_config, "write_products").await;
     let id = product(&lax, "tee").await;
     let (_, body) = lax
         .gql(

@@ -9,8 +9,10 @@ const SCOPES_QUERY: &str =
     "query AccessScopes { currentAppInstallation { accessScopes { handle } } }";
 
 #[tokio::test]
-async fn by_default_a_spent_refresh_token_is_invalid_grant() {
-    let kit = kit().await;
+async fn without_resilient_refresh_a_spent_refresh_token_is_invalid_grant() {
+    let mut c = config();
+    c.resilient_refresh = false;
+    let kit = kit_with(c, SCOPES).await;
     let first = kit.refresh.clone().unwrap();
     let (status, rotated) = kit.refresh(&first).await;
     assert_eq!(status, 200);
