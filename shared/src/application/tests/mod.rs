@@ -3,6 +3,7 @@
 
 mod connect;
 mod jobs;
+mod key_delivery;
 mod poll;
 mod sessions;
 mod support;

@@ -13,11 +13,11 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio::time::Instant;
 
+use super::answer::{Attempt, Cost, Envelope, GraphqlError};
 use crate::domain::Secret;
 use crate::domain::ports::ProviderError;
 
@@ -71,82 +71,6 @@ impl Bucket {
         let restored = self.restore_rate * now.saturating_duration_since(self.at).as_secs_f64();
         (self.available + restored).min(self.maximum)
     }
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ThrottleStatus {
-    maximum_available: f64,
-    currently_available: f64,
-    restore_rate: f64,
-}
-
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Cost {
-    #[serde(default)]
-    requested_query_cost: Option<f64>,
-    throttle_status: ThrottleStatus,
-}
-
-#[derive(Debug, Deserialize)]
-struct Extensions {
-    #[serde(default)]
-    cost: Option<Cost>,
-}
-
-#[derive(Debug, Deserialize)]
-struct GraphqlError {
-    #[serde(default)]
-    message: String,
-    #[serde(default)]
-    extensions: Option<Value>,
-    #[serde(default)]
-    path: Vec<Value>,
-}
-
-impl GraphqlError {
-    fn code(&self) -> Option<&str> {
-        self.extensions.as_ref()?.get("code")?.as_str()
-    }
-
-    /// The field path as `orders.nodes.0.email`.
-    fn dotted_path(&self) -> String {
-        self.path
-            .iter()
-            .map(|p| match p {
-                Value::String(s) => s.clone(),
-                other => other.to_string(),
-            })
-            .collect::<Vec<_>>()
-            .join(".")
-    }
-}
-
-#[derive(Debug, Deserialize)]
-struct Envelope {
-    #[serde(default)]
-    data: Option<Value>,
-    #[serde(default)]
-    errors: Vec<GraphqlError>,
-    #[serde(default)]
-    extensions: Option<Extensions>,
-}
-
-/// What one attempt came to.
-enum Attempt {
-    /// The data, and the paths of fields the store withheld (`ACCESS_DENIED` on a field of an
-    /// otherwise answered query: protected customer data).
-    Done(Value, Vec<String>),
-    /// Wait this long, then try again without spending the failure budget.
-    Throttled(Duration),
-    /// Retryable failure; `Some` when the server said how long to wait.
-    Retry(ProviderError, Option<Duration>),
-    /// A failure after the request may have been applied (5xx, network error after sending,
-    /// a cut answer): safe to retry only for idempotent documents.
-    Ambiguous(ProviderError, Option<Duration>),
-    /// Final failure.
-    Fail(ProviderError),
 }
 
 /// The Admin GraphQL client, shared by every request of a function instance.

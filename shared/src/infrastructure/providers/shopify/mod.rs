@@ -1,6 +1,7 @@
 //! Shopify: OAuth (authorization-code grant, expiring offline tokens), signed webhooks and
 //! the Admin GraphQL API at a pinned version.
 
+mod answer;
 pub mod catalog;
 mod catalog_push;
 pub mod client;
