@@ -242,6 +242,9 @@ impl<P: Ports> EcommerceService<P> {
         let authorization = self.providers().authorization(provider)?;
         let now = self.adapters.clock.now();
         let previous = self.adapters.store.get(&business).await?;
+        let same_store = previous
+            .as_ref()
+            .filter(|p| p.provider == provider && p.shop == grant.shop);
         let mut connection = Connection {
             business_id: business.clone(),
             provider,
@@ -256,8 +259,10 @@ impl<P: Ports> EcommerceService<P> {
             location_id: None,
             webhooks: Vec::new(),
             created_at: now,
-            last_synced_at: None,
-            last_ack_at: None,
+            // Reconnecting the same store resumes where polling stopped: orders placed while
+            // the connection was failed or uninstalled are still read.
+            last_synced_at: same_store.and_then(|p| p.last_synced_at),
+            last_ack_at: same_store.and_then(|p| p.last_ack_at),
             version: previous.as_ref().map_or(0, |p| p.version + 1),
         };
         let mut credentials = token.credentials.clone();

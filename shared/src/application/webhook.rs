@@ -23,6 +23,11 @@ pub enum WebhookError {
     /// Missing or wrong signature.
     #[error("invalid webhook signature")]
     BadSignature,
+    /// Our own infrastructure (the database, the key service) failed before the delivery
+    /// could be verified: never the sender's fault, so never a 401. Answered 503 so the store
+    /// retries later; the next poll reads the order anyway.
+    #[error("temporarily unable to verify the delivery: {0}")]
+    Unavailable(String),
 }
 
 /// The answer to a verified delivery.
@@ -78,21 +83,30 @@ impl<P: Ports> EcommerceService<P> {
         {
             Ok(c) => c,
             Err(e) => {
+                tracing::error!(error = %e, "connection lookup failed");
+                if adapter.needs_stored_secrets() {
+                    // The secret is in the record we could not read.
+                    return Err(WebhookError::Unavailable("connection lookup failed".into()));
+                }
                 // Verify before answering anything but 401: an unverified caller learns nothing.
                 adapter
                     .verify_webhook(delivery, None)
                     .map_err(|_| WebhookError::BadSignature)?;
-                tracing::error!(error = %e, "connection lookup failed");
-                return Ok(WebhookOutcome {
-                    ok: false,
-                    detail: "connection lookup failed".into(),
-                });
+                return Err(WebhookError::Unavailable("connection lookup failed".into()));
             }
         };
         // Only providers with per-webhook secrets need the stored credentials decrypted.
         let credentials = match &connection {
             Some(c) if adapter.needs_stored_secrets() && !c.webhooks.is_empty() => {
-                decrypt(&self.adapters.cipher, c).await.ok()
+                match decrypt(&self.adapters.cipher, c).await {
+                    Ok(credentials) => Some(credentials),
+                    Err(e) => {
+                        tracing::error!(business = %c.business_id, error = %e, "credentials could not be decrypted");
+                        return Err(WebhookError::Unavailable(
+                            "credentials could not be decrypted".into(),
+                        ));
+                    }
+                }
             }
             _ => None,
         };
@@ -231,7 +245,13 @@ impl<P: Ports> EcommerceService<P> {
                     .map_err(|e| e.to_string())
             }
             WebhookEvent::ShopRedact => {
-                let orders = self.adapters.store.delete_all_orders(business).await;
+                // Only this store's data: the orders of its provider, and the mappings (the
+                // connection found for this shop is the business's current one).
+                let orders = self
+                    .adapters
+                    .store
+                    .delete_all_orders(business, provider)
+                    .await;
                 let maps = self.adapters.store.delete_all(business).await;
                 orders
                     .and(maps)

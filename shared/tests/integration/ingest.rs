@@ -1,6 +1,7 @@
 use std::sync::Arc;
 
 use ecommerce_connector::application::ingest::{Ingested, PUBLISH_CLAIM, ingest_order};
+use ecommerce_connector::domain::ProviderKind;
 use ecommerce_connector::domain::ports::{IngestOutcome, OrderRepository};
 use ecommerce_connector::infrastructure::sqs::SqsOrderSink;
 use ecommerce_connector::infrastructure::system::FixedClock;
@@ -152,7 +153,25 @@ async fn orders_can_be_redacted_one_by_one_or_all_at_once() {
         .unwrap();
     assert!(s.store.get_order(&b, "shopify#2").await.unwrap().is_none());
     assert!(s.store.get_order(&b, "shopify#1").await.unwrap().is_some());
-    s.store.delete_all_orders(&b).await.unwrap();
+    // The business's WooCommerce order survives a Shopify shop's redaction.
+    let mut woo = order("1");
+    woo.provider = ProviderKind::from_static("woocommerce");
+    woo.store = Some("https://woo.example.com".into());
+    s.store
+        .insert_or_claim(&b, &woo, T0, T0 + PUBLISH_CLAIM)
+        .await
+        .unwrap();
+    s.store
+        .delete_all_orders(&b, ProviderKind::from_static("shopify"))
+        .await
+        .unwrap();
     assert!(s.store.get_order(&b, "shopify#1").await.unwrap().is_none());
     assert!(s.store.get_order(&b, "shopify#3").await.unwrap().is_none());
+    assert!(
+        s.store
+            .get_order(&b, &woo.dedup_key())
+            .await
+            .unwrap()
+            .is_some()
+    );
 }

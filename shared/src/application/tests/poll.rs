@@ -305,3 +305,27 @@ async fn webhooks_that_failed_to_register_at_connect_are_registered_by_a_poll() 
         log.message
     );
 }
+
+#[tokio::test]
+async fn reconnecting_the_same_store_resumes_polling_where_it_stopped() {
+    let h = with_two_orders().await;
+    h.service.poll(&h.business).await.unwrap();
+    // The store refuses the credentials for a while; an order is placed meanwhile.
+    h.store
+        .set_status(&h.business, ConnectionStatus::Failed)
+        .await
+        .unwrap();
+    h.provider.put_order(order("1003", 100));
+    // The merchant reconnects much later: the order must still be read.
+    h.clock.set(at(10_000));
+    h.connect().await;
+    let polled = h.service.poll(&h.business).await.unwrap();
+    assert_eq!(polled.ingested, 1, "{polled:?}");
+    let names: Vec<String> = h
+        .sink
+        .published()
+        .into_iter()
+        .map(|p| p.order.name)
+        .collect();
+    assert!(names.contains(&"#1003".to_owned()), "{names:?}");
+}

@@ -242,3 +242,40 @@ async fn an_uninstall_triggered_after_the_connection_acts_at_once() {
         ConnectionStatus::Uninstalled
     );
 }
+
+#[tokio::test]
+async fn our_key_service_or_database_failing_is_never_answered_as_a_bad_signature() {
+    let h = Harness::new();
+    h.provider.use_per_webhook_secrets();
+    h.connect().await;
+    let delivery = FakeProvider::order_delivery(SHOP, &order("1001", 0));
+    // KMS cannot decrypt the stored secrets: retry later, not 401.
+    h.cipher.set_unavailable(true);
+    let answer = deliver(&h, &delivery).await;
+    assert!(
+        matches!(answer, Err(WebhookError::Unavailable(_))),
+        "{answer:?}"
+    );
+    h.cipher.set_unavailable(false);
+    // The connection cannot be read: the same.
+    h.store.fail_next(1);
+    let answer = deliver(&h, &delivery).await;
+    assert!(
+        matches!(answer, Err(WebhookError::Unavailable(_))),
+        "{answer:?}"
+    );
+    assert_eq!(h.store.order_count(), 0);
+    // Once the infrastructure is back, the delivery is taken.
+    assert!(deliver(&h, &delivery).await.unwrap().ok);
+    assert_eq!(h.store.order_count(), 1);
+}
+
+#[tokio::test]
+async fn deliveries_signed_with_the_app_secret_cost_no_decryption() {
+    let h = Harness::new();
+    h.connect().await;
+    let before = h.cipher.decrypt_calls();
+    let delivery = FakeProvider::order_delivery(SHOP, &order("1001", 0));
+    assert!(deliver(&h, &delivery).await.unwrap().ok);
+    assert_eq!(h.cipher.decrypt_calls(), before);
+}

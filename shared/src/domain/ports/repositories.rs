@@ -228,10 +228,12 @@ pub trait OrderRepository: Send + Sync {
         order_keys: &[String],
     ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
 
-    /// Deletes every stored order of the business.
+    /// Deletes the business's stored orders from one provider (a shop's redaction must not
+    /// touch the orders of the business's other stores).
     fn delete_all_orders(
         &self,
         business: &BusinessId,
+        provider: ProviderKind,
     ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
 
     /// Orders still in the outbox (stored, not published).

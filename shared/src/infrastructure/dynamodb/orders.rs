@@ -6,7 +6,7 @@ use time::OffsetDateTime;
 use super::keys::{self, GSI2};
 use super::{DynamoStore, applied, from_item, from_ms, ms, num, s, to_item, unavailable};
 use crate::domain::ports::{IngestOutcome, OrderRepository, RepositoryError, StoredOrder};
-use crate::domain::{BusinessId, Order};
+use crate::domain::{BusinessId, Order, ProviderKind};
 
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -173,9 +173,13 @@ impl OrderRepository for DynamoStore {
         self.delete_keys(doomed).await
     }
 
-    async fn delete_all_orders(&self, business: &BusinessId) -> Result<(), RepositoryError> {
+    async fn delete_all_orders(
+        &self,
+        business: &BusinessId,
+        provider: ProviderKind,
+    ) -> Result<(), RepositoryError> {
         let doomed = self
-            .keys_with_prefix(&keys::biz(business), "ORDER#")
+            .keys_with_prefix(&keys::biz(business), &keys::order(&format!("{provider}#")))
             .await?;
         self.delete_keys(doomed).await
     }

@@ -317,5 +317,18 @@ async fn webhook<P: Ports>(
             "webhook signature verification failed",
         ),
         Err(WebhookError::Unsupported(e)) => error(404, "provider_not_configured", &e.to_string()),
+        Err(WebhookError::Unavailable(reason)) => {
+            tracing::error!(reason, "webhook not verified: our infrastructure failed");
+            let mut response = error(
+                503,
+                "temporarily_unavailable",
+                "the delivery could not be verified now; send it again later",
+            );
+            response.headers_mut().insert(
+                "retry-after",
+                lambda_http::http::HeaderValue::from_static("60"),
+            );
+            response
+        }
     }
 }

@@ -32,6 +32,8 @@ pub(super) struct HookState {
     /// Live subscriptions by their id.
     active: BTreeMap<String, WebhookRegistration>,
     removed: Vec<String>,
+    /// See [`FakeProvider::use_per_webhook_secrets`].
+    per_webhook_secrets: bool,
 }
 
 impl Default for HookState {
@@ -39,6 +41,7 @@ impl Default for HookState {
         Self {
             topics: vec!["orders/create".into(), "app/uninstalled".into()],
             active: BTreeMap::new(),
+            per_webhook_secrets: false,
             removed: Vec::new(),
         }
     }
@@ -75,6 +78,12 @@ impl FakeProvider {
             headers: vec![(TOPIC_HEADER.to_owned(), PING_TOPIC.to_owned())],
             body: b"{}".to_vec(),
         }
+    }
+
+    /// Deliveries are verified with stored per-webhook secrets (as WooCommerce's), so the
+    /// application must decrypt the connection's credentials first.
+    pub fn use_per_webhook_secrets(&self) {
+        self.lock().hooks.per_webhook_secrets = true;
     }
 
     /// Topics registered from now on.
@@ -232,15 +241,19 @@ impl WebhookInbox for FakeProvider {
     }
 
     fn needs_stored_secrets(&self) -> bool {
-        false
+        self.lock().hooks.per_webhook_secrets
     }
 
     fn verify_webhook(
         &self,
         delivery: &WebhookDelivery,
-        _credentials: Option<&Credentials>,
+        credentials: Option<&Credentials>,
     ) -> Result<(), ProviderError> {
         self.begin(FakeOp::VerifyWebhook, None)?;
+        if self.lock().hooks.per_webhook_secrets && credentials.is_none() {
+            // As WooCommerce: without the stored secret nothing can be verified.
+            return Err(ProviderError::BadSignature);
+        }
         let given = delivery
             .header(SIGNATURE_HEADER)
             .ok_or(ProviderError::BadSignature)?;

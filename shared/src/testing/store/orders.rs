@@ -4,7 +4,7 @@ use time::OffsetDateTime;
 
 use super::{MemoryStore, OrderRecord, millis};
 use crate::domain::ports::{IngestOutcome, OrderRepository, RepositoryError, StoredOrder};
-use crate::domain::{BusinessId, Order};
+use crate::domain::{BusinessId, Order, ProviderKind};
 
 /// Largest outbox read.
 const MAX_OUTBOX: u32 = 1000;
@@ -122,10 +122,15 @@ impl OrderRepository for MemoryStore {
         })
     }
 
-    async fn delete_all_orders(&self, business: &BusinessId) -> Result<(), RepositoryError> {
+    async fn delete_all_orders(
+        &self,
+        business: &BusinessId,
+        provider: ProviderKind,
+    ) -> Result<(), RepositoryError> {
+        let prefix = format!("{provider}#");
         self.with(|t| {
             if let Some(p) = t.partitions.get_mut(business) {
-                p.orders.clear();
+                p.orders.retain(|key, _| !key.starts_with(&prefix));
             }
             Ok(())
         })
@@ -260,7 +265,10 @@ mod tests {
         store.redact(&b1, &keys).await.unwrap();
         assert_eq!(store.get_order(&b1, &keys[0]).await.unwrap(), None);
         assert!(store.get_order(&b2, &keys[0]).await.unwrap().is_some());
-        store.delete_all_orders(&b2).await.unwrap();
+        store
+            .delete_all_orders(&b2, order("1").provider)
+            .await
+            .unwrap();
         assert_eq!(store.order_count(), 1);
         assert_eq!(store.orders_of(&b1)[0].order.external_id, "2");
     }
