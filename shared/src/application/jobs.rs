@@ -60,6 +60,24 @@ impl<P: Ports> EcommerceService<P> {
                 .await
             }
             Job::Poll { business_id, .. } => self.poll(business_id).await.map(drop),
+            Job::RetryItems {
+                business_id,
+                run_id,
+                collections,
+                ids,
+                attempt,
+                not_before,
+            } => {
+                self.retry_items(
+                    business_id,
+                    run_id,
+                    *collections,
+                    ids,
+                    *attempt,
+                    *not_before,
+                )
+                .await
+            }
             Job::FinishKeyDelivery { state, .. } => match self.finish_key_delivery(state).await {
                 Ok(_) => Ok(()),
                 // The store was unreachable: retry later, the keys are kept.
@@ -89,6 +107,20 @@ impl<P: Ports> EcommerceService<P> {
             }
             other => other,
         }
+    }
+
+    /// Hides a received job that is not due yet until it is (its visibility timeout).
+    pub async fn defer_job(
+        &self,
+        job: &Job,
+        receipt_handle: &str,
+        delay: std::time::Duration,
+    ) -> Result<(), ServiceError> {
+        Ok(self
+            .adapters
+            .queue
+            .defer(job, receipt_handle, delay)
+            .await?)
     }
 
     /// Enqueues one immediate poll job.

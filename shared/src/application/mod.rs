@@ -1,10 +1,12 @@
 //! Use cases, generic over the ports. No AWS or HTTP types appear here.
 
+pub mod batch;
 pub mod connect;
 pub mod ingest;
 pub mod jobs;
 pub mod key_delivery;
 pub mod poll;
+pub mod retry;
 pub mod schedule;
 pub mod service;
 pub mod sessions;

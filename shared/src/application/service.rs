@@ -129,6 +129,9 @@ pub enum ServiceError {
     /// Ingestion failed.
     #[error(transparent)]
     Ingest(#[from] crate::application::ingest::IngestError),
+    /// The job is not due yet: deliver it again after this long.
+    #[error("not due for another {0:?}")]
+    NotYet(Duration),
 }
 
 impl From<crate::domain::ports::RepositoryError> for ServiceError {

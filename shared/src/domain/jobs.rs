@@ -61,6 +61,23 @@ pub enum Job {
         /// The signed state the keys were delivered with.
         state: String,
     },
+    /// Push again catalogue items that failed transiently in a batch run, once `not_before`
+    /// (epoch seconds) has passed. Runs in its own message group (`{business}-retry`), so
+    /// waiting for it never holds up the business's other jobs.
+    RetryItems {
+        /// Owner.
+        business_id: BusinessId,
+        /// The batch run the items belong to.
+        run_id: String,
+        /// Collections rather than products.
+        collections: bool,
+        /// The host app's ids of the items.
+        ids: Vec<String>,
+        /// 1 for the first retry.
+        attempt: u32,
+        /// Not run before this instant (epoch seconds).
+        not_before: i64,
+    },
     /// Pull new orders for one connection.
     Poll {
         /// Owner.
@@ -83,7 +100,17 @@ impl Job {
             | Job::SyncProductsPage { business_id, .. }
             | Job::SyncCollectionsPage { business_id, .. }
             | Job::FinishKeyDelivery { business_id, .. }
+            | Job::RetryItems { business_id, .. }
             | Job::Poll { business_id, .. } => business_id,
+        }
+    }
+
+    /// The FIFO message group: the business (one store's work runs in order), except retries,
+    /// which wait in a group of their own.
+    pub fn message_group(&self) -> String {
+        match self {
+            Job::RetryItems { business_id, .. } => format!("{business_id}-retry"),
+            other => other.business_id().as_str().to_owned(),
         }
     }
 
@@ -137,6 +164,13 @@ impl Job {
                     cursor.as_deref().unwrap_or("first")
                 )
             }
+            Job::RetryItems {
+                business_id,
+                run_id,
+                collections,
+                attempt,
+                ..
+            } => format!("retry-{business_id}-{run_id}-{collections}-{attempt}-{nonce}"),
             // One per delivered key set: the sender passes the delivery's own id.
             Job::FinishKeyDelivery { business_id, .. } => {
                 format!("keys-{business_id}-{nonce}")

@@ -1,5 +1,7 @@
 //! SQS adapters: the FIFO job queues and the orders queue the host app consumes.
 
+use std::time::Duration;
+
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -53,8 +55,27 @@ impl JobQueue for SqsJobQueue {
             .send_message()
             .queue_url(self.url_for(job))
             .message_body(encode(job)?)
-            .message_group_id(job.business_id().as_str())
+            .message_group_id(job.message_group())
             .message_deduplication_id(job.dedup_id(nonce))
+            .send()
+            .await
+            .map_err(|e| QueueError::Unavailable(describe(&e)))?;
+        Ok(())
+    }
+
+    async fn defer(
+        &self,
+        job: &Job,
+        receipt_handle: &str,
+        delay: Duration,
+    ) -> Result<(), QueueError> {
+        // SQS caps a visibility timeout at 12 hours.
+        let seconds = delay.as_secs().clamp(1, 43_200) as i32;
+        self.client
+            .change_message_visibility()
+            .queue_url(self.url_for(job))
+            .receipt_handle(receipt_handle)
+            .visibility_timeout(seconds)
             .send()
             .await
             .map_err(|e| QueueError::Unavailable(describe(&e)))?;
@@ -74,7 +95,7 @@ impl JobQueue for SqsJobQueue {
                         SendMessageBatchRequestEntry::builder()
                             .id(i.to_string())
                             .message_body(encode(job)?)
-                            .message_group_id(job.business_id().as_str())
+                            .message_group_id(job.message_group())
                             .message_deduplication_id(job.dedup_id(nonce))
                             .build()
                             .map_err(|e| QueueError::Encode(e.to_string()))

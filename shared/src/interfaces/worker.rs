@@ -4,7 +4,7 @@ use std::collections::HashSet;
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 
-use crate::application::{EcommerceService, Ports};
+use crate::application::{EcommerceService, Ports, ServiceError};
 use crate::domain::Job;
 
 /// Runs every record of a batch in order. A failed record is reported for retry; later
@@ -42,10 +42,22 @@ pub async fn handle_batch<P: Ports>(
             }
         };
         // Boxed: the job futures nest deeply; a box keeps the worker's future type shallow.
-        if let Err(e) = Box::pin(service.handle_job(&job, &change_key)).await {
-            tracing::warn!(message_id = %id, business = %job.business_id(), error = %e, "job failed; SQS retries it");
-            failed_groups.insert(group);
-            response.add_failure(id);
+        match Box::pin(service.handle_job(&job, &change_key)).await {
+            Ok(()) => {}
+            Err(ServiceError::NotYet(delay)) => {
+                // Not due: hide it until it is, instead of holding a worker (or failing it).
+                let receipt = record.receipt_handle.as_deref().unwrap_or_default();
+                if let Err(e) = service.defer_job(&job, receipt, delay).await {
+                    tracing::warn!(message_id = %id, error = %e, "job not deferred; delivered again after its visibility timeout");
+                }
+                failed_groups.insert(group);
+                response.add_failure(id);
+            }
+            Err(e) => {
+                tracing::warn!(message_id = %id, business = %job.business_id(), error = %e, "job failed; SQS retries it");
+                failed_groups.insert(group);
+                response.add_failure(id);
+            }
         }
     }
     response

@@ -31,6 +31,8 @@ struct QueueState {
     sent: Vec<SentJob>,
     dedup_ids: BTreeSet<String>,
     dropped: usize,
+    /// Jobs hidden for a while after they were received (see `JobQueue::defer`).
+    deferred: Vec<(Job, std::time::Duration)>,
     faults: FaultSwitch,
 }
 
@@ -91,6 +93,11 @@ impl MemoryQueue {
     }
 
     /// Ends the deduplication window: ids sent before may be sent again.
+    /// The jobs deferred so far, with their delays.
+    pub fn deferred(&self) -> Vec<(Job, std::time::Duration)> {
+        self.lock().deferred.clone()
+    }
+
     pub fn forget_dedup_ids(&self) {
         self.lock().dedup_ids.clear();
     }
@@ -112,6 +119,18 @@ impl JobQueue for MemoryQueue {
         }
         // SQS counts a dropped duplicate as a successful entry.
         Ok(jobs.len())
+    }
+
+    async fn defer(
+        &self,
+        job: &Job,
+        _receipt_handle: &str,
+        delay: std::time::Duration,
+    ) -> Result<(), QueueError> {
+        let mut state = self.lock();
+        state.faults.trip().map_err(QueueError::Unavailable)?;
+        state.deferred.push((job.clone(), delay));
+        Ok(())
     }
 }
 

@@ -5,6 +5,7 @@ mod connect;
 mod jobs;
 mod key_delivery;
 mod poll;
+mod retry;
 mod sessions;
 mod support;
 mod sync;

@@ -1,4 +1,5 @@
 use std::future::Future;
+use std::time::Duration;
 
 use crate::domain::Job;
 
@@ -25,4 +26,13 @@ pub trait JobQueue: Send + Sync {
         jobs: &[Job],
         nonce: &str,
     ) -> impl Future<Output = Result<usize, QueueError>> + Send;
+
+    /// Hides a received job for `delay` before it is delivered again (its visibility timeout),
+    /// so a job that is not due yet waits without a worker holding it.
+    fn defer(
+        &self,
+        job: &Job,
+        receipt_handle: &str,
+        delay: Duration,
+    ) -> impl Future<Output = Result<(), QueueError>> + Send;
 }
