@@ -6,7 +6,10 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 // The fuzz targets' own functions, word for word (the fuzz crate is not a dependency).
-include!(concat!(env!("CARGO_MANIFEST_DIR"), "/../fuzz/src/harness.rs"));
+include!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../fuzz/src/harness.rs"
+));
 
 type Target = fn(&[u8]);
 
@@ -56,7 +59,13 @@ fn every_corpus_input_replays_without_a_panic() {
 fn every_target_has_a_corpus_and_no_stray_directory() {
     let mut dirs: Vec<String> = std::fs::read_dir(corpus_dir())
         .expect("fuzz/corpus")
-        .map(|entry| entry.expect("an entry").file_name().to_string_lossy().into_owned())
+        .map(|entry| {
+            entry
+                .expect("an entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .collect();
     dirs.sort();
     let mut expected: Vec<String> = TARGETS.iter().map(|(t, _)| t.to_string()).collect();

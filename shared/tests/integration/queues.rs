@@ -92,3 +92,53 @@ async fn send_all_batches_by_ten_and_routes_each_job() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_retry_waits_in_its_own_group_and_a_deferred_job_stays_hidden() {
+    let s = stack().await;
+    let q = SqsJobQueue::new(
+        s.clients.sqs.clone(),
+        &s.resources.sync_queue_url,
+        &s.resources.poll_queue_url,
+    );
+    let retry = Job::RetryItems {
+        business_id: biz("biz-r"),
+        run_id: "run".into(),
+        collections: false,
+        ids: vec!["p1".into()],
+        attempt: 1,
+        not_before: 0,
+    };
+    q.send(&retry, "run").await.unwrap();
+    let received = s
+        .clients
+        .sqs
+        .receive_message()
+        .queue_url(&s.resources.sync_queue_url)
+        .message_system_attribute_names(MessageSystemAttributeName::All)
+        .visibility_timeout(1)
+        .send()
+        .await
+        .unwrap()
+        .messages
+        .unwrap_or_default();
+    assert_eq!(received.len(), 1);
+    assert_eq!(
+        attr(&received[0], MessageSystemAttributeName::MessageGroupId),
+        "biz-r-retry"
+    );
+    q.defer(
+        &retry,
+        received[0].receipt_handle().unwrap(),
+        std::time::Duration::from_secs(30),
+    )
+    .await
+    .unwrap();
+    // Past its 1 s receive timeout, it is still hidden by the deferral.
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    assert!(
+        drain(&s.clients, &s.resources.sync_queue_url)
+            .await
+            .is_empty()
+    );
+}
