@@ -8,6 +8,11 @@ use super::sessions::encrypt;
 use crate::domain::ports::{Clock, ConnectionRepository, OrderRepository, StoreSession};
 use crate::domain::{BusinessId, Connection, SyncKind, SyncStatus};
 
+/// Polls that try again to read an order that could not be read, before giving up on it.
+const POISON_TRIES: u32 = 3;
+/// How long the tries of a poison order are remembered.
+const POISON_MEMORY: time::Duration = time::Duration::days(30);
+
 /// Outbox orders retried per poll.
 const OUTBOX_BATCH: u32 = 50;
 
@@ -28,6 +33,10 @@ pub struct PollSummary {
     /// Order fields the store withheld (protected customer data the app may not read).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub withheld: Vec<String>,
+    /// Orders that could not be read, each as `{id}: {why} (try n of 3)`: skipped, retried on
+    /// later polls.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rejected: Vec<String>,
 }
 
 impl<P: Ports> EcommerceService<P> {
@@ -155,13 +164,17 @@ impl<P: Ports> EcommerceService<P> {
                     }
                 );
                 let mut message = message;
+                if !s.rejected.is_empty() {
+                    message.push_str(&format!("; could not read {}", s.rejected.join("; ")));
+                }
                 if !s.withheld.is_empty() {
                     message.push_str(&format!(
                         "; the store withheld {} (protected customer data not approved): orders ingested without them",
                         s.withheld.join(", ")
                     ));
                 }
-                let status = if s.ack_failed > 0 || !s.withheld.is_empty() {
+                let status = if s.ack_failed > 0 || !s.withheld.is_empty() || !s.rejected.is_empty()
+                {
                     SyncStatus::Warning
                 } else {
                     SyncStatus::Success
@@ -215,6 +228,7 @@ impl<P: Ports> EcommerceService<P> {
             ..PollSummary::default()
         };
         let mut newest = None;
+        let mut hold: Option<time::OffsetDateTime> = None;
         let mut fresh = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
@@ -252,6 +266,33 @@ impl<P: Ports> EcommerceService<P> {
                 }
             }
             newest = newest.max(page.newest_update);
+            for bad in &page.rejected {
+                let key = format!(
+                    "{}#{}#{}",
+                    connection.provider, connection.shop, bad.external_id
+                );
+                let until = self.adapters.clock.now() + POISON_MEMORY;
+                let tries = self
+                    .adapters
+                    .store
+                    .count_rejection(business, &key, until)
+                    .await?;
+                if tries < POISON_TRIES {
+                    // Keep the cursor before it, so the next polls read it again.
+                    if let Some(at) = bad.updated_at {
+                        hold = Some(hold.map_or(at, |h: time::OffsetDateTime| h.min(at)));
+                    }
+                    summary.rejected.push(format!(
+                        "{}: {} (try {tries} of {POISON_TRIES})",
+                        bad.external_id, bad.reason
+                    ));
+                } else {
+                    summary.rejected.push(format!(
+                        "{}: {} (given up after {tries} tries)",
+                        bad.external_id, bad.reason
+                    ));
+                }
+            }
             for field in page.withheld {
                 if !summary.withheld.contains(&field) {
                     summary.withheld.push(field);
@@ -278,10 +319,15 @@ impl<P: Ports> EcommerceService<P> {
                 }
             }
         }
-        if let Some(newest) = newest {
+        // Past every order read, but not past one still being retried.
+        let target = match (newest, hold) {
+            (Some(n), Some(h)) => Some(n.min(h - time::Duration::SECOND)),
+            (n, _) => n,
+        };
+        if let Some(target) = target {
             self.adapters
                 .store
-                .advance_last_synced(business, newest)
+                .advance_last_synced(business, target)
                 .await?;
         }
         if acked > 0 {

@@ -354,6 +354,7 @@ impl OrderFeed for TinyShop {
             next_cursor: None,
             newest_update,
             withheld: Vec::new(),
+            rejected: Vec::new(),
         })
     }
     async fn acknowledge_order(&self, _: &StoreSession, id: &str) -> Result<(), ProviderError> {

@@ -34,6 +34,7 @@ fn summary(
         ack_failed,
         pages,
         withheld: Vec::new(),
+        rejected: Vec::new(),
     }
 }
 
@@ -328,4 +329,44 @@ async fn reconnecting_the_same_store_resumes_polling_where_it_stopped() {
         .map(|p| p.order.name)
         .collect();
     assert!(names.contains(&"#1003".to_owned()), "{names:?}");
+}
+
+#[tokio::test]
+async fn an_unreadable_order_is_skipped_and_retried_a_few_times_without_blocking_the_rest() {
+    let h = Harness::new();
+    h.connect().await;
+    h.provider.put_order(order("1001", 10));
+    h.provider.put_unreadable_order("1002", at(20));
+    h.provider.put_order(order("1003", 30));
+    h.clock.set(at(40));
+    let first = h.service.poll(&h.business).await.unwrap();
+    assert_eq!(first.ingested, 2, "the orders around it are ingested");
+    assert_eq!(first.rejected.len(), 1);
+    assert!(
+        first.rejected[0].starts_with("1002: "),
+        "{:?}",
+        first.rejected
+    );
+    assert!(first.rejected[0].contains("try 1 of 3"));
+    let log = h.last_log(SyncKind::Poll);
+    assert_eq!(log.status, SyncStatus::Warning);
+    assert!(
+        log.message.contains("could not read 1002"),
+        "{}",
+        log.message
+    );
+    // The cursor stays before it while it is retried...
+    let cursor = h.connection().await.unwrap().last_synced_at.unwrap();
+    assert!(cursor < at(20), "{cursor}");
+    let second = h.service.poll(&h.business).await.unwrap();
+    assert!(second.rejected[0].contains("try 2 of 3"));
+    assert_eq!(second.ingested, 0, "nothing published twice");
+    // ... and moves on once it is given up.
+    let third = h.service.poll(&h.business).await.unwrap();
+    assert!(
+        third.rejected[0].contains("given up after 3 tries"),
+        "{third:?}"
+    );
+    let cursor = h.connection().await.unwrap().last_synced_at.unwrap();
+    assert_eq!(cursor, at(30));
 }

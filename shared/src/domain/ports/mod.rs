@@ -19,8 +19,8 @@ pub use provider::prelude;
 pub use provider::{
     Authorization, AuthorizationGrant, Capability, CatalogPush, InventorySet, KeyDelivery,
     LearnedSettings, OrderFeed, OrdersPage, Provider, ProviderError, Providers, PushedCollection,
-    PushedProduct, RedirectCallback, RegisteredWebhooks, StoreSession, TokenGrant, Unsupported,
-    WebhookDelivery, WebhookIdentity, WebhookInbox, WebhookSubscriptions,
+    PushedProduct, RedirectCallback, RegisteredWebhooks, RejectedOrder, StoreSession, TokenGrant,
+    Unsupported, WebhookDelivery, WebhookIdentity, WebhookInbox, WebhookSubscriptions,
 };
 pub use queue::{JobQueue, QueueError};
 pub use repositories::{

@@ -236,6 +236,15 @@ pub trait OrderRepository: Send + Sync {
         provider: ProviderKind,
     ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
 
+    /// Counts one more failed attempt to read the order with this key (a poison order);
+    /// returns the count so far. Forgotten after `expires_at`.
+    fn count_rejection(
+        &self,
+        business: &BusinessId,
+        order_key: &str,
+        expires_at: OffsetDateTime,
+    ) -> impl Future<Output = Result<u32, RepositoryError>> + Send;
+
     /// Orders still in the outbox (stored, not published).
     fn unpublished(
         &self,

@@ -184,6 +184,35 @@ impl OrderRepository for DynamoStore {
         self.delete_keys(doomed).await
     }
 
+    async fn count_rejection(
+        &self,
+        business: &BusinessId,
+        order_key: &str,
+        expires_at: OffsetDateTime,
+    ) -> Result<u32, RepositoryError> {
+        let out = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::key(
+                keys::biz(business),
+                format!("REJECT#{order_key}"),
+            )))
+            .update_expression("ADD attempts :one SET expiresAt = :exp")
+            .expression_attribute_values(":one", num(1))
+            .expression_attribute_values(":exp", num(expires_at.unix_timestamp()))
+            .return_values(aws_sdk_dynamodb::types::ReturnValue::UpdatedNew)
+            .send()
+            .await
+            .map_err(unavailable)?;
+        out.attributes
+            .as_ref()
+            .and_then(|a| a.get("attempts"))
+            .and_then(|v| v.as_n().ok())
+            .and_then(|n| n.parse().ok())
+            .ok_or_else(|| RepositoryError::Corrupt("rejection count missing".into()))
+    }
+
     async fn unpublished(
         &self,
         business: &BusinessId,

@@ -5,7 +5,7 @@ use time::OffsetDateTime;
 
 use super::{FakeOp, FakeProvider};
 use crate::domain::Order;
-use crate::domain::ports::{OrderFeed, OrdersPage, ProviderError, StoreSession};
+use crate::domain::ports::{OrderFeed, OrdersPage, ProviderError, RejectedOrder, StoreSession};
 
 /// Orders per page when the test sets none.
 const DEFAULT_PAGE_SIZE: usize = 50;
@@ -18,6 +18,8 @@ pub(super) struct OrderState {
     page_size: usize,
     acknowledged: Vec<String>,
     pulls: Vec<(OffsetDateTime, Option<String>)>,
+    /// Orders listed but unreadable (reported on the first page whose window holds them).
+    poison: Vec<RejectedOrder>,
 }
 
 /// Cursors are the offset of the page's first order, behind a prefix.
@@ -35,6 +37,15 @@ impl FakeProvider {
     /// Orders per page of [`OrderFeed::pull_orders`] (at least 1).
     pub fn set_order_page_size(&self, size: usize) {
         self.lock().orders.page_size = size.max(1);
+    }
+
+    /// Lists an order the connector cannot read (a poison order), changed at `updated_at`.
+    pub fn put_unreadable_order(&self, external_id: &str, updated_at: OffsetDateTime) {
+        self.lock().orders.poison.push(RejectedOrder {
+            external_id: external_id.to_owned(),
+            updated_at: Some(updated_at),
+            reason: "total: invalid type: null, expected a decimal".into(),
+        });
     }
 
     /// External ids of the orders acknowledged, in call order (repeats included).
@@ -87,9 +98,19 @@ impl OrderFeed for FakeProvider {
             .collect();
         let end = offset + orders.len();
         let next_cursor = (end < matching.len()).then(|| format!("{CURSOR_PREFIX}{end}"));
+        let rejected = if offset == 0 {
+            feed.poison
+                .iter()
+                .filter(|p| p.updated_at.is_none_or(|at| at >= since))
+                .cloned()
+                .collect()
+        } else {
+            Vec::new()
+        };
         Ok(OrdersPage {
             newest_update: orders.iter().map(|o| o.updated_at).max(),
             withheld: Vec::new(),
+            rejected,
             orders,
             next_cursor,
         })

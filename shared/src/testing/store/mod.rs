@@ -38,6 +38,8 @@ struct Tables {
     states: BTreeMap<String, OAuthState>,
     /// Delivered grants by nonce: (grant id, ciphertext, expiry), oldest first.
     grants: BTreeMap<String, Vec<(String, Vec<u8>, time::OffsetDateTime)>>,
+    /// Failed reads of poison orders by (business, order key).
+    rejections: BTreeMap<(BusinessId, String), u32>,
     /// Handled webhook deliveries by (business, key), with when they are forgotten.
     deliveries: BTreeMap<(BusinessId, String), time::OffsetDateTime>,
     faults: FaultSwitch,

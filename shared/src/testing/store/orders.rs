@@ -136,6 +136,22 @@ impl OrderRepository for MemoryStore {
         })
     }
 
+    async fn count_rejection(
+        &self,
+        business: &BusinessId,
+        order_key: &str,
+        _expires_at: OffsetDateTime,
+    ) -> Result<u32, RepositoryError> {
+        self.with(|t| {
+            let count = t
+                .rejections
+                .entry((business.clone(), order_key.to_owned()))
+                .or_insert(0);
+            *count += 1;
+            Ok(*count)
+        })
+    }
+
     async fn unpublished(
         &self,
         business: &BusinessId,

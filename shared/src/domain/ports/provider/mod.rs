@@ -20,7 +20,7 @@ pub use error::ProviderError;
 pub use orders::OrderFeed;
 pub use records::{
     AuthorizationGrant, InventorySet, LearnedSettings, OrdersPage, PushedCollection, PushedProduct,
-    RegisteredWebhooks, StoreSession, TokenGrant, WebhookDelivery, WebhookIdentity,
+    RegisteredWebhooks, RejectedOrder, StoreSession, TokenGrant, WebhookDelivery, WebhookIdentity,
 };
 pub use registry::{Capability, Providers, Unsupported};
 pub use webhooks::{WebhookInbox, WebhookSubscriptions};

@@ -178,6 +178,19 @@ pub struct PushedCollection {
     pub external_id: String,
 }
 
+/// An order the store listed that the connector could not read (a poison order): skipped, with
+/// no personal data kept, and tried again on a few later polls.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RejectedOrder {
+    /// The store's id of the order, as text.
+    pub external_id: String,
+    /// When it last changed, if that much could be read (the poll keeps its cursor before it
+    /// while it is retried).
+    pub updated_at: Option<OffsetDateTime>,
+    /// Why it could not be read.
+    pub reason: String,
+}
+
 /// A page of orders pulled from the store.
 #[derive(Debug, Clone)]
 pub struct OrdersPage {
@@ -190,4 +203,6 @@ pub struct OrdersPage {
     /// Order fields the store withheld on this page (`customer.email`, …): the orders came
     /// without them, which the sync log says.
     pub withheld: Vec<String>,
+    /// Orders on this page that could not be read.
+    pub rejected: Vec<RejectedOrder>,
 }

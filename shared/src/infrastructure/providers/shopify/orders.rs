@@ -10,7 +10,7 @@ use time::format_description::well_known::Rfc3339;
 use super::catalog::IdOnly;
 use super::documents as doc;
 use super::provider::{CustomerData, PageInfo, ShopifyProvider, field, parse, user_errors};
-use crate::domain::ports::{OrderFeed, OrdersPage, ProviderError, StoreSession};
+use crate::domain::ports::{OrderFeed, OrdersPage, ProviderError, RejectedOrder, StoreSession};
 use crate::domain::{Customer, Decimal, LineItem, Money, Order};
 
 /// Orders per page and line items per order in one `Orders` query: a requested cost of about
@@ -104,7 +104,7 @@ struct OrderNode {
 #[serde(rename_all = "camelCase")]
 struct OrderConnection {
     page_info: PageInfo,
-    nodes: Vec<OrderNode>,
+    nodes: Vec<Value>,
 }
 
 fn instant(text: &str) -> Result<OffsetDateTime, ProviderError> {
@@ -127,6 +127,23 @@ fn line_item(node: LineItemNode) -> LineItem {
         title: node.title,
         quantity: node.quantity,
         unit_price: money(node.original_unit_price_set.shop_money),
+    }
+}
+
+/// What can be told of an order node that could not be read: its id and update time, if
+/// those at least are there (never a personal field).
+fn rejected_order(raw: &Value, error: &ProviderError) -> RejectedOrder {
+    RejectedOrder {
+        external_id: raw
+            .get("legacyResourceId")
+            .and_then(Value::as_str)
+            .unwrap_or("unknown")
+            .to_owned(),
+        updated_at: raw
+            .get("updatedAt")
+            .and_then(Value::as_str)
+            .and_then(|t| OffsetDateTime::parse(t, &Rfc3339).ok()),
+        reason: error.to_string(),
     }
 }
 
@@ -162,6 +179,43 @@ impl ShopifyProvider {
             }
         }
         Ok(items)
+    }
+
+    /// One order node as a domain order, with its line items past the first page.
+    async fn order_from(
+        &self,
+        session: &StoreSession,
+        node: OrderNode,
+    ) -> Result<Order, ProviderError> {
+        let updated_at = instant(&node.updated_at)?;
+        let more = node
+            .line_items
+            .page_info
+            .has_next_page
+            .then_some(node.line_items.page_info.end_cursor)
+            .flatten();
+        let mut line_items: Vec<LineItem> =
+            node.line_items.nodes.into_iter().map(line_item).collect();
+        line_items.extend(self.rest_of_line_items(session, &node.id, more).await?);
+        Ok(Order {
+            provider: super::KIND,
+            external_id: check_u64(&node.legacy_resource_id)?,
+            store: None,
+            name: node.name,
+            email: node.email.filter(|e| !e.is_empty()),
+            customer: node.customer.map(|c| Customer {
+                external_id: c.legacy_resource_id,
+                first_name: c.first_name,
+                last_name: c.last_name,
+                email: c.default_email_address.map(|e| e.email_address),
+            }),
+            total: money(node.total_price_set.shop_money),
+            financial_status: node.display_financial_status,
+            fulfillment_status: node.display_fulfillment_status,
+            line_items,
+            created_at: instant(&node.created_at)?,
+            updated_at,
+        })
     }
 }
 
@@ -202,38 +256,27 @@ impl OrderFeed for ShopifyProvider {
         withheld.dedup();
         let connection: OrderConnection = parse(field(&data, "orders")?)?;
         let mut orders = Vec::with_capacity(connection.nodes.len());
+        let mut rejected = Vec::new();
         let mut newest: Option<OffsetDateTime> = None;
-        for node in connection.nodes {
-            let updated_at = instant(&node.updated_at)?;
-            newest = Some(newest.map_or(updated_at, |n| n.max(updated_at)));
-            let more = node
-                .line_items
-                .page_info
-                .has_next_page
-                .then_some(node.line_items.page_info.end_cursor)
-                .flatten();
-            let mut line_items: Vec<LineItem> =
-                node.line_items.nodes.into_iter().map(line_item).collect();
-            line_items.extend(self.rest_of_line_items(session, &node.id, more).await?);
-            orders.push(Order {
-                provider: super::KIND,
-                external_id: check_u64(&node.legacy_resource_id)?,
-                store: None,
-                name: node.name,
-                email: node.email.filter(|e| !e.is_empty()),
-                customer: node.customer.map(|c| Customer {
-                    external_id: c.legacy_resource_id,
-                    first_name: c.first_name,
-                    last_name: c.last_name,
-                    email: c.default_email_address.map(|e| e.email_address),
-                }),
-                total: money(node.total_price_set.shop_money),
-                financial_status: node.display_financial_status,
-                fulfillment_status: node.display_fulfillment_status,
-                line_items,
-                created_at: instant(&node.created_at)?,
-                updated_at,
-            });
+        for raw in connection.nodes {
+            // One order that cannot be read is skipped (and reported), not the page.
+            let node: OrderNode = match parse(&raw) {
+                Ok(node) => node,
+                Err(e) => {
+                    rejected.push(rejected_order(&raw, &e));
+                    continue;
+                }
+            };
+            let order = match self.order_from(session, node).await {
+                Ok(order) => order,
+                Err(e @ (ProviderError::Protocol(_) | ProviderError::Malformed(_))) => {
+                    rejected.push(rejected_order(&raw, &e));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            newest = Some(newest.map_or(order.updated_at, |n| n.max(order.updated_at)));
+            orders.push(order);
         }
         let next_cursor = connection
             .page_info
@@ -245,6 +288,7 @@ impl OrderFeed for ShopifyProvider {
             next_cursor,
             newest_update: newest,
             withheld,
+            rejected,
         })
     }
 

@@ -10,7 +10,7 @@ use time::format_description::well_known::Iso8601;
 use time::macros::format_description;
 
 use super::provider::WooCommerceProvider;
-use crate::domain::ports::{OrderFeed, OrdersPage, ProviderError, StoreSession};
+use crate::domain::ports::{OrderFeed, OrdersPage, ProviderError, RejectedOrder, StoreSession};
 use crate::domain::{Customer, Decimal, LineItem, Money, Order};
 
 #[derive(Deserialize)]
@@ -188,11 +188,27 @@ impl OrderFeed for WooCommerceProvider {
             .call(session, Method::GET, "orders", &query, None)
             .await?;
         let mut orders = Vec::new();
+        let mut rejected = Vec::new();
         let mut newest = None;
         for value in answer.body.as_array().into_iter().flatten() {
-            let order = parse_order(value, &session.shop)?;
-            newest = newest.max(Some(order.updated_at));
-            orders.push(order);
+            // One order that cannot be read is skipped (and reported), not the page.
+            match parse_order(value, &session.shop) {
+                Ok(order) => {
+                    newest = newest.max(Some(order.updated_at));
+                    orders.push(order);
+                }
+                Err(e) => rejected.push(RejectedOrder {
+                    external_id: value
+                        .get("id")
+                        .map(|id| id.to_string().trim_matches('"').to_owned())
+                        .unwrap_or_else(|| "unknown".into()),
+                    updated_at: value
+                        .get("date_modified_gmt")
+                        .and_then(Value::as_str)
+                        .and_then(|t| gmt(t).ok()),
+                    reason: e.to_string(),
+                }),
+            }
         }
         let next_cursor = (page < answer.total_pages.unwrap_or(1)).then(|| (page + 1).to_string());
         Ok(OrdersPage {
@@ -200,6 +216,7 @@ impl OrderFeed for WooCommerceProvider {
             next_cursor,
             newest_update: newest,
             withheld: Vec::new(),
+            rejected,
         })
     }
 
