@@ -2,6 +2,7 @@
 
 pub mod aws;
 pub mod cursor;
+pub mod deadline;
 pub mod dynamodb;
 pub mod env;
 pub mod kms;

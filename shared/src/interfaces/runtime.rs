@@ -7,6 +7,11 @@ use serde_json::Value;
 use super::config::AppConfig;
 use super::{http, schedule, telemetry, wiring, worker};
 use crate::infrastructure::aws::AwsClients;
+use crate::infrastructure::deadline;
+use lambda_http::RequestExt;
+
+/// API Gateway's integration timeout, minus a margin to answer.
+const API_GATEWAY_LIMIT: std::time::Duration = std::time::Duration::from_millis(29_000);
 
 /// Error type of the entry points.
 pub type Error = lambda_runtime::Error;
@@ -20,9 +25,17 @@ pub async fn run_http(function: &'static str) -> Result<(), Error> {
     let service = wiring::service(&config, &clients, providers);
     let http_config = wiring::http_config(&config, Some(function));
     let (service, http_config) = (&service, &http_config);
-    lambda_http::run(lambda_http::service_fn(move |request| async move {
-        Ok::<_, std::convert::Infallible>(http::handle(service, http_config, request).await)
-    }))
+    lambda_http::run(lambda_http::service_fn(
+        move |request: lambda_http::Request| async move {
+            // API Gateway gives up at 30 s whatever the function's timeout: answer before.
+            let deadline = request.lambda_context_ref().map_or_else(
+                || tokio::time::Instant::now() + API_GATEWAY_LIMIT,
+                |c| deadline::from_epoch_ms(c.deadline, Some(API_GATEWAY_LIMIT)),
+            );
+            let response = deadline::within(deadline, http::handle(service, http_config, request));
+            Ok::<_, std::convert::Infallible>(response.await)
+        },
+    ))
     .await
 }
 
@@ -35,7 +48,9 @@ pub async fn run_worker() -> Result<(), Error> {
     let service = wiring::service(&config, &clients, providers);
     let service = &service;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
-        Ok::<_, Error>(worker::handle_batch(service, event.payload).await)
+        let deadline = deadline::from_epoch_ms(event.context.deadline, None);
+        let batch = worker::handle_batch(service, event.payload);
+        Ok::<_, Error>(deadline::within(deadline, batch).await)
     }))
     .await
 }
@@ -49,7 +64,9 @@ pub async fn run_scheduler() -> Result<(), Error> {
     let service = wiring::service(&config, &clients, providers);
     let service = &service;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
-        Ok::<_, Error>(schedule::handle(service, event.payload).await?)
+        let deadline = deadline::from_epoch_ms(event.context.deadline, None);
+        let scheduled = schedule::handle(service, event.payload);
+        Ok::<_, Error>(deadline::within(deadline, scheduled).await?)
     }))
     .await
 }

@@ -200,3 +200,31 @@ async fn a_query_costlier_than_the_whole_bucket_fails_fast() {
         "no futile retries"
     );
 }
+
+#[tokio::test]
+async fn calls_to_a_slow_store_end_within_the_invocation_deadline() {
+    use ecommerce_connector::infrastructure::deadline;
+    let kit = super::kit().await;
+    let s = super::session(&kit).await;
+    kit.emulator.inject(
+        &kit.shop,
+        shopify_emulator::Fault {
+            latency_ms: Some(4_000),
+            ..shopify_emulator::Fault::default()
+        },
+        10,
+    );
+    let started = std::time::Instant::now();
+    let limit = tokio::time::Instant::now() + std::time::Duration::from_secs(4);
+    let result = deadline::within(limit, kit.provider.granted_scopes(&s)).await;
+    let elapsed = started.elapsed();
+    assert!(
+        matches!(result, Err(ProviderError::Unavailable(_))),
+        "{result:?}"
+    );
+    // Two seconds stay to record the outcome.
+    assert!(
+        elapsed < std::time::Duration::from_millis(2_900),
+        "{elapsed:?}"
+    );
+}

@@ -20,6 +20,7 @@ use tokio::time::Instant;
 use super::answer::{Attempt, Cost, Envelope, GraphqlError};
 use crate::domain::Secret;
 use crate::domain::ports::ProviderError;
+use crate::infrastructure::deadline;
 
 pub use crate::infrastructure::providers::retry::RetryPolicy;
 
@@ -207,7 +208,7 @@ impl GraphqlClient {
         let mut throttles = 0;
         loop {
             let expected = self.expected_cost(document);
-            let admission = self.admit(shop, expected).await;
+            let admission = self.admit(shop, expected).await?;
             match self
                 .attempt(shop, token, &url, &body, document, admission)
                 .await
@@ -216,7 +217,7 @@ impl GraphqlClient {
                 Attempt::Fail(err) => return Err(err),
                 Attempt::Throttled(pause) => {
                     throttles += 1;
-                    if throttles > self.retry.max_throttle_waits {
+                    if throttles > self.retry.max_throttle_waits || !deadline::allows(pause) {
                         return Err(ProviderError::RateLimited);
                     }
                     tracing::debug!(
@@ -229,7 +230,11 @@ impl GraphqlClient {
                 Attempt::Ambiguous(err, _) if !idempotent => return Err(err),
                 Attempt::Retry(err, after) | Attempt::Ambiguous(err, after) => {
                     failures += 1;
-                    let Some(pause) = self.retry.next_pause(failures, after) else {
+                    let pause = self
+                        .retry
+                        .next_pause(failures, after)
+                        .filter(|p| deadline::allows(*p));
+                    let Some(pause) = pause else {
                         return Err(err);
                     };
                     tracing::warn!(shop, attempt = failures, error = %err, wait_ms = pause.as_millis() as u64, "retrying");
@@ -269,7 +274,7 @@ impl GraphqlClient {
     /// Waits until the shop's bucket estimate holds `cost`, then takes it. Requests to one
     /// store are admitted one at a time, first come first served, so waiters do not stampede
     /// when points come back.
-    async fn admit(&self, shop: &str, cost: f64) -> Admission {
+    async fn admit(&self, shop: &str, cost: f64) -> Result<Admission, ProviderError> {
         let turn = {
             let mut turns = self.turns.lock().unwrap_or_else(|e| e.into_inner());
             turns.entry(shop.to_owned()).or_default().clone()
@@ -289,10 +294,14 @@ impl GraphqlClient {
                     let seq = budget.next_seq;
                     budget.next_seq += 1;
                     budget.admitted.push_back((seq, cost));
-                    return Admission { seq };
+                    return Ok(Admission { seq });
                 }
                 Duration::from_secs_f64(((cost - available) / budget.bucket.restore_rate).min(60.0))
             };
+            if !deadline::allows(wait) {
+                // The bucket would refill only after this invocation ends.
+                return Err(ProviderError::RateLimited);
+            }
             tokio::time::sleep(wait).await;
         }
     }
@@ -340,11 +349,15 @@ impl GraphqlClient {
         document: &'static str,
         admission: Admission,
     ) -> Attempt {
+        let timeout = match deadline::cap(self.retry.timeout) {
+            Ok(timeout) => timeout,
+            Err(e) => return Attempt::Fail(e),
+        };
         let response = self
             .http
             .post(url)
             .header("X-Shopify-Access-Token", token.expose())
-            .timeout(self.retry.timeout)
+            .timeout(timeout)
             .json(body)
             .send()
             .await;

@@ -12,6 +12,7 @@ use crate::domain::Secret;
 use crate::domain::ports::{
     Authorization, AuthorizationGrant, ProviderError, RedirectCallback, StoreSession, TokenGrant,
 };
+use crate::infrastructure::deadline;
 
 impl ShopifyProvider {
     /// Posts to the shop's token endpoint (code exchange or refresh), retrying transient
@@ -31,7 +32,7 @@ impl ShopifyProvider {
                 .http
                 .post(&url)
                 .header("Accept", "application/json")
-                .timeout(policy.timeout)
+                .timeout(deadline::cap(policy.timeout)?)
                 .json(body)
                 .send()
                 .await;
@@ -49,7 +50,10 @@ impl ShopifyProvider {
                     "token endpoint of {shop} unreachable"
                 ))),
             };
-            match (outcome, policy.next_pause(attempt, None)) {
+            let pause = policy
+                .next_pause(attempt, None)
+                .filter(|p| deadline::allows(*p));
+            match (outcome, pause) {
                 (Err(ProviderError::Unavailable(reason)), Some(pause)) => {
                     tracing::warn!(shop, attempt, reason, "token request failed; retrying");
                     tokio::time::sleep(pause).await;

@@ -12,6 +12,7 @@ use tokio::sync::Semaphore;
 
 use crate::domain::Secret;
 use crate::domain::ports::ProviderError;
+use crate::infrastructure::deadline;
 use crate::infrastructure::providers::retry::RetryPolicy;
 
 /// Requests in flight per store at most (shared hosting falls over beyond that).
@@ -236,7 +237,8 @@ impl RestClient {
             failures += 1;
             let pause = retryable
                 .then(|| self.retry.next_pause(failures, retry_after))
-                .flatten();
+                .flatten()
+                .filter(|p| deadline::allows(*p));
             let Some(pause) = pause else {
                 return Err(error);
             };
@@ -255,10 +257,11 @@ impl RestClient {
         body: Option<&Value>,
         mode: AuthMode,
     ) -> Result<Answer, (CallError, Option<Duration>)> {
+        let timeout = deadline::cap(self.retry.timeout).map_err(|e| (CallError::Other(e), None))?;
         let mut request = self
             .http
             .request(method.clone(), url)
-            .timeout(self.retry.timeout)
+            .timeout(timeout)
             .query(query);
         request = match mode {
             AuthMode::Basic => request.basic_auth(key.expose(), Some(secret.expose())),
