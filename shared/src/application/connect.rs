@@ -319,12 +319,23 @@ impl<P: Ports> EcommerceService<P> {
         )
         .await
         .map_err(ServiceError::from)?;
-        if previous
+        if let Some(old) = previous
             .as_ref()
-            .is_some_and(|p| p.shop != connection.shop || p.provider != provider)
+            .filter(|p| p.shop != connection.shop || p.provider != provider)
         {
-            // Another store: the old mappings point at ids there.
-            self.adapters.store.delete_all(&business).await?;
+            // Another store: the old one stops sending us its webhooks, and its mappings (ids
+            // there) are set aside for the day the business returns to it.
+            self.unwire(old).await;
+            self.adapters
+                .store
+                .archive_mappings(&business, &store_key(old.provider, &old.shop))
+                .await?;
+        }
+        if same_store.is_none() {
+            self.adapters
+                .store
+                .restore_mappings(&business, &store_key(provider, &connection.shop))
+                .await?;
         }
         self.adapters.store.save(&connection).await?;
         let status = if notes.is_empty() {
@@ -342,26 +353,33 @@ impl<P: Ports> EcommerceService<P> {
         Ok(business)
     }
 
+    /// Removes the connection's webhooks at its store (best effort: a store that refuses keeps
+    /// sending deliveries nobody acts on, answered `ok: false`).
+    async fn unwire(&self, connection: &Connection) {
+        if connection.webhooks.is_empty() {
+            return;
+        }
+        let removed = async {
+            let subscriptions = self.providers().subscriptions(connection.provider)?;
+            let session = self.session(connection).await?;
+            subscriptions
+                .remove_webhooks(&session, &connection.webhooks)
+                .await
+                .map_err(ServiceError::from)
+        }
+        .await;
+        if let Err(e) = removed {
+            tracing::warn!(business = %connection.business_id, error = %e, "webhooks not removed at the store");
+        }
+    }
+
     /// Disconnects: removes webhooks (best effort), credentials, mappings and the connection,
     /// so polling stops. Succeeds when there is nothing to disconnect.
     pub async fn disconnect(&self, business: &BusinessId) -> Result<bool, ServiceError> {
         let Some(connection) = self.adapters.store.get(business).await? else {
             return Ok(false);
         };
-        if !connection.webhooks.is_empty() {
-            let removed = async {
-                let subscriptions = self.providers().subscriptions(connection.provider)?;
-                let session = self.session(&connection).await?;
-                subscriptions
-                    .remove_webhooks(&session, &connection.webhooks)
-                    .await
-                    .map_err(ServiceError::from)
-            }
-            .await;
-            if let Err(e) = removed {
-                tracing::warn!(business = %business, error = %e, "webhooks not removed at the store");
-            }
-        }
+        self.unwire(&connection).await;
         self.adapters.store.delete(business).await?;
         self.adapters.store.delete_all(business).await?;
         self.log(
@@ -406,4 +424,9 @@ impl<P: Ports> EcommerceService<P> {
             missing,
         })
     }
+}
+
+/// A store's identity among a business's stores: `{provider}#{shop}`.
+fn store_key(provider: ProviderKind, shop: &str) -> String {
+    format!("{provider}#{}", shop.to_ascii_lowercase())
 }

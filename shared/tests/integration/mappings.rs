@@ -64,3 +64,55 @@ async fn product_and_collection_mappings_round_trip_and_batch_read_past_100() {
     assert_eq!(s.store.collection(&b, "c1").await.unwrap(), None);
     assert!(s.store.products(&b, &wanted).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn mappings_set_aside_for_a_store_come_back_whole_and_disconnect_clears_them() {
+    let s = stack().await;
+    let b = biz("biz-switch");
+    s.store
+        .put_product(&b, &product_mapping("p1"))
+        .await
+        .unwrap();
+    s.store
+        .put_collection(
+            &b,
+            &CollectionMapping {
+                collection_id: "c1".into(),
+                external_id: "gid://shopify/Collection/1".into(),
+                content_hash: "h".into(),
+                pushed_at: T0,
+            },
+        )
+        .await
+        .unwrap();
+    s.store
+        .archive_mappings(&b, "shopify#first.myshopify.com")
+        .await
+        .unwrap();
+    assert_eq!(s.store.product(&b, "p1").await.unwrap(), None);
+    // Restoring another store's brings nothing; restoring this one brings both back.
+    s.store
+        .restore_mappings(&b, "woocommerce#https://second.example.com")
+        .await
+        .unwrap();
+    assert_eq!(s.store.product(&b, "p1").await.unwrap(), None);
+    s.store
+        .restore_mappings(&b, "shopify#first.myshopify.com")
+        .await
+        .unwrap();
+    assert_eq!(
+        s.store.product(&b, "p1").await.unwrap(),
+        Some(product_mapping("p1"))
+    );
+    assert!(s.store.collection(&b, "c1").await.unwrap().is_some());
+    s.store
+        .archive_mappings(&b, "shopify#first.myshopify.com")
+        .await
+        .unwrap();
+    s.store.delete_all(&b).await.unwrap();
+    s.store
+        .restore_mappings(&b, "shopify#first.myshopify.com")
+        .await
+        .unwrap();
+    assert_eq!(s.store.product(&b, "p1").await.unwrap(), None);
+}

@@ -381,3 +381,37 @@ async fn connecting_another_store_forgets_the_old_stores_mappings() {
     assert_eq!(other.shop, "other.fake.test");
     assert!(h.store.product(&h.business, "p1").await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn switching_stores_unwires_the_old_one_and_returning_adopts_its_mappings() {
+    let h = Harness::new();
+    h.connect_to("first.fake.test").await;
+    h.catalog
+        .put_product(&h.business, super::support::product("p1", 3));
+    h.service
+        .sync_product(&h.business, "p1", "k1")
+        .await
+        .unwrap();
+    let writes = h.provider.calls(FakeOp::UpsertProduct);
+
+    h.connect_to("second.fake.test").await;
+    assert_eq!(
+        h.provider.calls(FakeOp::RemoveWebhooks),
+        1,
+        "the first store's webhooks are removed"
+    );
+    // The second store has none of the first store's ids.
+    h.service
+        .sync_product(&h.business, "p1", "k2")
+        .await
+        .unwrap();
+    assert_eq!(h.provider.calls(FakeOp::UpsertProduct), writes + 1);
+
+    // Back to the first store: its mappings are back, nothing is created there again.
+    h.connect_to("first.fake.test").await;
+    h.service
+        .sync_product(&h.business, "p1", "k3")
+        .await
+        .unwrap();
+    assert_eq!(h.provider.calls(FakeOp::UpsertProduct), writes + 1);
+}

@@ -160,6 +160,22 @@ pub trait MappingRepository: Send + Sync {
         &self,
         business: &BusinessId,
     ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
+
+    /// Moves the business's current mappings aside under `store` (`{provider}#{shop}`), when
+    /// the business switches to another store: they name ids at that store only.
+    fn archive_mappings(
+        &self,
+        business: &BusinessId,
+        store: &str,
+    ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
+
+    /// Brings back the mappings kept aside for `store`, when the business returns to it, so
+    /// pushes update what is there instead of creating it again.
+    fn restore_mappings(
+        &self,
+        business: &BusinessId,
+        store: &str,
+    ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
 }
 
 /// An ingested order as stored, with its outbox state.

@@ -241,6 +241,33 @@ impl MappingRepository for DynamoStore {
         let pk = keys::biz(business);
         let mut doomed = self.keys_with_prefix(&pk, "PMAP#").await?;
         doomed.extend(self.keys_with_prefix(&pk, "CMAP#").await?);
+        doomed.extend(self.keys_with_prefix(&pk, "ARCHIVE#").await?);
         self.delete_keys(doomed).await
+    }
+
+    async fn archive_mappings(
+        &self,
+        business: &BusinessId,
+        store: &str,
+    ) -> Result<(), RepositoryError> {
+        let pk = keys::biz(business);
+        for prefix in ["PMAP#", "CMAP#"] {
+            self.move_items(&pk, prefix, |sk| format!("ARCHIVE#{store}#{sk}"))
+                .await?;
+        }
+        Ok(())
+    }
+
+    async fn restore_mappings(
+        &self,
+        business: &BusinessId,
+        store: &str,
+    ) -> Result<(), RepositoryError> {
+        let pk = keys::biz(business);
+        let prefix = format!("ARCHIVE#{store}#");
+        self.move_items(&pk, &prefix, |sk| {
+            sk.strip_prefix(&prefix).unwrap_or(sk).to_owned()
+        })
+        .await
     }
 }

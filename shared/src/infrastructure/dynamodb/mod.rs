@@ -15,6 +15,7 @@
 //! `GSI2PK` = `ACTIVE` on active connections only, and `OUTBOX#{businessId}` on orders not yet
 //! published. TTL attribute: `expiresAt` (epoch seconds) on logs, states and deliveries.
 
+mod archive;
 mod catalog;
 mod connections;
 mod deliveries;

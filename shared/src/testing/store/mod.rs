@@ -68,6 +68,15 @@ struct Partition {
     /// By ULID.
     logs: BTreeMap<String, SyncLogEntry>,
     runs: BTreeMap<String, SyncRun>,
+    /// Mappings kept aside per store (`{provider}#{shop}`) after a switch.
+    #[allow(clippy::type_complexity)]
+    archived: BTreeMap<
+        String,
+        (
+            BTreeMap<String, ProductMapping>,
+            BTreeMap<String, CollectionMapping>,
+        ),
+    >,
     /// Pages already counted, by (run, page key).
     counted_pages: std::collections::BTreeSet<(String, String)>,
 }

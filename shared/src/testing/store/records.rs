@@ -90,6 +90,40 @@ impl MappingRepository for MemoryStore {
             if let Some(p) = t.partitions.get_mut(business) {
                 p.products.clear();
                 p.collections.clear();
+                p.archived.clear();
+            }
+            Ok(())
+        })
+    }
+
+    async fn archive_mappings(
+        &self,
+        business: &BusinessId,
+        store: &str,
+    ) -> Result<(), RepositoryError> {
+        self.with(|t| {
+            if let Some(p) = t.partitions.get_mut(business) {
+                let products = std::mem::take(&mut p.products);
+                let collections = std::mem::take(&mut p.collections);
+                let kept = p.archived.entry(store.to_owned()).or_default();
+                kept.0.extend(products);
+                kept.1.extend(collections);
+            }
+            Ok(())
+        })
+    }
+
+    async fn restore_mappings(
+        &self,
+        business: &BusinessId,
+        store: &str,
+    ) -> Result<(), RepositoryError> {
+        self.with(|t| {
+            if let Some(p) = t.partitions.get_mut(business) {
+                if let Some((products, collections)) = p.archived.remove(store) {
+                    p.products.extend(products);
+                    p.collections.extend(collections);
+                }
             }
             Ok(())
         })

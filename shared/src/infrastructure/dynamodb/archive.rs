@@ -1,0 +1,68 @@
+//! Moving items within a business's partition under another sort key (mappings set aside when
+//! the business switches stores, and brought back when it returns).
+
+use super::{DynamoStore, Item, s, unavailable};
+use crate::domain::ports::RepositoryError;
+
+impl DynamoStore {
+    /// Every item of `pk` whose sort key starts with `prefix`, whole.
+    async fn items_with_prefix(
+        &self,
+        pk: &str,
+        prefix: &str,
+    ) -> Result<Vec<Item>, RepositoryError> {
+        let mut found = Vec::new();
+        let mut start = None;
+        loop {
+            let out = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
+                .expression_attribute_values(":pk", s(pk))
+                .expression_attribute_values(":prefix", s(prefix))
+                .set_exclusive_start_key(start)
+                .send()
+                .await
+                .map_err(unavailable)?;
+            found.extend(out.items.unwrap_or_default());
+            start = out.last_evaluated_key;
+            if start.is_none() {
+                return Ok(found);
+            }
+        }
+    }
+
+    /// Rewrites each item under `prefix` with the sort key `rename` gives it, then deletes the
+    /// original. Written before deleted: an interruption leaves a copy, never a loss, and a
+    /// repeat finishes the move.
+    pub(crate) async fn move_items(
+        &self,
+        pk: &str,
+        prefix: &str,
+        rename: impl Fn(&str) -> String,
+    ) -> Result<(), RepositoryError> {
+        for mut item in self.items_with_prefix(pk, prefix).await? {
+            let Some(old_sk) = item.get("SK").and_then(|v| v.as_s().ok()).cloned() else {
+                continue;
+            };
+            item.insert("SK".into(), s(rename(&old_sk)));
+            self.client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .send()
+                .await
+                .map_err(unavailable)?;
+            self.client
+                .delete_item()
+                .table_name(&self.table)
+                .key("PK", s(pk))
+                .key("SK", s(old_sk))
+                .send()
+                .await
+                .map_err(unavailable)?;
+        }
+        Ok(())
+    }
+}
