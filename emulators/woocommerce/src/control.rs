@@ -25,7 +25,7 @@ pub(crate) fn snapshot(app: &App) -> Value {
         "variations": s.variations.iter().map(|(p, v)| (p.to_string(), v.values().collect::<Vec<_>>())).collect::<BTreeMap<_, _>>(),
         "categories": s.categories.values().collect::<Vec<_>>(),
         "orders": s.orders.values().collect::<Vec<_>>(),
-        "webhooks": s.webhooks.iter().map(|(id, h)| json!({"id": id, "topic": h.topic, "delivery_url": h.delivery_url, "status": h.status, "failure_count": h.failures, "pending_delivery": h.pending_delivery})).collect::<Vec<_>>(),
+        "webhooks": s.webhooks.iter().map(|(id, h)| json!({"id": id, "topic": h.topic, "delivery_url": h.delivery_url, "status": h.status, "failure_count": h.failures, "pending_delivery": h.pending_delivery, "secret": h.secret})).collect::<Vec<_>>(),
         "keys": s.keys.len(),
         "api_keys": s.keys.iter().map(|k| json!({"key_id": k.id, "permissions": k.permissions, "truncated_key": &k.consumer_key[k.consumer_key.len().saturating_sub(7)..]})).collect::<Vec<_>>(),
         "pending_deliveries": s.pending.iter().map(|p| json!({"webhook_id": p.hook, "topic": p.topic, "arg": p.arg})).collect::<Vec<_>>(),

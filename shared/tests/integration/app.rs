@@ -37,16 +37,10 @@ pub fn emulator_config() -> EmulatorConfig {
     EmulatorConfig::new("dev-client", SECRET, crate::shopify::schema_path())
 }
 
-/// The connector over moto and an emulator configured as given, reading `customer_data`.
-pub async fn app_with(
-    batch_page_size: u32,
-    emulator: EmulatorConfig,
-    customer_data: CustomerData,
-) -> App {
-    let stack = stack().await;
-    let emulator = Emulator::start(emulator, 0).await.unwrap();
+/// The shared configuration of a test deployment over `stack`.
+pub fn app_config(stack: &Stack) -> AppConfig {
     let r = &stack.resources;
-    let config = AppConfig {
+    AppConfig {
         table: r.table.clone(),
         catalog_table: r.catalog_table.clone(),
         sync_queue_url: r.sync_queue_url.clone(),
@@ -58,40 +52,54 @@ pub async fn app_with(
         pwa_settings_url: PWA.into(),
         business_claim: "business_ids".into(),
         http_timeout: std::time::Duration::from_secs(10),
-        batch_page_size,
+        batch_page_size: 50,
         push_concurrency: 4,
-    };
+    }
+}
+
+/// The test Shopify app, its Admin API at `base_url` (the emulator).
+pub fn shopify_settings(base_url: String) -> ShopifySettings {
+    ShopifySettings {
+        client_id: "dev-client".into(),
+        client_secret: Secret::new(SECRET),
+        scopes: vec![
+            "read_orders".into(),
+            "write_orders".into(),
+            "write_products".into(),
+            "write_inventory".into(),
+            "read_locations".into(),
+            "write_publications".into(),
+        ],
+        api_version: "2026-04".into(),
+        base_url: Some(base_url),
+        ack_tag: "connector-ingested".into(),
+        inventory_reason: "correction".into(),
+        callback_path: "/ecommerce/oauth/callback".into(),
+        customer_data: CustomerData::Full,
+        publications: vec!["Online Store".into()],
+    }
+}
+
+/// The connector over moto and an emulator configured as given, reading `customer_data`.
+pub async fn app_with(
+    batch_page_size: u32,
+    emulator: EmulatorConfig,
+    customer_data: CustomerData,
+) -> App {
+    let stack = stack().await;
+    let emulator = Emulator::start(emulator, 0).await.unwrap();
+    let mut config = app_config(&stack);
+    config.batch_page_size = batch_page_size;
     let context = wiring::provider_context(&config);
-    let providers = Providers::new()
-        .register(
-            (ShopifySettings {
-                client_id: "dev-client".into(),
-                client_secret: Secret::new(SECRET),
-                scopes: vec![
-                    "read_orders".into(),
-                    "write_orders".into(),
-                    "write_products".into(),
-                    "write_inventory".into(),
-                    "read_locations".into(),
-                    "write_publications".into(),
-                ],
-                api_version: "2026-04".into(),
-                base_url: Some(emulator.base_url()),
-                ack_tag: "connector-ingested".into(),
-                inventory_reason: "correction".into(),
-                callback_path: "/ecommerce/oauth/callback".into(),
-                customer_data,
-                publications: vec!["Online Store".into()],
-            })
-            .build(&context),
-        )
-        .register(
-            WooSettings {
-                app_name: "Connector (test)".into(),
-                allow_http_loopback: true,
-            }
-            .build(&context),
-        );
+    let mut shopify = shopify_settings(emulator.base_url());
+    shopify.customer_data = customer_data;
+    let providers = Providers::new().register(shopify.build(&context)).register(
+        WooSettings {
+            app_name: "Connector (test)".into(),
+            allow_http_loopback: true,
+        }
+        .build(&context),
+    );
     let service = wiring::service(&config, &stack.clients, providers);
     let http = wiring::http_config(&config, None);
     App {

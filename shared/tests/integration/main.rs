@@ -5,6 +5,7 @@ mod support;
 
 mod app;
 mod catalog;
+mod chaos;
 mod connections;
 mod custom_provider;
 mod e2e;

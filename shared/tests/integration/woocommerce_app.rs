@@ -16,10 +16,10 @@ use woocommerce_emulator::{Flags, LostResponse, WooEmulator};
 use crate::app::seed_catalog;
 use crate::support::{Stack, biz, drain, stack};
 
-const WOO: ProviderKind = ProviderKind::from_static("woocommerce");
+pub const WOO: ProviderKind = ProviderKind::from_static("woocommerce");
 
 /// A function instance: the service over the stack, as one cold start builds it.
-fn service(stack: &Stack) -> EcommerceService<AwsPorts> {
+pub fn service(stack: &Stack) -> EcommerceService<AwsPorts> {
     let r = &stack.resources;
     let config = AppConfig {
         table: r.table.clone(),
@@ -66,7 +66,7 @@ async fn run_sync_jobs(stack: &Stack, service: &EcommerceService<AwsPorts>) {
 }
 
 /// The merchant approves: WooCommerce POSTs fresh keys with our state, the job checks them.
-async fn connect(
+pub async fn connect(
     stack: &Stack,
     service: &EcommerceService<AwsPorts>,
     woo: &WooEmulator,
