@@ -32,8 +32,16 @@ pub async fn run_http(function: &'static str) -> Result<(), Error> {
                 || tokio::time::Instant::now() + API_GATEWAY_LIMIT,
                 |c| deadline::from_epoch_ms(c.deadline, Some(API_GATEWAY_LIMIT)),
             );
-            let response = deadline::within(deadline, http::handle(service, http_config, request));
-            Ok::<_, std::convert::Infallible>(response.await)
+            let work = deadline::within(deadline, http::handle(service, http_config, request));
+            // Whatever still runs at the deadline (an AWS call, say) is abandoned for an answer.
+            let response = match tokio::time::timeout_at(deadline, work).await {
+                Ok(response) => response,
+                Err(_) => {
+                    tracing::error!("request abandoned at its deadline");
+                    http::deadline_exceeded()
+                }
+            };
+            Ok::<_, std::convert::Infallible>(response)
         },
     ))
     .await

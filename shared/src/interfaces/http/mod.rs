@@ -52,3 +52,12 @@ pub async fn handle<P: Ports>(
     tracing::info!(method = %method, path = %path, status = response.status().as_u16(), "http");
     response
 }
+
+/// The answer to a request abandoned at its deadline: 503, retry later.
+pub fn deadline_exceeded() -> Response<Body> {
+    responses::error(
+        503,
+        "timeout",
+        "the request could not finish in time; try again",
+    )
+}
