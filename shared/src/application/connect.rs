@@ -382,6 +382,7 @@ impl<P: Ports> EcommerceService<P> {
         self.unwire(&connection).await;
         self.adapters.store.delete(business).await?;
         self.adapters.store.delete_all(business).await?;
+        self.adapters.store.delete_archived(business).await?;
         self.log(
             business,
             SyncKind::Disconnect,

@@ -81,9 +81,11 @@ impl<P: Ports> EcommerceService<P> {
             Job::FinishKeyDelivery { state, .. } => match self.finish_key_delivery(state).await {
                 Ok(_) => Ok(()),
                 // The store was unreachable: retry later, the keys are kept.
-                Err(CallbackError::Exchange(e @ ProviderError::Unavailable(_))) => {
-                    Err(ServiceError::Provider(e))
-                }
+                Err(CallbackError::Exchange(
+                    e @ (ProviderError::Unavailable(_)
+                    | ProviderError::RateLimited
+                    | ProviderError::Protocol(_)),
+                )) => Err(ServiceError::Provider(e)),
                 Err(CallbackError::Service(e)) => Err(e),
                 // Keys that do not work, or a state already spent: logged, nothing to retry.
                 Err(e) => {

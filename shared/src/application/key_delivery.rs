@@ -76,12 +76,13 @@ impl<P: Ports> EcommerceService<P> {
     pub async fn finish_key_delivery(&self, state: &str) -> Result<BusinessId, CallbackError> {
         let claims = state_token::verify(&self.settings.state_secret, state)
             .ok_or(CallbackError::ForgedState)?;
-        if self.connected_by(&claims).await? {
+        let now = self.adapters.clock.now();
+        let kept = self.adapters.store.grants(&claims.nonce, now).await?;
+        // Nothing kept and already connected: a repeat of a finished delivery.
+        if kept.is_empty() && self.connected_by(&claims).await? {
             return Ok(claims.business_id);
         }
         let authorization = self.providers().authorization(claims.provider)?;
-        let now = self.adapters.clock.now();
-        let kept = self.adapters.store.grants(&claims.nonce, now).await?;
         let mut refused = None;
         for (_, ciphertext) in kept {
             let grant = self.open_grant(&claims, &ciphertext).await?;
@@ -89,14 +90,18 @@ impl<P: Ports> EcommerceService<P> {
                 Ok(token) => {
                     match self.spend_state(&claims).await {
                         Ok(()) => {}
-                        // Another finisher won the race with the same keys.
-                        Err(CallbackError::Replayed) if self.connected_by(&claims).await? => {
-                            return Ok(claims.business_id);
-                        }
+                        // Another finisher (the job or the browser's return) spent it with
+                        // keys that work, possibly failing after: these keys work too, so
+                        // connecting with them again is safe (it is an upsert).
+                        Err(CallbackError::Replayed) => {}
                         Err(e) => return Err(e),
                     }
-                    self.adapters.store.drop_grants(&claims.nonce).await?;
-                    return self.establish(token, grant, claims).await;
+                    let business = self.establish(token, grant, claims.clone()).await?;
+                    // Forgotten only once connected: a failure above keeps them for a retry.
+                    if let Err(e) = self.adapters.store.drop_grants(&claims.nonce).await {
+                        tracing::warn!(error = %e, "delivered keys not forgotten; they expire with the state");
+                    }
+                    return Ok(business);
                 }
                 // Keys that do not work: forged, or revoked meanwhile. Try the next.
                 Err(e @ (ProviderError::Unauthorized(_) | ProviderError::Forbidden(_))) => {

@@ -84,11 +84,15 @@ impl<P: Ports> EcommerceService<P> {
                 connection.credentials.refresh_expires_at,
             )
             .await?;
-            self.adapters.store.save(&updated).await?;
-            Ok::<_, ServiceError>(())
+            // Only over the connection this poll read: a disconnect, reconnect, uninstall or
+            // refresh meanwhile wins, and the next poll repairs again.
+            Ok::<_, ServiceError>(self.adapters.store.save_if_unchanged(&updated).await?)
         };
         match saved.await {
-            Ok(()) => {
+            Ok(false) => {
+                tracing::info!(business = %connection.business_id, "connection changed meanwhile; webhook repair not stored");
+            }
+            Ok(true) => {
                 let mut message = format!(
                     "webhooks repaired at the store: recreated {}",
                     if recreated.is_empty() {

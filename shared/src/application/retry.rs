@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+use sha2::Digest;
+
 use super::service::{EcommerceService, Ports, ServiceError};
 use super::sessions::SessionError;
 use super::sync::Pushed;
@@ -53,6 +55,7 @@ impl<P: Ports> EcommerceService<P> {
             return Ok(false);
         };
         let due = self.adapters.clock.now() + *delay;
+        let ids_key = ids.join("\n");
         let job = Job::RetryItems {
             business_id: business.clone(),
             run_id: run_id.to_owned(),
@@ -61,7 +64,9 @@ impl<P: Ports> EcommerceService<P> {
             attempt,
             not_before: due.unix_timestamp(),
         };
-        self.adapters.queue.send(&job, run_id).await?;
+        // The items are part of the job's identity: two pages' retries of one run differ.
+        let nonce = hex::encode(&sha2::Sha256::digest(ids_key.as_bytes())[..8]);
+        self.adapters.queue.send(&job, &nonce).await?;
         Ok(true)
     }
 

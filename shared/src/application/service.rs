@@ -296,12 +296,14 @@ impl<P: Ports> EcommerceService<P> {
                 current.credentials.refresh_expires_at,
             )
             .await?;
-            self.adapters.store.save(&current).await?;
-            Ok::<_, ServiceError>(())
+            Ok::<_, ServiceError>(self.adapters.store.save_if_unchanged(&current).await?)
         };
         match saved.await {
-            Ok(()) => {
+            Ok(true) => {
                 tracing::info!(business = %connection.business_id, "store settings learned and kept")
+            }
+            Ok(false) => {
+                tracing::info!(business = %connection.business_id, "connection changed meanwhile; settings learned again next time")
             }
             Err(e) => {
                 tracing::warn!(business = %connection.business_id, error = %e, "learned store settings not kept")

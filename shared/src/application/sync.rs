@@ -119,14 +119,11 @@ impl<P: Ports> EcommerceService<P> {
                 .unwrap_or_default();
             self.adapters.store.put_product(business, &mapping).await?;
         }
-        for chunk in levels.chunks(250) {
-            catalog
-                .set_inventory(
-                    session,
-                    chunk,
-                    &inventory_key(change_key, &product.id, &stock),
-                )
-                .await?;
+        for (n, chunk) in levels.chunks(250).enumerate() {
+            // One key per chunk: a key names one change (a second chunk under the first
+            // chunk's key is a mismatch, not a replay).
+            let key = inventory_key(change_key, &format!("{}#{n}", product.id), &stock);
+            catalog.set_inventory(session, chunk, &key).await?;
         }
         mapping.stock_hash = stock;
         self.adapters.store.put_product(business, &mapping).await?;

@@ -280,3 +280,27 @@ async fn refresh_lease_is_single_flight_and_guards_the_credentials_swap() {
         LeaseOutcome::Acquired
     );
 }
+
+#[tokio::test]
+async fn a_write_over_a_connection_read_earlier_loses_to_any_change_since() {
+    let s = stack().await;
+    let conn = connection("biz-stale", "stale.myshopify.com", ConnectionStatus::Active);
+    s.store.save(&conn).await.unwrap();
+    let read = s.store.get(&conn.business_id).await.unwrap().unwrap();
+    assert!(s.store.save_if_unchanged(&read).await.unwrap());
+    // Uninstalled meanwhile: the stale copy does not bring it back.
+    s.store
+        .set_status(&conn.business_id, ConnectionStatus::Uninstalled)
+        .await
+        .unwrap();
+    assert!(!s.store.save_if_unchanged(&read).await.unwrap());
+    // Reconnected (a new version) meanwhile: the same.
+    let mut newer = read.clone();
+    newer.version += 1;
+    s.store.save(&newer).await.unwrap();
+    assert!(!s.store.save_if_unchanged(&read).await.unwrap());
+    // Disconnected meanwhile: nothing is resurrected.
+    s.store.delete(&conn.business_id).await.unwrap();
+    assert!(!s.store.save_if_unchanged(&newer).await.unwrap());
+    assert!(s.store.get(&conn.business_id).await.unwrap().is_none());
+}

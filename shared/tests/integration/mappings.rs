@@ -109,7 +109,19 @@ async fn mappings_set_aside_for_a_store_come_back_whole_and_disconnect_clears_th
         .archive_mappings(&b, "shopify#first.myshopify.com")
         .await
         .unwrap();
+    // A redaction of the current store's data leaves other stores' mappings alone...
     s.store.delete_all(&b).await.unwrap();
+    s.store
+        .restore_mappings(&b, "shopify#first.myshopify.com")
+        .await
+        .unwrap();
+    assert!(s.store.product(&b, "p1").await.unwrap().is_some());
+    // ... a disconnect clears them.
+    s.store
+        .archive_mappings(&b, "shopify#first.myshopify.com")
+        .await
+        .unwrap();
+    s.store.delete_archived(&b).await.unwrap();
     s.store
         .restore_mappings(&b, "shopify#first.myshopify.com")
         .await

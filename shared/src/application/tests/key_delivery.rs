@@ -59,10 +59,15 @@ async fn delivered_keys_are_answered_at_once_and_connect_once_checked() {
 
     let back = h.service.key_delivery_outcome(KIND, true, &state).await;
     assert_eq!(back.unwrap(), h.business);
-    // The same delivery again changes nothing.
+    // The same delivery again (its keys still work) reconnects the same store: still one
+    // active connection, its mappings kept.
     h.service.complete_key_delivery(KIND, &body).await.unwrap();
     run_jobs(&h).await;
-    assert_eq!(h.provider.calls(FakeOp::Exchange), 1);
+    let again = h.connection().await.unwrap();
+    assert_eq!(
+        (again.shop.as_str(), again.status),
+        ("woo.fake.test", ConnectionStatus::Active)
+    );
 }
 
 #[tokio::test]

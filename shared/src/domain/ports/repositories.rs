@@ -50,6 +50,14 @@ pub trait ConnectionRepository: Send + Sync {
         connection: &Connection,
     ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
 
+    /// Replaces the business's connection only if the stored one still has `connection`'s
+    /// version and status (nothing reconnected, disconnected, uninstalled or refreshed it
+    /// since it was read). Returns false, writing nothing, otherwise.
+    fn save_if_unchanged(
+        &self,
+        connection: &Connection,
+    ) -> impl Future<Output = Result<bool, RepositoryError>> + Send;
+
     /// The business's connection, if any.
     fn get(
         &self,
@@ -155,7 +163,8 @@ pub trait MappingRepository: Send + Sync {
         collection_id: &str,
     ) -> impl Future<Output = Result<Option<CollectionMapping>, RepositoryError>> + Send;
 
-    /// Deletes every mapping of the business (on disconnect).
+    /// Deletes the business's current mappings (those of its connected store); mappings set
+    /// aside for other stores stay.
     fn delete_all(
         &self,
         business: &BusinessId,
@@ -167,6 +176,12 @@ pub trait MappingRepository: Send + Sync {
         &self,
         business: &BusinessId,
         store: &str,
+    ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
+
+    /// Deletes the mappings set aside for every store (on disconnect).
+    fn delete_archived(
+        &self,
+        business: &BusinessId,
     ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
 
     /// Brings back the mappings kept aside for `store`, when the business returns to it, so

@@ -138,6 +138,21 @@ impl ConnectionRepository for DynamoStore {
         Ok(())
     }
 
+    async fn save_if_unchanged(&self, connection: &Connection) -> Result<bool, RepositoryError> {
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(to_item(&ConnectionItem::from_domain(connection))?))
+            .condition_expression("attribute_exists(PK) AND version = :v AND #status = :s")
+            .expression_attribute_names("#status", "status")
+            .expression_attribute_values(":v", num(connection.version))
+            .expression_attribute_values(":s", s(connection.status.as_str()))
+            .send()
+            .await;
+        Ok(applied(result)?.is_some())
+    }
+
     async fn get(&self, business: &BusinessId) -> Result<Option<Connection>, RepositoryError> {
         let out = self
             .client

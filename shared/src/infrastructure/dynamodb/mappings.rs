@@ -241,7 +241,13 @@ impl MappingRepository for DynamoStore {
         let pk = keys::biz(business);
         let mut doomed = self.keys_with_prefix(&pk, "PMAP#").await?;
         doomed.extend(self.keys_with_prefix(&pk, "CMAP#").await?);
-        doomed.extend(self.keys_with_prefix(&pk, "ARCHIVE#").await?);
+        self.delete_keys(doomed).await
+    }
+
+    async fn delete_archived(&self, business: &BusinessId) -> Result<(), RepositoryError> {
+        let doomed = self
+            .keys_with_prefix(&keys::biz(business), "ARCHIVE#")
+            .await?;
         self.delete_keys(doomed).await
     }
 

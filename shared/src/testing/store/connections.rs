@@ -35,6 +35,22 @@ fn stored_credentials(c: &EncryptedCredentials) -> EncryptedCredentials {
 }
 
 impl ConnectionRepository for MemoryStore {
+    async fn save_if_unchanged(&self, connection: &Connection) -> Result<bool, RepositoryError> {
+        self.with(|t| {
+            let Some(record) = t.connections.get_mut(&connection.business_id) else {
+                return Ok(false);
+            };
+            if record.connection.version != connection.version
+                || record.connection.status != connection.status
+            {
+                return Ok(false);
+            }
+            record.connection = as_stored(connection);
+            record.lease = None;
+            Ok(true)
+        })
+    }
+
     async fn save(&self, connection: &Connection) -> Result<(), RepositoryError> {
         self.with(|t| {
             // A put replaces the whole item, so any lease goes with the old one.

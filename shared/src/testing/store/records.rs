@@ -90,6 +90,14 @@ impl MappingRepository for MemoryStore {
             if let Some(p) = t.partitions.get_mut(business) {
                 p.products.clear();
                 p.collections.clear();
+            }
+            Ok(())
+        })
+    }
+
+    async fn delete_archived(&self, business: &BusinessId) -> Result<(), RepositoryError> {
+        self.with(|t| {
+            if let Some(p) = t.partitions.get_mut(business) {
                 p.archived.clear();
             }
             Ok(())

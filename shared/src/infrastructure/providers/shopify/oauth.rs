@@ -114,7 +114,7 @@ pub fn verify_callback(
     let timestamp: i64 = get("timestamp")
         .and_then(|t| t.parse().ok())
         .ok_or(ProviderError::StaleTimestamp)?;
-    let skew = (now.unix_timestamp() - timestamp).unsigned_abs();
+    let skew = now.unix_timestamp().abs_diff(timestamp);
     if skew > CALLBACK_TOLERANCE.as_secs() {
         return Err(ProviderError::StaleTimestamp);
     }

@@ -69,7 +69,15 @@ impl From<CallError> for ProviderError {
     fn from(e: CallError) -> Self {
         match e {
             CallError::Rest(status, err) => match status {
-                401 | 403 => ProviderError::Unauthorized(err.code),
+                // Keys refused: WooCommerce's own codes (`woocommerce_rest_*`).
+                401 if err.code.starts_with("woocommerce_rest_") => {
+                    ProviderError::Unauthorized(err.code)
+                }
+                // A 401 in another shape comes from something in front of WooCommerce (a
+                // security plugin, a proxy): not a verdict on the keys.
+                401 => ProviderError::Unavailable(format!("{} (401)", err.code)),
+                // A firewall or a permission the keys lack: refreshing cannot help.
+                403 => ProviderError::Forbidden(err.code),
                 429 => ProviderError::RateLimited,
                 500..=599 => ProviderError::Unavailable(format!("{} ({status})", err.code)),
                 _ => ProviderError::Rejected(format!("{}: {}", err.code, err.message)),
@@ -295,6 +303,7 @@ impl RestClient {
         let total_pages = header("x-wp-totalpages").and_then(|v| v.parse().ok());
         let retry_after = header("retry-after")
             .and_then(|v| v.trim().parse::<f64>().ok())
+            .filter(|s| s.is_finite())
             .map(|s| Duration::from_secs_f64(s.clamp(0.0, 60.0)));
         let bytes = response.bytes().await.unwrap_or_default();
         if (200..300).contains(&status) {

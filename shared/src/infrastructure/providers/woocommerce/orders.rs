@@ -81,7 +81,9 @@ pub fn unit_price(subtotal: &Decimal, quantity: i64) -> Decimal {
     };
     let q = i128::from(quantity);
     for extra in 0..=6u32 {
-        let scaled = units * 10i128.pow(extra);
+        let Some(scaled) = units.checked_mul(10i128.pow(extra)) else {
+            return subtotal.clone();
+        };
         if scaled % q == 0 {
             let value = scaled / q;
             let decimals = scale + extra as usize;
