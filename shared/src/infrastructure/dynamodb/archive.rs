@@ -34,35 +34,28 @@ impl DynamoStore {
     }
 
     /// Rewrites each item under `prefix` with the sort key `rename` gives it, then deletes the
-    /// original. Written before deleted: an interruption leaves a copy, never a loss, and a
-    /// repeat finishes the move.
+    /// originals, 25 per batch. Written before deleted: an interruption leaves a copy, never a
+    /// loss, and a repeat finishes the move.
     pub(crate) async fn move_items(
         &self,
         pk: &str,
         prefix: &str,
         rename: impl Fn(&str) -> String,
     ) -> Result<(), RepositoryError> {
+        let mut copies = Vec::new();
+        let mut originals = Vec::new();
         for mut item in self.items_with_prefix(pk, prefix).await? {
             let Some(old_sk) = item.get("SK").and_then(|v| v.as_s().ok()).cloned() else {
                 continue;
             };
             item.insert("SK".into(), s(rename(&old_sk)));
-            self.client
-                .put_item()
-                .table_name(&self.table)
-                .set_item(Some(item))
-                .send()
-                .await
-                .map_err(unavailable)?;
-            self.client
-                .delete_item()
-                .table_name(&self.table)
-                .key("PK", s(pk))
-                .key("SK", s(old_sk))
-                .send()
-                .await
-                .map_err(unavailable)?;
+            copies.push(item);
+            originals.push(Item::from([
+                ("PK".to_owned(), s(pk)),
+                ("SK".to_owned(), s(old_sk)),
+            ]));
         }
-        Ok(())
+        self.put_items(copies).await?;
+        self.delete_keys(originals).await
     }
 }

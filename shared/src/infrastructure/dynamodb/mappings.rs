@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, WriteRequest};
+use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest};
 use serde::{Deserialize, Serialize};
 
 use super::keys;
@@ -98,17 +98,37 @@ async fn pause(attempt: u32) {
 impl DynamoStore {
     /// Deletes items by key, 25 per batch, retrying unprocessed ones.
     pub(crate) async fn delete_keys(&self, doomed: Vec<Item>) -> Result<(), RepositoryError> {
-        for chunk in doomed.chunks(BATCH_WRITE) {
-            let mut requests = chunk
-                .iter()
-                .map(|key| {
-                    DeleteRequest::builder()
-                        .set_key(Some(key.clone()))
-                        .build()
-                        .map(|d| WriteRequest::builder().delete_request(d).build())
-                        .map_err(unavailable)
-                })
-                .collect::<Result<Vec<_>, _>>()?;
+        let requests = doomed
+            .into_iter()
+            .map(|key| {
+                DeleteRequest::builder()
+                    .set_key(Some(key))
+                    .build()
+                    .map(|d| WriteRequest::builder().delete_request(d).build())
+                    .map_err(unavailable)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        self.write_batches(requests).await
+    }
+
+    /// Writes whole items, 25 per batch, retrying unprocessed ones.
+    pub(crate) async fn put_items(&self, items: Vec<Item>) -> Result<(), RepositoryError> {
+        let requests = items
+            .into_iter()
+            .map(|item| {
+                PutRequest::builder()
+                    .set_item(Some(item))
+                    .build()
+                    .map(|p| WriteRequest::builder().put_request(p).build())
+                    .map_err(unavailable)
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        self.write_batches(requests).await
+    }
+
+    async fn write_batches(&self, all: Vec<WriteRequest>) -> Result<(), RepositoryError> {
+        for chunk in all.chunks(BATCH_WRITE) {
+            let mut requests = chunk.to_vec();
             let mut attempt = 0;
             while !requests.is_empty() {
                 let out = self
@@ -126,7 +146,7 @@ impl DynamoStore {
                     attempt += 1;
                     if attempt > BATCH_RETRIES {
                         return Err(RepositoryError::Unavailable(
-                            "batch delete kept returning unprocessed items".into(),
+                            "batch write kept returning unprocessed items".into(),
                         ));
                     }
                     pause(attempt).await;
