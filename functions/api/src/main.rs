@@ -1,4 +1,6 @@
 //! Lambda `api`. The authenticated API: connection, sync, logs, diagnostics.
+// The handler futures nest deeply; the default limit can trip the compiler's layout queries.
+#![recursion_limit = "256"]
 
 #[tokio::main]
 async fn main() -> Result<(), ecommerce_connector::interfaces::runtime::Error> {

@@ -32,7 +32,12 @@ pub async fn run_http(function: &'static str) -> Result<(), Error> {
                 || tokio::time::Instant::now() + API_GATEWAY_LIMIT,
                 |c| deadline::from_epoch_ms(c.deadline, Some(API_GATEWAY_LIMIT)),
             );
-            let work = deadline::within(deadline, http::handle(service, http_config, request));
+            // Boxed: the request's future nests deeply; a box keeps the binary's future type
+            // shallow enough for the compiler's layout queries.
+            let work = Box::pin(deadline::within(
+                deadline,
+                http::handle(service, http_config, request),
+            ));
             // Whatever still runs at the deadline (an AWS call, say) is abandoned for an answer.
             let response = match tokio::time::timeout_at(deadline, work).await {
                 Ok(response) => response,
@@ -57,8 +62,11 @@ pub async fn run_worker() -> Result<(), Error> {
     let service = &service;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
         let deadline = deadline::from_epoch_ms(event.context.deadline, None);
-        let batch = worker::handle_batch(service, event.payload);
-        Ok::<_, Error>(deadline::within(deadline, batch).await)
+        let batch = Box::pin(deadline::within(
+            deadline,
+            worker::handle_batch(service, event.payload),
+        ));
+        Ok::<_, Error>(batch.await)
     }))
     .await
 }
@@ -73,8 +81,11 @@ pub async fn run_scheduler() -> Result<(), Error> {
     let service = &service;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         let deadline = deadline::from_epoch_ms(event.context.deadline, None);
-        let scheduled = schedule::handle(service, event.payload);
-        Ok::<_, Error>(deadline::within(deadline, scheduled).await?)
+        let scheduled = Box::pin(deadline::within(
+            deadline,
+            schedule::handle(service, event.payload),
+        ));
+        Ok::<_, Error>(scheduled.await?)
     }))
     .await
 }
