@@ -24,7 +24,6 @@ mod control;
 mod deliveries;
 mod graphql;
 mod oauth;
-mod server;
 mod state;
 
 use std::net::SocketAddr;
@@ -114,8 +113,8 @@ impl Emulator {
             .with_state(app.clone());
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
-        let listener = server::HangupListener(listener);
-        let service = router.into_make_service_with_connect_info::<server::Hangup>();
+        let listener = emulator_hangup::HangupListener(listener);
+        let service = router.into_make_service_with_connect_info::<emulator_hangup::Hangup>();
         let task = tokio::spawn(async move {
             if let Err(e) = axum::serve(listener, service).await {
                 tracing::error!(error = %e, "emulator stopped");

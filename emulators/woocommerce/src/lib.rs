@@ -32,7 +32,6 @@ mod orders;
 mod permissions;
 mod products;
 mod rest;
-mod server;
 mod sha1;
 mod state;
 mod variations;
@@ -48,8 +47,8 @@ use serde_json::Value;
 use crate::control::{insert_order, snapshot};
 use crate::deliveries::{deliver, run_pending};
 use crate::oauth::random;
-use crate::server::{CuttableListener, Hangup};
 use crate::state::Store;
+use emulator_hangup::{Hangup, HangupListener};
 
 pub use config::{Fault, Flags, LostResponse, Stats};
 
@@ -98,7 +97,7 @@ impl WooEmulator {
         };
         let service = router(app.clone()).into_make_service_with_connect_info::<Hangup>();
         let task = tokio::spawn(async move {
-            let _ = axum::serve(CuttableListener(listener), service).await;
+            let _ = axum::serve(HangupListener(listener), service).await;
         });
         Ok(Self { addr, app, task })
     }

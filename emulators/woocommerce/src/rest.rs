@@ -18,9 +18,9 @@ use crate::answers::rest_error;
 use crate::auth::{Auth, Presented, authenticate, method_refused};
 use crate::deliveries::ping;
 use crate::permissions::{Kind, Route, anonymous, cannot_view, route};
-use crate::server::Hangup;
 use crate::state::Store;
 use crate::{App, categories, orders, products, variations, webhooks};
+use emulator_hangup::Hangup;
 
 /// The prefix every `wc/v3` path carries.
 const PREFIX: &str = "/wp-json/wc/v3/";

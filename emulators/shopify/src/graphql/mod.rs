@@ -22,8 +22,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::App;
-use crate::server::Hangup;
 use crate::state::{Bucket, Fault};
+use emulator_hangup::Hangup;
 
 pub(crate) use ops::header_topic;
 

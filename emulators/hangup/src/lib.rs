@@ -1,5 +1,7 @@
-//! The listener: plain TCP, except that each connection carries a switch a handler can throw
-//! to close it without writing any answer (a response lost on the wire).
+//! The emulators' listener: plain TCP, except that each connection carries a switch a handler
+//! can throw to close it without writing any answer, the way a proxy timeout or a crashed
+//! worker loses a response the store already acted on. Shared by the Shopify and WooCommerce
+//! emulators.
 
 use std::io;
 use std::net::SocketAddr;
@@ -15,11 +17,11 @@ use tokio::net::{TcpListener, TcpStream};
 
 /// Thrown by a handler: the connection it answers on is closed before the answer is written.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct Hangup(Arc<AtomicBool>);
+pub struct Hangup(Arc<AtomicBool>);
 
 impl Hangup {
     /// Closes the connection instead of writing the answer.
-    pub(crate) fn now(&self) {
+    pub fn now(&self) {
         self.0.store(true, Ordering::SeqCst);
     }
 
@@ -35,7 +37,7 @@ impl Connected<IncomingStream<'_, HangupListener>> for Hangup {
 }
 
 /// A TCP stream that fails every write once its [`Hangup`] is thrown.
-pub(crate) struct HangupStream {
+pub struct HangupStream {
     inner: TcpStream,
     hangup: Hangup,
 }
@@ -82,7 +84,7 @@ impl AsyncWrite for HangupStream {
 }
 
 /// A TCP listener whose connections are [`HangupStream`]s.
-pub(crate) struct HangupListener(pub(crate) TcpListener);
+pub struct HangupListener(pub TcpListener);
 
 impl Listener for HangupListener {
     type Io = HangupStream;
