@@ -4,7 +4,6 @@ use serde::Serialize;
 
 use super::ingest::{Ingested, ingest_order};
 use super::service::{EcommerceService, Ports, ServiceError};
-use super::sessions::encrypt;
 use crate::domain::ports::{Clock, ConnectionRepository, OrderRepository, StoreSession};
 use crate::domain::{BusinessId, Connection, SyncKind, SyncStatus};
 
@@ -75,20 +74,9 @@ impl<P: Ports> EcommerceService<P> {
         credentials.webhook_secrets = repaired.secrets.clone();
         let mut updated = connection.clone();
         updated.webhooks = repaired.registrations.clone();
-        let saved = async {
-            updated.credentials = encrypt(
-                &self.adapters.cipher,
-                &updated,
-                &credentials,
-                connection.credentials.access_expires_at,
-                connection.credentials.refresh_expires_at,
-            )
-            .await?;
-            // Only over the connection this poll read: a disconnect, reconnect, uninstall or
-            // refresh meanwhile wins, and the next poll repairs again.
-            Ok::<_, ServiceError>(self.adapters.store.save_if_unchanged(&updated).await?)
-        };
-        match saved.await {
+        // Only over the connection this poll read: a disconnect, reconnect, uninstall or
+        // refresh meanwhile wins, and the next poll repairs again.
+        match self.save_with_credentials(&mut updated, &credentials).await {
             Ok(false) => {
                 tracing::info!(business = %connection.business_id, "connection changed meanwhile; webhook repair not stored");
             }

@@ -265,6 +265,25 @@ impl<P: Ports> EcommerceService<P> {
         result
     }
 
+    /// Encrypts `credentials` onto `connection` (keeping its expiry facts) and stores it only
+    /// over the connection it was read as (see `save_if_unchanged`). False when something
+    /// changed the stored connection meanwhile: nothing is written.
+    pub(crate) async fn save_with_credentials(
+        &self,
+        connection: &mut Connection,
+        credentials: &crate::domain::Credentials,
+    ) -> Result<bool, ServiceError> {
+        connection.credentials = encrypt(
+            &self.adapters.cipher,
+            connection,
+            credentials,
+            connection.credentials.access_expires_at,
+            connection.credentials.refresh_expires_at,
+        )
+        .await?;
+        Ok(self.adapters.store.save_if_unchanged(connection).await?)
+    }
+
     /// Stores what the provider learned about the store during a session with the
     /// credentials, so the next cold start knows it. Best effort: it is learned again if lost.
     async fn keep_learned(
@@ -288,15 +307,7 @@ impl<P: Ports> EcommerceService<P> {
             // the tokens meanwhile.
             let mut credentials = decrypt(&self.adapters.cipher, &current).await?;
             credentials.settings.extend(learned);
-            current.credentials = encrypt(
-                &self.adapters.cipher,
-                &current,
-                &credentials,
-                current.credentials.access_expires_at,
-                current.credentials.refresh_expires_at,
-            )
-            .await?;
-            Ok::<_, ServiceError>(self.adapters.store.save_if_unchanged(&current).await?)
+            self.save_with_credentials(&mut current, &credentials).await
         };
         match saved.await {
             Ok(true) => {

@@ -1,38 +1,10 @@
 //! Moving items within a business's partition under another sort key (mappings set aside when
 //! the business switches stores, and brought back when it returns).
 
-use super::{DynamoStore, Item, s, unavailable};
+use super::{DynamoStore, Item, s};
 use crate::domain::ports::RepositoryError;
 
 impl DynamoStore {
-    /// Every item of `pk` whose sort key starts with `prefix`, whole.
-    async fn items_with_prefix(
-        &self,
-        pk: &str,
-        prefix: &str,
-    ) -> Result<Vec<Item>, RepositoryError> {
-        let mut found = Vec::new();
-        let mut start = None;
-        loop {
-            let out = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
-                .expression_attribute_values(":pk", s(pk))
-                .expression_attribute_values(":prefix", s(prefix))
-                .set_exclusive_start_key(start)
-                .send()
-                .await
-                .map_err(unavailable)?;
-            found.extend(out.items.unwrap_or_default());
-            start = out.last_evaluated_key;
-            if start.is_none() {
-                return Ok(found);
-            }
-        }
-    }
-
     /// Rewrites each item under `prefix` with the sort key `rename` gives it, then deletes the
     /// originals, 25 per batch. Written before deleted: an interruption leaves a copy, never a
     /// loss, and a repeat finishes the move.
@@ -44,7 +16,7 @@ impl DynamoStore {
     ) -> Result<(), RepositoryError> {
         let mut copies = Vec::new();
         let mut originals = Vec::new();
-        for mut item in self.items_with_prefix(pk, prefix).await? {
+        for mut item in self.items_with_prefix(pk, prefix, None).await? {
             let Some(old_sk) = item.get("SK").and_then(|v| v.as_s().ok()).cloned() else {
                 continue;
             };

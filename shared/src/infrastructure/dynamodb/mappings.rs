@@ -67,6 +67,17 @@ impl DynamoStore {
         pk: &str,
         prefix: &str,
     ) -> Result<Vec<Item>, RepositoryError> {
+        self.items_with_prefix(pk, prefix, Some("PK, SK")).await
+    }
+
+    /// Every item of `pk` whose sort key starts with `prefix`, all pages; only the
+    /// `projection` attributes when one is given, else whole.
+    pub(crate) async fn items_with_prefix(
+        &self,
+        pk: &str,
+        prefix: &str,
+        projection: Option<&str>,
+    ) -> Result<Vec<Item>, RepositoryError> {
         let mut found = Vec::new();
         let mut start = None;
         loop {
@@ -77,7 +88,7 @@ impl DynamoStore {
                 .key_condition_expression("PK = :pk AND begins_with(SK, :prefix)")
                 .expression_attribute_values(":pk", s(pk))
                 .expression_attribute_values(":prefix", s(prefix))
-                .projection_expression("PK, SK")
+                .set_projection_expression(projection.map(str::to_owned))
                 .set_exclusive_start_key(start)
                 .send()
                 .await

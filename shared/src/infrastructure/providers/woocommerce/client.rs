@@ -177,27 +177,12 @@ impl RestClient {
             .await
     }
 
-    /// As [`call`](Self::call) for a write that is not safe to repeat (a create): a failure
-    /// after which the store may have applied it (5xx, a lost answer) is returned at once, for
-    /// the caller to look for what it created. Refusals that apply nothing (429, auth) are
-    /// still retried.
+    /// As [`call`](Self::call); with `idempotent` false, for a write that is not safe to
+    /// repeat (a create), a failure after which the store may have applied it (5xx, a lost
+    /// answer) is returned at once, for the caller to look for what it created. Refusals that
+    /// apply nothing (429, auth) are retried either way.
     #[allow(clippy::too_many_arguments)]
-    pub async fn call_once(
-        &self,
-        store: &str,
-        key: &Secret,
-        secret: &Secret,
-        method: Method,
-        path: &str,
-        query: &[(&str, String)],
-        body: Option<&Value>,
-    ) -> Result<Answer, CallError> {
-        self.call_with(store, key, secret, method, path, query, body, false)
-            .await
-    }
-
-    #[allow(clippy::too_many_arguments)]
-    async fn call_with(
+    pub async fn call_with(
         &self,
         store: &str,
         key: &Secret,

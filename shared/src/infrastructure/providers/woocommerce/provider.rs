@@ -107,7 +107,7 @@ impl WooCommerceProvider {
             .await
     }
 
-    /// One REST call; `idempotent: false` for creates (see [`RestClient::call_once`]).
+    /// One REST call; `idempotent: false` for creates (see [`RestClient::call_with`]).
     pub(super) async fn call_with(
         &self,
         session: &StoreSession,
@@ -128,15 +128,19 @@ impl WooCommerceProvider {
             // Learned on an earlier cold start: do not spend a refused Basic request again.
             self.rest.remember(&session.shop, AuthMode::Query);
         }
-        let answer = if idempotent {
-            self.rest
-                .call(&session.shop, key, secret, method, path, query, body)
-                .await
-        } else {
-            self.rest
-                .call_once(&session.shop, key, secret, method, path, query, body)
-                .await
-        };
+        let answer = self
+            .rest
+            .call_with(
+                &session.shop,
+                key,
+                secret,
+                method,
+                path,
+                query,
+                body,
+                idempotent,
+            )
+            .await;
         if !stored_query_mode && self.rest.mode(&session.shop) == AuthMode::Query {
             session.learned.set(AUTH_SETTING, QUERY_AUTH);
         }
