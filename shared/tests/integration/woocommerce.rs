@@ -271,3 +271,18 @@ async fn outages_are_retried_with_backoff_and_errors_are_typed() {
         "basic, then the query fallback, no retries"
     );
 }
+
+#[tokio::test]
+async fn a_retry_after_that_is_not_a_number_is_ignored_not_a_crash() {
+    let (woo, s) = store().await;
+    woo.inject(
+        Fault {
+            status: 429,
+            retry_after: Some("NaN".into()),
+        },
+        1,
+    );
+    // Parsing "NaN" as seconds used to panic the worker; the backoff applies instead.
+    let p = provider();
+    assert!(p.granted_scopes(&s).await.is_ok());
+}

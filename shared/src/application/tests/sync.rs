@@ -437,3 +437,38 @@ async fn what_a_provider_learns_about_the_store_is_kept_for_the_next_cold_start(
         Some("query")
     );
 }
+
+#[tokio::test]
+async fn a_stock_change_of_more_than_250_variants_uses_one_key_per_change_chunk() {
+    let h = Harness::new();
+    h.connect().await;
+    let mut big = product("big", 1);
+    big.options = vec!["Size".into()];
+    big.variants = (0..300)
+        .map(|i| crate::domain::CatalogVariant {
+            id: format!("big-{i}"),
+            sku: None,
+            barcode: None,
+            price: crate::domain::Decimal::parse("1.00").unwrap(),
+            option_values: vec![format!("S{i}")],
+            inventory_quantity: Some(1),
+        })
+        .collect();
+    h.catalog.put_product(&h.business, big.clone());
+    h.service
+        .sync_product(&h.business, "big", "k1")
+        .await
+        .unwrap();
+    for v in &mut big.variants {
+        v.inventory_quantity = Some(2);
+    }
+    h.catalog.put_product(&h.business, big);
+    h.service
+        .sync_product(&h.business, "big", "k2")
+        .await
+        .unwrap();
+    let changes = h.provider.inventory_changes();
+    let last_two: Vec<&String> = changes.iter().rev().take(2).map(|(_, key)| key).collect();
+    assert_eq!(last_two.len(), 2);
+    assert_ne!(last_two[0], last_two[1], "a key names one change");
+}

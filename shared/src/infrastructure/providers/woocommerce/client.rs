@@ -312,3 +312,38 @@ impl RestClient {
         Err((CallError::Rest(status, err), retry_after))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rest(status: u16, code: &str) -> ProviderError {
+        CallError::Rest(
+            status,
+            RestError {
+                code: code.into(),
+                message: String::new(),
+                data: Value::Null,
+            },
+        )
+        .into()
+    }
+
+    #[test]
+    fn only_woocommerces_own_401_is_a_verdict_on_the_keys() {
+        assert!(matches!(
+            rest(401, "woocommerce_rest_cannot_view"),
+            ProviderError::Unauthorized(_)
+        ));
+        // A security plugin or proxy in front answered: not the keys' fault.
+        assert!(matches!(
+            rest(401, "invalid_login"),
+            ProviderError::Unavailable(_)
+        ));
+        // A firewall, or a permission the keys lack: refreshing cannot help.
+        assert!(matches!(
+            rest(403, "forbidden"),
+            ProviderError::Forbidden(_)
+        ));
+    }
+}
