@@ -147,3 +147,32 @@ async fn the_worker_hides_a_retry_that_is_not_due_instead_of_failing_it() {
     assert_eq!(h.queue.deferred(), vec![(job, Duration::from_secs(120))]);
     assert_eq!(h.provider.calls(FakeOp::UpsertProduct), 0);
 }
+
+#[tokio::test]
+async fn retries_of_two_pages_of_one_run_are_both_kept() {
+    let mut one_per_page = settings();
+    one_per_page.batch_page_size = 1;
+    let h = Harness::with_settings(one_per_page);
+    h.connect().await;
+    for id in ["p1", "p2", "p3"] {
+        h.catalog.put_product(&h.business, product(id, 1));
+    }
+    h.clock.set(at(1_000));
+    // The first and the third page each fail for now.
+    h.provider.fail_next(
+        FakeOp::UpsertProduct,
+        ProviderError::Unavailable("502".into()),
+    );
+    h.provider.pass_next(FakeOp::UpsertProduct);
+    h.provider.fail_next(
+        FakeOp::UpsertProduct,
+        ProviderError::Unavailable("502".into()),
+    );
+    let retries = run_batch(&h).await;
+    assert_eq!(
+        retries.len(),
+        2,
+        "one retry job per page, neither deduplicated away"
+    );
+    assert_eq!(h.queue.duplicates_dropped(), 0);
+}
