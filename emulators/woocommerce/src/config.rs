@@ -32,10 +32,14 @@ pub struct Flags {
     /// over HTTPS: keys first, then OAuth signed over an `https://` base URL.
     #[serde(default)]
     pub plain_http: bool,
-    /// Webhook deliveries wait in a queue (Action Scheduler) until a test runs them; order
-    /// updates through REST queue `order.updated`. Off, deliveries are sent at once.
+    /// Webhook deliveries wait in a queue (Action Scheduler) until a test runs them. Off,
+    /// deliveries are sent at once, inside the request that saved the resource.
     #[serde(default)]
     pub async_deliveries: bool,
+    /// The WooCommerce Shipment Tracking extension is active: its `wc-shipment-tracking/v3`
+    /// routes are served (and listed in the REST index). Off, they are `rest_no_route`.
+    #[serde(default)]
+    pub shipment_tracking: bool,
 }
 
 fn on() -> bool {
@@ -52,6 +56,7 @@ impl Default for Flags {
             route_permission_errors: true,
             plain_http: false,
             async_deliveries: false,
+            shipment_tracking: false,
         }
     }
 }

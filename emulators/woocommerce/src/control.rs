@@ -1,6 +1,6 @@
-//! Test and development controls under `/_emulator/` (place orders, run queued deliveries,
-//! queue faults, set flags, read the state), and the order and snapshot helpers the public
-//! API shares with them.
+//! Test and development controls under `/_emulator/` (run queued deliveries, queue faults,
+//! set flags, read the state; order actions are in `control_orders`), and the snapshot the
+//! public API shares with them.
 
 use std::collections::BTreeMap;
 
@@ -12,10 +12,11 @@ use serde_json::{Value, json};
 
 use crate::App;
 use crate::config::{Fault, Flags, LostResponse};
-use crate::deliveries::{deliver, run_pending};
-use crate::state::{gmt, now};
+use crate::deliveries::run_pending;
+use crate::order_view::order_state;
 
-/// Products, variations by parent, categories, orders, webhooks (with `failure_count` and
+/// Products, variations by parent, categories, orders (each whole: its notes, newest first,
+/// and `refund_objects`, the refunds as the refunds controller shows them), webhooks (with `failure_count` and
 /// `pending_delivery`, which REST reads do not show), the key count and the keys as the
 /// dashboard lists them, queued deliveries, and the counters.
 pub(crate) fn snapshot(app: &App) -> Value {
@@ -24,75 +25,13 @@ pub(crate) fn snapshot(app: &App) -> Value {
         "products": s.products.values().collect::<Vec<_>>(),
         "variations": s.variations.iter().map(|(p, v)| (p.to_string(), v.values().collect::<Vec<_>>())).collect::<BTreeMap<_, _>>(),
         "categories": s.categories.values().collect::<Vec<_>>(),
-        "orders": s.orders.values().collect::<Vec<_>>(),
+        "orders": s.orders.values().map(|o| order_state(&s, o)).collect::<Vec<_>>(),
         "webhooks": s.webhooks.iter().map(|(id, h)| json!({"id": id, "topic": h.topic, "delivery_url": h.delivery_url, "status": h.status, "failure_count": h.failures, "pending_delivery": h.pending_delivery, "secret": h.secret})).collect::<Vec<_>>(),
         "keys": s.keys.len(),
         "api_keys": s.keys.iter().map(|k| json!({"key_id": k.id, "permissions": k.permissions, "truncated_key": &k.consumer_key[k.consumer_key.len().saturating_sub(7)..]})).collect::<Vec<_>>(),
         "pending_deliveries": s.pending.iter().map(|p| json!({"webhook_id": p.hook, "topic": p.topic, "arg": p.arg})).collect::<Vec<_>>(),
         "stats": s.stats,
     })
-}
-
-/// Stores a processing order; each line is `(sku, name, quantity, unit price)` and is linked
-/// to the product or variation with that SKU.
-pub(crate) fn insert_order(app: &App, email: &str, lines: &[(&str, &str, i64, &str)]) -> Value {
-    let mut s = app.store();
-    let id = s.post_id();
-    let stamp = gmt(now());
-    let mut total: i64 = 0;
-    let mut items = Vec::new();
-    for (sku, name, qty, price) in lines {
-        let cents: i64 = price.replace('.', "").parse().unwrap_or(0);
-        total += cents * qty;
-        let subtotal = cents * qty;
-        let product = s
-            .products
-            .values()
-            .find(|p| p["sku"] == json!(sku))
-            .and_then(|p| p["id"].as_u64());
-        let variation = s.variations.iter().find_map(|(pid, vs)| {
-            vs.values()
-                .find(|v| v["sku"] == json!(sku))
-                .map(|v| (*pid, v["id"].as_u64().unwrap_or(0)))
-        });
-        let (product_id, variation_id) = variation.unwrap_or((product.unwrap_or(0), 0));
-        let line_id = s.item_id();
-        items.push(json!({
-            "id": line_id, "name": name, "product_id": product_id, "variation_id": variation_id, "quantity": qty, "sku": sku,
-            "subtotal": format!("{}.{:02}", subtotal / 100, subtotal % 100), "total": format!("{}.{:02}", subtotal / 100, subtotal % 100),
-            "price": cents as f64 / 100.0,
-        }));
-    }
-    let order = json!({
-        "id": id, "number": id.to_string(), "status": "processing", "currency": "EUR",
-        "total": format!("{}.{:02}", total / 100, total % 100), "customer_id": 0,
-        "billing": {"first_name": "Ada", "last_name": "Buyer", "email": email},
-        "date_created_gmt": stamp, "date_modified_gmt": stamp, "line_items": items, "meta_data": [],
-    });
-    s.orders.insert(id, order.clone());
-    order
-}
-
-/// Body of `POST /_emulator/orders`; lines as [`insert_order`] takes them.
-#[derive(Deserialize)]
-pub(crate) struct OrderRequest {
-    email: String,
-    lines: Vec<(String, String, i64, String)>,
-}
-
-/// `POST /_emulator/orders`: places an order and delivers `order.created`.
-pub(crate) async fn control_order(
-    State(app): State<App>,
-    Json(req): Json<OrderRequest>,
-) -> Json<Value> {
-    let lines: Vec<(&str, &str, i64, &str)> = req
-        .lines
-        .iter()
-        .map(|(a, b, c, d)| (a.as_str(), b.as_str(), *c, d.as_str()))
-        .collect();
-    let order = insert_order(&app, &req.email, &lines);
-    let statuses = deliver(&app, "order.created", &order).await;
-    Json(json!({"order": order, "deliveries": statuses}))
 }
 
 /// Body of `POST /_emulator/faults`: the fault's fields (`status`, `retryAfter`), whether

@@ -74,7 +74,7 @@ pub(crate) async fn run_pending(app: &App) -> Vec<u16> {
         let payload = {
             let s = app.store();
             let current = match (job.topic.split('.').next(), job.arg.as_u64()) {
-                (Some("order"), Some(id)) => s.orders.get(&id).cloned(),
+                (Some("order"), Some(id)) => s.order_json(id),
                 (Some("product"), Some(id)) => s.products.get(&id).cloned(),
                 _ => None,
             };

@@ -7,8 +7,10 @@
 //!   `return_url` with `success=1&user_id=…`.
 //! - `/wp-json/wc/v3/…`: products (single and batch, `sku`/`slug` filters, unique slugs,
 //!   `meta_data`), variations and categories (batch endpoints with the 100-item limit and
-//!   per-item errors, duplicate SKU / term answers with `resource_id`), orders with
-//!   `modified_after` and `X-WP-Total`/`X-WP-TotalPages`/`Link` paging, webhooks.
+//!   per-item errors, duplicate SKU / term answers with `resource_id`), whole orders with
+//!   `modified_after` and `X-WP-Total`/`X-WP-TotalPages`/`Link` paging, status and meta
+//!   updates, notes and refunds, webhooks; the Shipment Tracking extension's
+//!   `wc-shipment-tracking/v3` routes while its flag is on.
 //!   Keys by HTTP Basic or query string (as over HTTPS), OAuth 1.0a signatures; modes strip
 //!   the `Authorization` header, serve plain HTTP (OAuth only), and answer anonymous requests
 //!   with each route's own permission error.
@@ -17,23 +19,34 @@
 //!   failures pass 5 (WooCommerce never retries), optionally queued until a test runs them.
 //! - Site-scoped ids: every emulator is one site whose posts, terms, webhooks and keys count
 //!   from the same first ids as every other site's.
-//! - Control under `/_emulator/`: place orders (delivered to webhooks), run queued
-//!   deliveries, inject faults (before the write, or after it with the answer lost), flags.
+//! - Control under `/_emulator/`: place, edit, refund and cancel orders (delivered to
+//!   webhooks), run queued deliveries, inject faults (before the write, or after it with the
+//!   answer lost), flags.
 
 mod answers;
 mod auth;
 mod categories;
 mod config;
 mod control;
+mod control_orders;
 mod deliveries;
+mod money;
 mod oauth;
 mod oauth1;
+mod order_flow;
+mod order_model;
+mod order_notes;
+mod order_place;
+mod order_refunds;
+mod order_view;
 mod orders;
+mod params;
 mod permissions;
 mod products;
 mod rest;
 mod sha1;
 mod state;
+mod tracking;
 mod variations;
 mod webhooks;
 
@@ -44,7 +57,8 @@ use std::time::Duration;
 use axum::routing::{any, get, post};
 use serde_json::Value;
 
-use crate::control::{insert_order, snapshot};
+use crate::control::snapshot;
+use crate::control_orders::insert_order;
 use crate::deliveries::{deliver, run_pending};
 use crate::oauth::random;
 use crate::state::Store;
@@ -86,9 +100,13 @@ impl WooEmulator {
     pub async fn start(port: u16) -> std::io::Result<Self> {
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
         let addr = listener.local_addr()?;
+        let base = format!("http://{addr}");
         let app = App {
-            store: Arc::new(Mutex::new(Store::default())),
-            base: format!("http://{addr}"),
+            store: Arc::new(Mutex::new(Store {
+                base: base.clone(),
+                ..Store::default()
+            })),
+            base,
             http: reqwest::Client::builder()
                 .timeout(Duration::from_secs(60))
                 .redirect(reqwest::redirect::Policy::none())
@@ -208,14 +226,27 @@ impl WooEmulator {
     }
 }
 
-/// The REST index, wc-auth, the `wc/v3` entry (which routes on to the resource modules) and
-/// the `/_emulator/` controls.
+/// The REST index, wc-auth, the `wc/v3` and `wc-shipment-tracking/v3` entries (which route
+/// on to the resource modules) and the `/_emulator/` controls.
 fn router(app: App) -> axum::Router {
     axum::Router::new()
         .route("/wp-json/", get(rest::index))
         .route("/wc-auth/v1/authorize", get(oauth::authorize))
         .route("/wp-json/wc/v3/{*path}", any(rest::rest))
-        .route("/_emulator/orders", post(control::control_order))
+        .route("/wp-json/wc-shipment-tracking/v3/{*path}", any(rest::rest))
+        .route("/_emulator/orders", post(control_orders::control_order))
+        .route(
+            "/_emulator/orders/{id}/edit",
+            post(control_orders::control_edit),
+        )
+        .route(
+            "/_emulator/orders/{id}/refund",
+            post(control_orders::control_refund),
+        )
+        .route(
+            "/_emulator/orders/{id}/cancel",
+            post(control_orders::control_cancel),
+        )
         .route("/_emulator/deliveries", post(control::control_deliveries))
         .route("/_emulator/faults", post(control::control_fault))
         .route("/_emulator/flags", post(control::control_flags))

@@ -32,7 +32,11 @@ pub(crate) enum Kind {
     Variation,
     Category,
     Order,
+    OrderNote,
+    OrderRefund,
     Webhook,
+    /// The Shipment Tracking extension's controller (`wc-shipment-tracking/v3`).
+    Tracking,
 }
 
 use Action::*;
@@ -65,6 +69,12 @@ const ROUTES: &[(&[&str], &str, Action, Kind)] = &[
     (READABLE, "orders", List, Order),
     (READABLE, "orders/{id}", Read, Order),
     (EDITABLE, "orders/{id}", Edit, Order),
+    (READABLE, "orders/{id}/notes", List, OrderNote),
+    (CREATABLE, "orders/{id}/notes", Create, OrderNote),
+    (READABLE, "orders/{id}/notes/{id}", Read, OrderNote),
+    (READABLE, "orders/{id}/refunds", List, OrderRefund),
+    (CREATABLE, "orders/{id}/refunds", Create, OrderRefund),
+    (READABLE, "orders/{id}/refunds/{id}", Read, OrderRefund),
     (READABLE, "webhooks", List, Webhook),
     (CREATABLE, "webhooks", Create, Webhook),
     (READABLE, "webhooks/{id}", Read, Webhook),
@@ -72,25 +82,56 @@ const ROUTES: &[(&[&str], &str, Action, Kind)] = &[
     (DELETABLE, "webhooks/{id}", Delete, Webhook),
 ];
 
-/// A matched route: what it does, whose it is, and the ids in its path.
+/// The Shipment Tracking extension's routes (`{key}` is a tracking id, up to 32 hex digits).
+const TRACKING_ROUTES: &[(&[&str], &str, Action, Kind)] = &[
+    (READABLE, "orders/{id}/shipment-trackings", List, Tracking),
+    (
+        CREATABLE,
+        "orders/{id}/shipment-trackings",
+        Create,
+        Tracking,
+    ),
+    (
+        READABLE,
+        "orders/{id}/shipment-trackings/{key}",
+        Read,
+        Tracking,
+    ),
+    (
+        DELETABLE,
+        "orders/{id}/shipment-trackings/{key}",
+        Delete,
+        Tracking,
+    ),
+];
+
+/// A matched route: what it does, whose it is, the ids in its path and a tracking id.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Route {
     pub(crate) action: Action,
     pub(crate) kind: Kind,
     pub(crate) ids: Vec<u64>,
+    pub(crate) key: Option<String>,
 }
 
-/// The route serving `method` on `segments`, if the emulator has one.
-pub(crate) fn route(method: &str, segments: &[&str]) -> Option<Route> {
-    ROUTES.iter().find_map(|(methods, pattern, action, kind)| {
+fn matches(
+    table: &[(&[&str], &str, Action, Kind)],
+    method: &str,
+    segments: &[&str],
+) -> Option<Route> {
+    table.iter().find_map(|(methods, pattern, action, kind)| {
         let parts: Vec<&str> = pattern.split('/').collect();
         if !methods.contains(&method) || parts.len() != segments.len() {
             return None;
         }
-        let mut ids = Vec::new();
+        let (mut ids, mut key) = (Vec::new(), None);
         for (part, segment) in parts.iter().zip(segments) {
             if *part == "{id}" {
                 ids.push(segment.parse::<u64>().ok()?);
+            } else if *part == "{key}" {
+                let hex = (1..=32).contains(&segment.len())
+                    && segment.chars().all(|c| c.is_ascii_hexdigit());
+                key = Some(hex.then(|| (*segment).to_owned())?);
             } else if part != segment {
                 return None;
             }
@@ -99,8 +140,19 @@ pub(crate) fn route(method: &str, segments: &[&str]) -> Option<Route> {
             action: *action,
             kind: *kind,
             ids,
+            key,
         })
     })
+}
+
+/// The `wc/v3` route serving `method` on `segments`, if the emulator has one.
+pub(crate) fn route(method: &str, segments: &[&str]) -> Option<Route> {
+    matches(ROUTES, method, segments)
+}
+
+/// The `wc-shipment-tracking/v3` route serving `method` on `segments`.
+pub(crate) fn tracking_route(method: &str, segments: &[&str]) -> Option<Route> {
+    matches(TRACKING_ROUTES, method, segments)
 }
 
 /// Whether the object a single-item route names exists.
@@ -114,6 +166,7 @@ fn exists(store: &Store, route: &Route) -> bool {
             .is_some_and(|v| v.contains_key(&id)),
         Category => store.categories.contains_key(&id),
         Order => store.orders.contains_key(&id),
+        OrderNote | OrderRefund | Tracking => store.orders.contains_key(&route.ids[0]),
         Webhook => true,
     }
 }
@@ -122,7 +175,10 @@ fn exists(store: &Store, route: &Route) -> bool {
 /// when the callback lets it through (an unknown object, on to the handler's 404).
 pub(crate) fn anonymous(store: &Store, route: &Route) -> Option<Response> {
     let single = matches!(route.action, Read | Edit | Delete);
-    if single && !exists(store, route) {
+    // The notes controller checks a note's order only when it exists; the refunds and
+    // tracking controllers refuse whatever the ids.
+    let checks_object = !matches!(route.kind, OrderRefund | Tracking);
+    if single && checks_object && !exists(store, route) {
         if route.kind == Category {
             return Some(rest_error(
                 404,

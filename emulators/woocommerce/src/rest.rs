@@ -1,8 +1,9 @@
 //! The REST surface under `/wp-json/`: the index, and the `wc/v3` entry that runs a request
 //! in WordPress's order: a queued fault, authentication (`rest_authentication_errors`), the
 //! key's read/write permission (`rest_pre_dispatch`), routing (`rest_no_route`), the body
-//! (`rest_invalid_json`), the route's permission callback, the handler; then the pings the
-//! handler owes, and a lost answer if one is queued for writes.
+//! (`rest_invalid_json`), the route's arguments (`has_valid_params`), the route's permission
+//! callback, the handler; then the pings and webhook deliveries the handler owes, and a lost
+//! answer if one is queued for writes.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -16,18 +17,22 @@ use serde_json::{Value, json};
 
 use crate::answers::rest_error;
 use crate::auth::{Auth, Presented, authenticate, method_refused};
-use crate::deliveries::ping;
-use crate::permissions::{Kind, Route, anonymous, cannot_view, route};
+use crate::deliveries::{deliver, ping};
+use crate::permissions::{Kind, Route, anonymous, cannot_view, route, tracking_route};
 use crate::state::Store;
-use crate::{App, categories, orders, products, variations, webhooks};
+use crate::{App, categories, order_notes, order_refunds, orders, params, products, tracking};
+use crate::{variations, webhooks};
 use emulator_hangup::Hangup;
 
 /// The prefix every `wc/v3` path carries.
 const PREFIX: &str = "/wp-json/wc/v3/";
+/// The prefix of the Shipment Tracking extension's routes.
+pub(crate) const TRACKING_PREFIX: &str = "/wp-json/wc-shipment-tracking/v3/";
 
 /// One routed, permitted `wc/v3` request, as a resource module sees it while the store is
 /// locked. `path` is the route after `wc/v3/` (for paging links); a module pushes webhook
-/// ids onto `pings` to have them pinged once the lock is released.
+/// ids onto `pings` to have them pinged once the lock is released, and topics with their
+/// payloads onto `deliveries` to have them delivered then (or queued).
 pub(crate) struct Call<'a> {
     pub(crate) store: &'a mut Store,
     pub(crate) route: &'a Route,
@@ -36,6 +41,7 @@ pub(crate) struct Call<'a> {
     pub(crate) path: &'a str,
     pub(crate) input: &'a Value,
     pub(crate) pings: Vec<u64>,
+    pub(crate) deliveries: Vec<(String, Value)>,
 }
 
 /// Hands the request to the module of the route's controller.
@@ -45,7 +51,10 @@ fn dispatch(call: &mut Call<'_>) -> Response {
         Kind::Variation => variations::serve(call),
         Kind::Category => categories::serve(call),
         Kind::Order => orders::serve(call),
+        Kind::OrderNote => order_notes::serve(call),
+        Kind::OrderRefund => order_refunds::serve(call),
         Kind::Webhook => webhooks::serve(call),
+        Kind::Tracking => tracking::serve(call),
     }
 }
 
@@ -59,10 +68,15 @@ pub(crate) async fn index(State(app): State<App>) -> Response {
         )
             .into_response();
     }
-    Json(json!({"name": "Demo Store", "url": app.base, "namespaces": ["oembed/1.0", "wc/v1", "wc/v2", "wc/v3", "wp/v2"]})).into_response()
+    let mut namespaces = vec!["oembed/1.0", "wc/v1", "wc/v2", "wc/v3", "wp/v2"];
+    if app.store().flags.shipment_tracking {
+        namespaces.push("wc-shipment-tracking/v3");
+    }
+    Json(json!({"name": "Demo Store", "url": app.base, "namespaces": namespaces})).into_response()
 }
 
-/// `/wp-json/wc/v3/{*path}`, any method: applies the latency flag and tracks requests in
+/// `/wp-json/wc/v3/{*path}` and `/wp-json/wc-shipment-tracking/v3/{*path}`, any method:
+/// applies the latency flag and tracks requests in
 /// flight around [`serve`].
 pub(crate) async fn rest(
     State(app): State<App>,
@@ -122,10 +136,12 @@ async fn serve(
 ) -> Response {
     let raw_query = pairs(uri.query().unwrap_or(""));
     let query: BTreeMap<String, String> = raw_query.iter().cloned().collect();
-    let path = uri.path().strip_prefix(PREFIX).unwrap_or("").to_owned();
+    let tracking = uri.path().starts_with(TRACKING_PREFIX);
+    let prefix = if tracking { TRACKING_PREFIX } else { PREFIX };
+    let path = uri.path().strip_prefix(prefix).unwrap_or("").to_owned();
     let parsed = parse_body(headers, body);
     let form = parsed.as_ref().map(|(_, f)| f.clone()).unwrap_or_default();
-    let (response, pings) = {
+    let (response, (pings, deliveries)) = {
         let mut s = app.store();
         s.stats.requests += 1;
         if let Some(fault) = s.faults.pop_front() {
@@ -162,7 +178,13 @@ async fn serve(
             return cannot_view();
         }
         let segments: Vec<&str> = path.trim_end_matches('/').split('/').collect();
-        let Some(route) = route(method, &segments) else {
+        let found = match (tracking, s.flags.shipment_tracking) {
+            (false, _) => route(method, &segments),
+            (true, true) => tracking_route(method, &segments),
+            // Without the extension its namespace is not registered at all.
+            (true, false) => None,
+        };
+        let Some(route) = found else {
             return rest_error(
                 404,
                 "rest_no_route",
@@ -178,6 +200,9 @@ async fn serve(
                 json!({}),
             );
         };
+        if let Some(invalid) = params::check(&route, &input, &query) {
+            return invalid;
+        }
         if key.is_none() {
             if let Some(refused) = anonymous(&s, &route) {
                 s.stats.permission_refused += 1;
@@ -192,13 +217,18 @@ async fn serve(
             path: path.trim_end_matches('/'),
             input: &input,
             pings: Vec::new(),
+            deliveries: Vec::new(),
         };
         let response = dispatch(&mut call);
-        (response, call.pings)
+        (response, (call.pings, call.deliveries))
     };
     // WooCommerce pings inside the request, after the write; the result never fails it.
     for id in pings {
         ping(app, id).await;
+    }
+    // Webhooks fire on the save, inside the request (or are queued for Action Scheduler).
+    for (topic, payload) in deliveries {
+        deliver(app, &topic, &payload).await;
     }
     if matches!(method, "GET" | "HEAD" | "OPTIONS") {
         return response;

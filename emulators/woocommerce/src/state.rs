@@ -9,6 +9,7 @@ use time::OffsetDateTime;
 use time::macros::format_description;
 
 use crate::config::{Fault, Flags, LostResponse, Stats};
+use crate::order_model::Order;
 
 /// The first id of the posts table (products, variations and orders share it, as WordPress
 /// posts and HPOS placeholder posts do). Every site starts here, so ids collide across sites.
@@ -16,6 +17,10 @@ pub(crate) const FIRST_POST_ID: u64 = 101;
 /// The first id of a term created through REST: a fresh WooCommerce site already holds the
 /// terms WordPress and WooCommerce install (`Uncategorized`, product types, visibility).
 pub(crate) const FIRST_TERM_ID: u64 = 16;
+
+/// The first comment id a site gives: a fresh WordPress install already holds comment 1
+/// ("A WordPress Commenter"); order notes are comments.
+pub(crate) const FIRST_COMMENT_ID: u64 = 2;
 
 /// A site's auto-increment sequences: the next id of each table.
 #[derive(Debug, Clone)]
@@ -26,6 +31,7 @@ pub(crate) struct Ids {
     keys: u64,
     items: u64,
     meta: u64,
+    comments: u64,
 }
 
 impl Default for Ids {
@@ -37,6 +43,7 @@ impl Default for Ids {
             keys: 1,
             items: 1,
             meta: 1,
+            comments: FIRST_COMMENT_ID,
         }
     }
 }
@@ -90,7 +97,7 @@ pub(crate) struct Store {
     pub(crate) products: BTreeMap<u64, Value>,
     pub(crate) variations: BTreeMap<u64, BTreeMap<u64, Value>>,
     pub(crate) categories: BTreeMap<u64, Value>,
-    pub(crate) orders: BTreeMap<u64, Value>,
+    pub(crate) orders: BTreeMap<u64, Order>,
     pub(crate) webhooks: BTreeMap<u64, Hook>,
     pub(crate) pending: Vec<Pending>,
     pub(crate) faults: VecDeque<Fault>,
@@ -98,6 +105,8 @@ pub(crate) struct Store {
     pub(crate) flags: Flags,
     pub(crate) stats: Stats,
     pub(crate) ids: Ids,
+    /// The site's URL, `http://127.0.0.1:PORT` (links in REST answers and payloads).
+    pub(crate) base: String,
 }
 
 impl Store {
@@ -124,6 +133,32 @@ impl Store {
     /// The next order line item id.
     pub(crate) fn item_id(&mut self) -> u64 {
         next(&mut self.ids.items)
+    }
+
+    /// The next comment id (order note).
+    pub(crate) fn comment_id(&mut self) -> u64 {
+        next(&mut self.ids.comments)
+    }
+
+    /// The next meta id.
+    pub(crate) fn meta_id(&mut self) -> u64 {
+        next(&mut self.ids.meta)
+    }
+
+    /// The variation (when `variation` is not 0) or product a line links to, if it exists.
+    pub(crate) fn catalogue_item(&self, product: u64, variation: u64) -> Option<&Value> {
+        if variation > 0 {
+            self.variations.get(&product)?.get(&variation)
+        } else {
+            self.products.get(&product)
+        }
+    }
+
+    /// An order as `GET orders/{id}` answers it.
+    pub(crate) fn order_json(&self, id: u64) -> Option<Value> {
+        self.orders
+            .get(&id)
+            .map(|o| crate::order_view::order_json(self, o))
     }
 
     /// Stores a new key and returns it.
@@ -179,16 +214,23 @@ impl Store {
     /// on `record["meta_data"]`: an entry naming an id or an existing key replaces it, a
     /// `null` value deletes it, anything else is appended with a new meta id.
     pub(crate) fn update_meta(&mut self, record: &mut Value, input: &Value) {
-        let Some(entries) = input.as_array() else {
+        if !input.is_array() {
             return;
-        };
+        }
         if !record["meta_data"].is_array() {
             record["meta_data"] = json!([]);
         }
+        if let Some(list) = record["meta_data"].as_array_mut() {
+            self.update_meta_list(list, input);
+        }
+    }
+
+    /// [`Self::update_meta`] on a list of `{id, key, value}` entries.
+    pub(crate) fn update_meta_list(&mut self, list: &mut Vec<Value>, input: &Value) {
+        let Some(entries) = input.as_array() else {
+            return;
+        };
         for entry in entries {
-            let list = record["meta_data"]
-                .as_array_mut()
-                .expect("meta_data is a list");
             let key = entry["key"].clone();
             let found = match entry["id"].as_u64() {
                 Some(id) => list.iter().position(|m| m["id"] == json!(id)),

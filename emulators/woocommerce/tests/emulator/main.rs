@@ -3,9 +3,12 @@
 
 mod catalog;
 mod faults;
+mod fulfilment;
 mod keys;
+mod orders;
 mod permissions;
 mod signer;
+mod tracking;
 mod transport;
 mod webhooks;
 
