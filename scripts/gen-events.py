@@ -126,20 +126,41 @@ def main():
         "webhook-woocommerce-ping.json",
         http("POST", "/ecommerce/webhooks/woocommerce", body="webhook_id=12", claims=False, headers={"content-type": "application/x-www-form-urlencoded"}),
     )
+    def bag(amount):
+        return {"shop_money": {"amount": amount, "currency_code": "EUR"}, "presentment_money": {"amount": amount, "currency_code": "EUR"}}
+
     order = {
         "id": 9007199254741100,
         "admin_graphql_api_id": "gid://shopify/Order/9007199254741100",
         "name": "#1001",
         "email": "buyer@example.com",
         "currency": "EUR",
-        "total_price": "39.98",
+        "presentment_currency": "EUR",
+        "note": None,
+        "note_attributes": [],
+        "total_price": "44.98",
+        "current_subtotal_price_set": bag("39.98"),
+        "total_shipping_price_set": bag("5.00"),
+        "current_total_tax_set": bag("7.50"),
+        "current_total_discounts_set": bag("0.00"),
+        "current_total_price_set": bag("44.98"),
         "financial_status": "paid",
         "fulfillment_status": None,
+        "cancelled_at": None,
+        "cancel_reason": None,
+        "discount_codes": [],
+        "tax_lines": [{"title": "VAT", "rate": 0.2, "price": "7.50", "price_set": bag("7.50")}],
+        "shipping_lines": [{"title": "Standard", "code": "STD", "price": "5.00", "discounted_price_set": bag("5.00"), "tax_lines": []}],
+        "shipping_address": {"first_name": "Ada", "last_name": "Buyer", "address1": "1 Rue de la Paix", "city": "Paris", "zip": "75002", "country": "France", "country_code": "FR"},
+        "billing_address": {"first_name": "Ada", "last_name": "Buyer", "address1": "1 Rue de la Paix", "city": "Paris", "zip": "75002", "country": "France", "country_code": "FR"},
+        "refunds": [],
         "created_at": "2026-11-26T10:00:00+00:00",
         "updated_at": "2026-11-26T10:00:00+00:00",
         "customer": {"id": 115310627314723954, "email": "buyer@example.com", "first_name": "Ada", "last_name": "Buyer"},
         "line_items": [
-            {"id": 866550311766439020, "variant_id": 642667041472713922, "sku": "TEE-M", "title": "Tee", "quantity": 2, "price": "19.99"}
+            {"id": 866550311766439020, "product_id": 632910392, "variant_id": 642667041472713922, "sku": "TEE-M", "title": "Tee",
+             "variant_title": "M", "quantity": 2, "current_quantity": 2, "price": "19.99", "price_set": bag("19.99"),
+             "total_discount_set": bag("0.00"), "tax_lines": [{"title": "VAT", "rate": 0.2, "price_set": bag("6.66")}]}
         ],
     }
     body = json.dumps(order, separators=(",", ":"))
@@ -169,6 +190,13 @@ def main():
     write(
         "sqs-sync-products-page.json",
         sqs([({"type": "sync_products_page", "businessId": BUSINESS, "runId": "01JDEMORUN0000000000000000", "cursor": None}, "ppage-biz-demo-01JDEMORUN-first", "sync-jobs.fifo")]),
+    )
+    write(
+        "sqs-fulfill-order.json",
+        sqs([({"type": "fulfill_order", "businessId": BUSINESS, "orderId": "9007199254741100",
+               "lines": [{"lineId": "866550311766439020", "quantity": 2}],
+               "tracking": {"company": "La Poste", "number": "6A12345678901", "url": "https://www.laposte.fr/outils/suivre-vos-envois?code=6A12345678901"},
+               "notifyCustomer": True}, "fulfil-biz-demo-9007199254741100-1", "sync-jobs.fifo")]),
     )
     write("sqs-poll.json", sqs([({"type": "poll", "businessId": BUSINESS, "window": 1995208}, "ecommerce-poll-biz-demo-1995208", "poll-jobs.fifo")]))
     # ScheduleV2 hands the function exactly its Input.

@@ -231,7 +231,7 @@ pub fn log_cursor(data: &[u8]) {
         }
     }
     if let Ok(value) = serde_json::from_slice::<serde_json::Value>(data) {
-        let _ = woocommerce::orders::parse_order(&value, WOO_STORE);
+        let _ = woocommerce::order_json::parse_order(&value, WOO_STORE);
     }
-    let _ = shopify::webhooks::parse_order(data);
+    let _ = shopify::order_rest::parse_order(data);
 }

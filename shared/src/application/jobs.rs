@@ -60,6 +60,10 @@ impl<P: Ports> EcommerceService<P> {
                 .await
             }
             Job::Poll { business_id, .. } => self.poll(business_id).await.map(drop),
+            Job::FulfillOrder { business_id, .. } => match job.fulfillment_request() {
+                Some(request) => self.fulfill_order(business_id, &request).await,
+                None => Ok(()),
+            },
             Job::RetryItems {
                 business_id,
                 run_id,

@@ -2,9 +2,11 @@
 
 pub mod batch;
 pub mod connect;
+pub mod fulfil;
 pub mod ingest;
 pub mod jobs;
 pub mod key_delivery;
+pub mod orders;
 pub mod poll;
 pub mod retry;
 pub mod schedule;

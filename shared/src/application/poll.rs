@@ -2,7 +2,7 @@
 
 use serde::Serialize;
 
-use super::ingest::{Ingested, ingest_order};
+use super::ingest::Ingested;
 use super::service::{EcommerceService, Ports, ServiceError};
 use crate::domain::ports::{Clock, ConnectionRepository, OrderRepository, StoreSession};
 use crate::domain::{BusinessId, Connection, SyncKind, SyncStatus};
@@ -23,7 +23,10 @@ pub struct PollSummary {
     pub pulled: u32,
     /// Newly ingested (or recovered from the outbox).
     pub ingested: u32,
-    /// Already ingested before.
+    /// Already ingested, with a new version published (`order.updated`, `.cancelled`,
+    /// `.refunded`).
+    pub updated: u32,
+    /// Already ingested, nothing new.
     pub duplicates: u32,
     /// Acknowledgements the store refused (the orders are ingested all the same).
     pub ack_failed: u32,
@@ -121,17 +124,8 @@ impl<P: Ports> EcommerceService<P> {
             .unpublished(business, OUTBOX_BATCH)
             .await?
         {
-            match ingest_order(
-                &self.adapters.store,
-                &self.adapters.sink,
-                &self.adapters.clock,
-                business,
-                &stored.order,
-            )
-            .await?
-            {
-                Ingested::Duplicate => {}
-                Ingested::New | Ingested::Recovered => published += 1,
+            if self.recover_order(business, &stored).await? {
+                published += 1;
             }
         }
         Ok(published)
@@ -145,9 +139,10 @@ impl<P: Ports> EcommerceService<P> {
         match &result {
             Ok(s) => {
                 let message = format!(
-                    "pulled {} orders: {} new, {} already ingested{}",
+                    "pulled {} orders: {} new, {} updated, {} already ingested{}",
                     s.pulled,
                     s.ingested,
+                    s.updated,
                     s.duplicates,
                     if s.ack_failed > 0 {
                         format!(", {} not acknowledged", s.ack_failed)
@@ -175,7 +170,7 @@ impl<P: Ports> EcommerceService<P> {
                     business,
                     SyncKind::Poll,
                     status,
-                    (s.ingested, 0, s.duplicates),
+                    (s.ingested + s.updated, 0, s.duplicates),
                     message,
                 )
                 .await;
@@ -228,32 +223,26 @@ impl<P: Ports> EcommerceService<P> {
             summary.pages += 1;
             for order in &page.orders {
                 summary.pulled += 1;
-                match ingest_order(
-                    &self.adapters.store,
-                    &self.adapters.sink,
-                    &self.adapters.clock,
-                    business,
-                    order,
-                )
-                .await?
-                {
-                    Ingested::New | Ingested::Recovered => {
+                match self.ingest(business, order.clone()).await? {
+                    Ingested::New => {
                         summary.ingested += 1;
                         fresh.push(order.clone());
                     }
-                    Ingested::Duplicate => {
+                    Ingested::Changed(_) => summary.updated += 1,
+                    Ingested::Recovered => summary.ingested += 1,
+                    Ingested::Duplicate | Ingested::Unchanged => {
                         summary.duplicates += 1;
-                        // Ingested by a webhook but never acknowledged at the store: do it now.
-                        let stored = self
-                            .adapters
-                            .store
-                            .get_order(business, &order.dedup_key())
-                            .await?;
-                        if stored.is_some_and(|s| {
-                            s.published_at.is_some() && s.acknowledged_at.is_none()
-                        }) {
-                            fresh.push(order.clone());
-                        }
+                    }
+                }
+                // Ingested by a webhook but never acknowledged at the store: do it now.
+                if !fresh.iter().any(|f| f.dedup_key() == order.dedup_key()) {
+                    let stored = self
+                        .adapters
+                        .store
+                        .get_order(business, &order.dedup_key())
+                        .await?;
+                    if stored.is_some_and(|s| s.was_published() && s.acknowledged_at.is_none()) {
+                        fresh.push(order.clone());
                     }
                 }
             }

@@ -1,6 +1,6 @@
 //! Inbound webhooks: verify, parse, act, and never make the store retry-storm.
 
-use super::ingest::{Ingested, ingest_order};
+use super::ingest::Ingested;
 use super::service::ServiceError;
 use super::service::{EcommerceService, Ports};
 use super::sessions::SessionError;
@@ -190,20 +190,9 @@ impl<P: Ports> EcommerceService<P> {
         let business = &connection.business_id;
         let provider = connection.provider;
         match event {
-            WebhookEvent::Order(order) => {
-                match ingest_order(
-                    &self.adapters.store,
-                    &self.adapters.sink,
-                    &self.adapters.clock,
-                    business,
-                    &order,
-                )
-                .await
-                {
-                    Ok(Ingested::Duplicate) => Ok(format!("order {} already ingested", order.name)),
-                    Ok(_) => Ok(format!("order {} ingested", order.name)),
-                    Err(e) => Err(format!("order {}: {e}", order.name)),
-                }
+            WebhookEvent::Order(order) => self.webhook_order(connection, *order).await,
+            WebhookEvent::OrderChanged { external_id } => {
+                self.webhook_order_changed(connection, &external_id).await
             }
             WebhookEvent::AppUninstalled => {
                 if !self.uninstall_confirmed(connection, identity).await {
@@ -262,6 +251,56 @@ impl<P: Ports> EcommerceService<P> {
         }
     }
 
+    /// Ingests an order a delivery carried, first fetching what the delivery lacks where the
+    /// store serves it separately.
+    async fn webhook_order(
+        &self,
+        connection: &Connection,
+        order: crate::domain::Order,
+    ) -> Result<String, String> {
+        let name = order.name.clone();
+        let feed = self
+            .providers()
+            .orders(connection.provider)
+            .map_err(|e| e.to_string())?;
+        let order = if feed.needs_completion(&order) {
+            let order = &order;
+            self.with_session(connection, |session| async move {
+                Ok(feed.complete_order(&session, order.clone()).await?)
+            })
+            .await
+            .map_err(|e| format!("order {name}: {e}"))?
+        } else {
+            order
+        };
+        self.ingest(&connection.business_id, order)
+            .await
+            .map(|ingested| describe(&name, ingested))
+            .map_err(|e| format!("order {name}: {e}"))
+    }
+
+    /// Reads an order a delivery only named (a refund), then ingests it.
+    async fn webhook_order_changed(
+        &self,
+        connection: &Connection,
+        external_id: &str,
+    ) -> Result<String, String> {
+        let feed = self
+            .providers()
+            .orders(connection.provider)
+            .map_err(|e| e.to_string())?;
+        let order = self
+            .with_session(connection, |session| async move {
+                Ok(feed.fetch_order(&session, external_id).await?)
+            })
+            .await
+            .map_err(|e| format!("order {external_id}: {e}"))?;
+        let Some(order) = order else {
+            return Ok(format!("order {external_id} is no longer at the store"));
+        };
+        self.webhook_order(connection, order).await
+    }
+
     /// An uninstall acts only when it is about this connection: triggered after it was made,
     /// or, when the delivery does not say when (or says before), the store now refuses its
     /// token. A replayed or late uninstall from before a reinstall is ignored.
@@ -288,5 +327,16 @@ impl<P: Ports> EcommerceService<P> {
             authorization.granted_scopes(&session).await,
             Err(ProviderError::Unauthorized(_))
         )
+    }
+}
+
+/// What ingesting an order did, for the sync log.
+pub(crate) fn describe(name: &str, ingested: Ingested) -> String {
+    match ingested {
+        Ingested::New => format!("order {name} ingested"),
+        Ingested::Changed(kind) => format!("order {name}: {} published", kind.as_str()),
+        Ingested::Recovered => format!("order {name}: unpublished events published"),
+        Ingested::Duplicate => format!("order {name} already ingested"),
+        Ingested::Unchanged => format!("order {name} unchanged"),
     }
 }

@@ -5,8 +5,13 @@ use super::Order;
 /// A verified, parsed webhook delivery.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WebhookEvent {
-    /// An order was created or updated: ingest it.
+    /// An order was created or changed, and the delivery carries it: ingest it.
     Order(Box<Order>),
+    /// An order changed but the delivery does not carry it (a refund): read it, then ingest.
+    OrderChanged {
+        /// The provider's order id, as text.
+        external_id: String,
+    },
     /// The merchant removed the app from the store.
     AppUninstalled,
     /// A customer asked for their data (Shopify compliance topic).

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::BusinessId;
+use super::{BusinessId, FulfillLine, FulfillmentRequest, Tracking};
 
 /// A job for the sync or poll worker. Serialized as JSON with a `type` tag.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -78,6 +78,22 @@ pub enum Job {
         /// Not run before this instant (epoch seconds).
         not_before: i64,
     },
+    /// Mark an order (or some of its lines) as shipped at the store, with tracking.
+    FulfillOrder {
+        /// Owner.
+        business_id: BusinessId,
+        /// The store's order id (`order.externalId` of the order message).
+        order_id: String,
+        /// Lines and units; empty (or absent) for everything not fulfilled yet.
+        #[serde(default)]
+        lines: Vec<FulfillLine>,
+        /// Carrier, number and URL, if any.
+        #[serde(default)]
+        tracking: Option<Tracking>,
+        /// Whether the store e-mails the buyer (default no).
+        #[serde(default)]
+        notify_customer: bool,
+    },
     /// Pull new orders for one connection.
     Poll {
         /// Owner.
@@ -91,6 +107,33 @@ pub enum Job {
 }
 
 impl Job {
+    /// The fulfilment a `FulfillOrder` job asks for, with a reference that is the same for
+    /// every delivery of the same request; `None` for other jobs.
+    pub fn fulfillment_request(&self) -> Option<FulfillmentRequest> {
+        let Job::FulfillOrder {
+            business_id,
+            order_id,
+            lines,
+            tracking,
+            notify_customer,
+        } = self
+        else {
+            return None;
+        };
+        use sha2::{Digest, Sha256};
+        let mut sorted = lines.clone();
+        sorted.sort_by(|a, b| a.line_id.cmp(&b.line_id));
+        let canonical = serde_json::json!([business_id, order_id, sorted, tracking]).to_string();
+        let digest = hex::encode(Sha256::digest(canonical.as_bytes()));
+        Some(FulfillmentRequest {
+            order_id: order_id.clone(),
+            lines: sorted,
+            tracking: tracking.clone(),
+            notify_customer: *notify_customer,
+            reference: format!("fulfil-{}", &digest[..16]),
+        })
+    }
+
     /// The business the job works for: also its FIFO message group.
     pub fn business_id(&self) -> &BusinessId {
         match self {
@@ -101,6 +144,7 @@ impl Job {
             | Job::SyncCollectionsPage { business_id, .. }
             | Job::FinishKeyDelivery { business_id, .. }
             | Job::RetryItems { business_id, .. }
+            | Job::FulfillOrder { business_id, .. }
             | Job::Poll { business_id, .. } => business_id,
         }
     }
@@ -175,6 +219,11 @@ impl Job {
             Job::FinishKeyDelivery { business_id, .. } => {
                 format!("keys-{business_id}-{nonce}")
             }
+            Job::FulfillOrder {
+                business_id,
+                order_id,
+                ..
+            } => format!("fulfil-{business_id}-{order_id}-{nonce}"),
             Job::Poll {
                 business_id,
                 window,
@@ -235,6 +284,33 @@ mod tests {
             }
             .dedup_id("n")
         );
+    }
+
+    #[test]
+    fn a_fulfilment_request_has_one_reference_whatever_the_line_order() {
+        let job = |lines: Vec<(&str, i64)>| Job::FulfillOrder {
+            business_id: biz(),
+            order_id: "1001".into(),
+            lines: lines
+                .into_iter()
+                .map(|(id, quantity)| FulfillLine {
+                    line_id: id.into(),
+                    quantity,
+                })
+                .collect(),
+            tracking: None,
+            notify_customer: false,
+        };
+        let a = job(vec![("1", 1), ("2", 2)]).fulfillment_request().unwrap();
+        let b = job(vec![("2", 2), ("1", 1)]).fulfillment_request().unwrap();
+        let c = job(vec![("1", 1)]).fulfillment_request().unwrap();
+        assert_eq!(a.reference, b.reference);
+        assert_ne!(a.reference, c.reference);
+        let parsed: Job = serde_json::from_value(serde_json::json!(
+            {"type": "fulfill_order", "businessId": "biz-1", "orderId": "1001"}
+        ))
+        .unwrap();
+        assert_eq!(parsed, job(vec![]));
     }
 
     #[test]

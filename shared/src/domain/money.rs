@@ -35,6 +35,95 @@ impl Decimal {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// Zero.
+    pub fn zero() -> Self {
+        Self("0".to_owned())
+    }
+
+    /// The same number without trailing fractional zeros or a negative zero (`"10.50"` →
+    /// `"10.5"`, `"-0.00"` → `"0"`): two texts of one amount compare equal through it.
+    pub fn canonical(&self) -> String {
+        let (negative, digits) = match self.0.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, self.0.as_str()),
+        };
+        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        let int = int.trim_start_matches('0');
+        let frac = frac.trim_end_matches('0');
+        let int = if int.is_empty() { "0" } else { int };
+        let body = if frac.is_empty() {
+            int.to_owned()
+        } else {
+            format!("{int}.{frac}")
+        };
+        if negative && body != "0" {
+            format!("-{body}")
+        } else {
+            body
+        }
+    }
+
+    /// The exact sum, with as many decimals as the longer operand; `None` past 30 digits.
+    pub fn checked_add(&self, other: &Decimal) -> Option<Decimal> {
+        let scale = self.scale().max(other.scale());
+        let sum = self.scaled(scale)?.checked_add(other.scaled(scale)?)?;
+        Some(Self::from_scaled(sum, scale))
+    }
+
+    /// The number divided by `10^places` exactly (a percentage `20` → a rate `0.2` with
+    /// `places` 2).
+    pub fn shifted_down(&self, places: usize) -> Option<Decimal> {
+        let scale = self.scale();
+        let units = self.scaled(scale)?;
+        let text = Self::from_scaled(units, scale + places);
+        Decimal::parse(&text.canonical()).ok()
+    }
+
+    /// The number with its sign flipped.
+    pub fn negated(&self) -> Decimal {
+        match self.0.strip_prefix('-') {
+            Some(rest) => Self(rest.to_owned()),
+            None if self.canonical() == "0" => self.clone(),
+            None => Self(format!("-{}", self.0)),
+        }
+    }
+
+    /// The absolute value.
+    pub fn abs(&self) -> Decimal {
+        Self(self.0.trim_start_matches('-').to_owned())
+    }
+
+    fn scale(&self) -> usize {
+        self.0.split_once('.').map_or(0, |(_, f)| f.len())
+    }
+
+    /// The number times `10^scale`, as an integer (`scale` at least the number's own).
+    fn scaled(&self, scale: usize) -> Option<i128> {
+        let (negative, digits) = match self.0.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, self.0.as_str()),
+        };
+        let (int, frac) = digits.split_once('.').unwrap_or((digits, ""));
+        let padded = format!("{int}{frac:0<scale$}");
+        if padded.len() > 30 {
+            return None;
+        }
+        let n: i128 = padded.parse().ok()?;
+        Some(if negative { -n } else { n })
+    }
+
+    fn from_scaled(units: i128, scale: usize) -> Decimal {
+        let negative = units < 0;
+        let text = format!("{:0>width$}", units.unsigned_abs(), width = scale + 1);
+        let (int, frac) = text.split_at(text.len() - scale);
+        let sign = if negative { "-" } else { "" };
+        if scale == 0 {
+            Self(format!("{sign}{int}"))
+        } else {
+            Self(format!("{sign}{int}.{frac}"))
+        }
+    }
 }
 
 impl TryFrom<String> for Decimal {
@@ -65,6 +154,33 @@ pub struct Money {
     pub currency: String,
 }
 
+impl Money {
+    /// `amount` in `currency`.
+    pub fn new(amount: Decimal, currency: impl Into<String>) -> Self {
+        Self {
+            amount,
+            currency: currency.into(),
+        }
+    }
+
+    /// Nothing, in `currency`.
+    pub fn zero(currency: impl Into<String>) -> Self {
+        Self::new(Decimal::zero(), currency)
+    }
+
+    /// The exact sum of amounts in one currency (`None` when they overflow).
+    pub fn sum<'a>(
+        currency: &str,
+        amounts: impl IntoIterator<Item = &'a Decimal>,
+    ) -> Option<Money> {
+        let mut total = Decimal::zero();
+        for amount in amounts {
+            total = total.checked_add(amount)?;
+        }
+        Some(Self::new(total, currency))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -77,5 +193,35 @@ mod tests {
         for bad in ["", "1e3", "1.", ".5", "1,5", " 1", "NaN", "--1"] {
             assert!(Decimal::parse(bad).is_err(), "{bad} should be refused");
         }
+    }
+
+    fn d(text: &str) -> Decimal {
+        Decimal::parse(text).unwrap()
+    }
+
+    #[test]
+    fn sums_are_exact_and_keep_the_longer_scale() {
+        assert_eq!(d("0.1").checked_add(&d("0.2")).unwrap().as_str(), "0.3");
+        assert_eq!(d("19.99").checked_add(&d("-20")).unwrap().as_str(), "-0.01");
+        assert_eq!(d("5").checked_add(&d("0.005")).unwrap().as_str(), "5.005");
+        let big = d(&"9".repeat(31));
+        assert!(big.checked_add(&d("1")).is_none());
+        let sum = Money::sum("EUR", [&d("10.00"), &d("2.50")]).unwrap();
+        assert_eq!(sum.amount.as_str(), "12.50");
+    }
+
+    #[test]
+    fn canonical_text_makes_one_amount_compare_equal() {
+        assert_eq!(d("10.00").canonical(), d("10.0").canonical());
+        assert_eq!(d("-0.00").canonical(), "0");
+        assert_eq!(d("007.50").canonical(), "7.5");
+        assert_ne!(d("10.01").canonical(), d("10.1").canonical());
+    }
+
+    #[test]
+    fn percentages_become_rates_exactly() {
+        assert_eq!(d("20").shifted_down(2).unwrap().as_str(), "0.2");
+        assert_eq!(d("7.5").shifted_down(2).unwrap().as_str(), "0.075");
+        assert_eq!(d("-3.25").abs().as_str(), "3.25");
     }
 }

@@ -21,6 +21,8 @@ pub enum SyncKind {
     Poll,
     /// Webhook delivery.
     Webhook,
+    /// A fulfilment sent back to the store.
+    Fulfillment,
 }
 
 /// How the work ended.

@@ -3,11 +3,10 @@
 use std::time::Duration;
 
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::domain::ports::{JobQueue, OrderSink, QueueError, SinkError};
-use crate::domain::{BusinessId, Job, Order};
+use crate::domain::{Job, OrderEvent};
 use crate::infrastructure::aws::describe;
 
 /// SQS accepts at most 10 entries per `SendMessageBatch`.
@@ -123,10 +122,12 @@ impl JobQueue for SqsJobQueue {
     }
 }
 
-/// Publishes ingested orders to the host app's FIFO orders queue.
+/// Publishes order events to the host app's FIFO orders queue.
 ///
-/// Group = business id (orders of one business arrive in order); deduplication id = a hash of
-/// business and order key, so SQS itself drops a second publish inside its 5-minute window.
+/// Group = business id (events of one business arrive in the order sent); deduplication id =
+/// a hash of the event id (order key and sequence), so SQS itself drops a second publish of
+/// one version inside its 5-minute window. Up to ten events go in one batch, which SQS keeps
+/// in order within the group.
 #[derive(Debug, Clone)]
 pub struct SqsOrderSink {
     client: aws_sdk_sqs::Client,
@@ -143,31 +144,45 @@ impl SqsOrderSink {
     }
 }
 
-/// The message the host app receives for each ingested order.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct OrderMessage<'a> {
-    business_id: &'a BusinessId,
-    order: &'a Order,
-}
-
 impl OrderSink for SqsOrderSink {
-    async fn publish(&self, business: &BusinessId, order: &Order) -> Result<(), SinkError> {
-        let body = serde_json::to_string(&OrderMessage {
-            business_id: business,
-            order,
-        })
-        .map_err(|e| SinkError::Unavailable(e.to_string()))?;
-        let dedup = hex::encode(Sha256::digest(format!("{business}#{}", order.dedup_key())));
-        self.client
-            .send_message()
-            .queue_url(&self.queue_url)
-            .message_body(body)
-            .message_group_id(business.as_str())
-            .message_deduplication_id(dedup)
-            .send()
-            .await
-            .map_err(|e| SinkError::Unavailable(describe(&e)))?;
+    async fn publish(&self, events: &[OrderEvent]) -> Result<(), SinkError> {
+        for chunk in events.chunks(10) {
+            let entries = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, event)| {
+                    let body = serde_json::to_string(event)
+                        .map_err(|e| SinkError::Unavailable(e.to_string()))?;
+                    let dedup = hex::encode(Sha256::digest(format!(
+                        "{}#{}",
+                        event.business_id,
+                        event.event_id()
+                    )));
+                    SendMessageBatchRequestEntry::builder()
+                        .id(i.to_string())
+                        .message_body(body)
+                        .message_group_id(event.business_id.as_str())
+                        .message_deduplication_id(dedup)
+                        .build()
+                        .map_err(|e| SinkError::Unavailable(e.to_string()))
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let out = self
+                .client
+                .send_message_batch()
+                .queue_url(&self.queue_url)
+                .set_entries(Some(entries))
+                .send()
+                .await
+                .map_err(|e| SinkError::Unavailable(describe(&e)))?;
+            // A refused entry stops here: later events must not overtake it.
+            if let Some(failed) = out.failed.first() {
+                return Err(SinkError::Unavailable(format!(
+                    "SQS refused an order event: {}",
+                    failed.message.as_deref().unwrap_or(&failed.code)
+                )));
+            }
+        }
         Ok(())
     }
 }

@@ -46,21 +46,12 @@ pub(super) fn connection(business_id: &str, shop: &str) -> Connection {
 }
 
 pub(super) fn order(external_id: &str) -> Order {
-    Order {
-        provider: kind(),
-        external_id: external_id.to_owned(),
-        store: None,
-        name: format!("#{external_id}"),
-        email: None,
-        customer: None,
-        total: Money {
-            amount: Decimal::parse("10.00").unwrap(),
-            currency: "EUR".into(),
-        },
-        financial_status: None,
-        fulfillment_status: None,
-        line_items: vec![],
-        created_at: at(0),
-        updated_at: at(0),
-    }
+    Order::new(
+        kind(),
+        external_id,
+        format!("#{external_id}"),
+        Money::new(Decimal::parse("10.00").unwrap(), "EUR"),
+        at(0),
+        at(0),
+    )
 }

@@ -22,6 +22,7 @@ mod fault;
 mod fixtures;
 mod provider;
 mod queue;
+mod samples;
 mod sink;
 mod store;
 
@@ -32,7 +33,8 @@ pub use cipher::MemoryCipher;
 pub use clock::{ManualClock, SequentialIds};
 pub use provider::{DELIVERY_ID_HEADER, FakeOp, FakeProvider, TRIGGERED_AT_HEADER};
 pub use queue::{MemoryQueue, SentJob};
-pub use sink::{MemorySink, PublishedOrder};
+pub use samples::{record_sample, record_value};
+pub use sink::MemorySink;
 pub use store::MemoryStore;
 
 /// Locks an adapter's state. A test that panicked while holding the lock leaves the data

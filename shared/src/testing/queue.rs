@@ -107,6 +107,7 @@ impl JobQueue for MemoryQueue {
     async fn send(&self, job: &Job, nonce: &str) -> Result<(), QueueError> {
         let mut state = self.lock();
         state.faults.trip().map_err(QueueError::Unavailable)?;
+        super::record_value(job);
         state.accept(job, nonce);
         Ok(())
     }
@@ -115,6 +116,7 @@ impl JobQueue for MemoryQueue {
         let mut state = self.lock();
         state.faults.trip().map_err(QueueError::Unavailable)?;
         for job in jobs {
+            super::record_value(job);
             state.accept(job, nonce);
         }
         // SQS counts a dropped duplicate as a successful entry.

@@ -4,22 +4,13 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use super::fault::FaultSwitch;
+use crate::domain::OrderEvent;
 use crate::domain::ports::{OrderSink, SinkError};
-use crate::domain::{BusinessId, Order};
 
-/// One order message as the host app would receive it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PublishedOrder {
-    /// The owner (the message group).
-    pub business_id: BusinessId,
-    /// The order.
-    pub order: Order,
-}
-
-/// Records published orders. Like the SQS sink, whose deduplication id is the business and
-/// the order's dedup key, a second publish of the same order is accepted but delivered once
-/// (here for the sink's whole life, not SQS's five minutes); [`MemorySink::publish_calls`]
-/// still counts it, so a test can tell the two apart.
+/// Records published order events. Like the SQS sink, whose deduplication id is the business
+/// and the event's id, a second publish of the same event is accepted but delivered once (here for the sink's
+/// whole life, not SQS's five minutes); [`MemorySink::publish_calls`] still counts it, so a
+/// test can tell the two apart.
 ///
 /// Clones share the same record.
 #[derive(Debug, Clone, Default)]
@@ -29,7 +20,7 @@ pub struct MemorySink {
 
 #[derive(Debug, Default)]
 struct SinkState {
-    delivered: Vec<PublishedOrder>,
+    delivered: Vec<OrderEvent>,
     dedup_ids: BTreeSet<String>,
     calls: usize,
     faults: FaultSwitch,
@@ -55,30 +46,30 @@ impl MemorySink {
         self.lock().faults.fail_next(calls);
     }
 
-    /// The messages the host app would receive, oldest first, each order once.
-    pub fn published(&self) -> Vec<PublishedOrder> {
+    /// The messages the host app would receive, oldest first, each event once.
+    pub fn published(&self) -> Vec<OrderEvent> {
         self.lock().delivered.clone()
     }
 
-    /// Publishes that succeeded, repeats of an order included.
+    /// Events sent in publishes that succeeded, repeats included.
     pub fn publish_calls(&self) -> usize {
         self.lock().calls
     }
 }
 
 impl OrderSink for MemorySink {
-    async fn publish(&self, business: &BusinessId, order: &Order) -> Result<(), SinkError> {
+    async fn publish(&self, events: &[OrderEvent]) -> Result<(), SinkError> {
         let mut state = self.lock();
         state.faults.trip().map_err(SinkError::Unavailable)?;
-        state.calls += 1;
-        if state
-            .dedup_ids
-            .insert(format!("{business}#{}", order.dedup_key()))
-        {
-            state.delivered.push(PublishedOrder {
-                business_id: business.clone(),
-                order: order.clone(),
-            });
+        for event in events {
+            super::record_value(event);
+            state.calls += 1;
+            if state
+                .dedup_ids
+                .insert(format!("{}#{}", event.business_id, event.event_id()))
+            {
+                state.delivered.push(event.clone());
+            }
         }
         Ok(())
     }
@@ -87,30 +78,37 @@ impl OrderSink for MemorySink {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::OrderEventKind;
     use crate::testing::fixtures::{business, order};
 
+    fn event(b: &str, id: &str, sequence: u64) -> OrderEvent {
+        OrderEvent::new(OrderEventKind::Created, business(b), sequence, order(id))
+    }
+
     #[tokio::test]
-    async fn records_each_order_once_and_fails_when_told() {
+    async fn records_each_event_once_and_fails_when_told() {
         let sink = MemorySink::new();
-        let (b1, b2) = (business("b1"), business("b2"));
-        sink.publish(&b1, &order("1")).await.unwrap();
-        sink.publish(&b1, &order("1")).await.unwrap();
-        sink.publish(&b2, &order("1")).await.unwrap();
-        let owners: Vec<_> = sink
+        sink.publish(&[event("b1", "1", 1), event("b1", "1", 1)])
+            .await
+            .unwrap();
+        sink.publish(&[event("b2", "1", 1), event("b1", "1", 2)])
+            .await
+            .unwrap();
+        let seen: Vec<_> = sink
             .published()
             .into_iter()
-            .map(|p| p.business_id)
+            .map(|e| (e.business_id.to_string(), e.sequence))
             .collect();
-        assert_eq!(owners, [b1.clone(), b2]);
-        assert_eq!(sink.publish_calls(), 3);
+        assert_eq!(seen, [("b1".into(), 1), ("b2".into(), 1), ("b1".into(), 2)]);
+        assert_eq!(sink.publish_calls(), 4);
 
         sink.fail_next(1);
-        let err = sink.publish(&b1, &order("2")).await.unwrap_err();
+        let err = sink.publish(&[event("b1", "2", 1)]).await.unwrap_err();
         assert!(matches!(err, SinkError::Unavailable(_)), "{err:?}");
         sink.set_unavailable(true);
-        assert!(sink.publish(&b1, &order("2")).await.is_err());
+        assert!(sink.publish(&[event("b1", "2", 1)]).await.is_err());
         sink.set_unavailable(false);
-        sink.publish(&b1, &order("2")).await.unwrap();
-        assert_eq!((sink.published().len(), sink.publish_calls()), (3, 4));
+        sink.publish(&[event("b1", "2", 1)]).await.unwrap();
+        assert_eq!((sink.published().len(), sink.publish_calls()), (4, 5));
     }
 }

@@ -72,25 +72,17 @@ impl TinyShop {
     }
 }
 
+/// When the tiny shop's orders were placed: one instant for the whole run, so the same order
+/// read twice (webhook, then poll) is the same order.
+static PLACED: std::sync::LazyLock<OffsetDateTime> =
+    std::sync::LazyLock::new(OffsetDateTime::now_utc);
+
 fn order(id: &str, total: &str) -> Order {
-    let now = OffsetDateTime::now_utc();
-    Order {
-        provider: KIND,
-        external_id: id.to_owned(),
-        store: None,
-        name: format!("T-{id}"),
-        email: None,
-        customer: None,
-        total: Money {
-            amount: Decimal::parse(total).expect("decimal"),
-            currency: "EUR".into(),
-        },
-        financial_status: Some("paid".into()),
-        fulfillment_status: None,
-        line_items: Vec::new(),
-        created_at: now,
-        updated_at: now,
-    }
+    let now = *PLACED;
+    let total = Money::new(Decimal::parse(total).expect("decimal"), "EUR");
+    let mut order = Order::new(KIND, id, format!("T-{id}"), total, now, now);
+    order.financial_status = Some("paid".into());
+    order
 }
 
 impl Provider for TinyShop {
@@ -356,6 +348,18 @@ impl OrderFeed for TinyShop {
             withheld: Vec::new(),
             rejected: Vec::new(),
         })
+    }
+    async fn fetch_order(
+        &self,
+        _: &StoreSession,
+        id: &str,
+    ) -> Result<Option<Order>, ProviderError> {
+        Ok(self
+            .store()
+            .orders
+            .iter()
+            .find(|o| o.external_id == id)
+            .cloned())
     }
     async fn acknowledge_order(&self, _: &StoreSession, id: &str) -> Result<(), ProviderError> {
         self.store().acknowledged.push(id.to_owned());

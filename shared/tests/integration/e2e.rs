@@ -46,7 +46,13 @@ async fn connect_sync_ingest_poll_log_and_disconnect_twice() {
     assert_eq!(connection.json["connection"]["shop"], SHOP);
     assert_eq!(
         connection.json["connection"]["webhookTopics"],
-        json!(["orders/create", "orders/updated", "app/uninstalled"])
+        json!([
+            "orders/create",
+            "orders/updated",
+            "orders/cancelled",
+            "refunds/create",
+            "app/uninstalled"
+        ])
     );
     assert!(
         !connection.json.to_string().contains("shpat_"),

@@ -105,6 +105,7 @@ async fn every_event_file_runs_through_its_handler() {
         "sqs-sync-products-page.json",
         "sqs-sync-inventory.json",
         "sqs-sync-collection.json",
+        "sqs-fulfill-order.json",
         "sqs-poll.json",
     ] {
         let event: SqsEvent = serde_json::from_str(&run(name)).unwrap();

@@ -128,3 +128,62 @@ async fn mappings_set_aside_for_a_store_come_back_whole_and_disconnect_clears_th
         .unwrap();
     assert_eq!(s.store.product(&b, "p1").await.unwrap(), None);
 }
+
+#[tokio::test]
+async fn store_ids_resolve_to_the_business_ids_and_move_with_a_store_switch() {
+    use ecommerce_connector::domain::ports::StoreRef;
+    let s = stack().await;
+    let b = biz("biz-refs");
+    let mut tee = product_mapping("tee");
+    tee.variants = vec![
+        VariantMapping {
+            variant_id: "tee-m".into(),
+            external_id: "gid://shopify/ProductVariant/11".into(),
+            inventory_item_id: None,
+        },
+        VariantMapping {
+            variant_id: "tee-l".into(),
+            external_id: "gid://shopify/ProductVariant/12".into(),
+            inventory_item_id: None,
+        },
+    ];
+    s.store.put_product(&b, &tee).await.unwrap();
+    let asked = [
+        StoreRef::Variant("gid://shopify/ProductVariant/12".into()),
+        StoreRef::Product("gid://shopify/Product/tee".into()),
+        StoreRef::Variant("gid://shopify/ProductVariant/404".into()),
+    ];
+    let mut found = s.store.resolve(&b, &asked).await.unwrap();
+    found.sort_by(|x, y| x.store.cmp(&y.store));
+    let seen: Vec<(StoreRef, &str, Option<&str>)> = found
+        .iter()
+        .map(|r| {
+            (
+                r.store.clone(),
+                r.product_id.as_str(),
+                r.variant_id.as_deref(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (asked[1].clone(), "tee", None),
+            (asked[0].clone(), "tee", Some("tee-l")),
+        ],
+        "a product with two variants names no variant; unknown ids are left out"
+    );
+    // Switching stores sets them aside with the mappings; coming back restores them.
+    s.store
+        .archive_mappings(&b, "shopify#old.myshopify.com")
+        .await
+        .unwrap();
+    assert!(s.store.resolve(&b, &asked).await.unwrap().is_empty());
+    s.store
+        .restore_mappings(&b, "shopify#old.myshopify.com")
+        .await
+        .unwrap();
+    assert_eq!(s.store.resolve(&b, &asked).await.unwrap().len(), 2);
+    s.store.delete_all(&b).await.unwrap();
+    assert!(s.store.resolve(&b, &asked).await.unwrap().is_empty());
+}

@@ -263,7 +263,7 @@ async fn subscriptions_the_store_removed_are_recreated_by_the_next_poll() {
             .as_array()
             .unwrap()
             .len(),
-        3
+        5
     );
     // Deliveries to an address that does not answer: Shopify removes the subscription.
     let statuses = app
@@ -278,7 +278,7 @@ async fn subscriptions_the_store_removed_are_recreated_by_the_next_poll() {
             .as_array()
             .unwrap()
             .len(),
-        3
+        5
     );
     assert!(
         logs(&app)

@@ -4,6 +4,7 @@
 mod connect;
 mod jobs;
 mod key_delivery;
+mod orders;
 mod poll;
 mod retry;
 mod sessions;

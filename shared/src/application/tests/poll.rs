@@ -30,6 +30,7 @@ fn summary(
     PollSummary {
         pulled,
         ingested,
+        updated: 0,
         duplicates,
         ack_failed,
         pages,
@@ -53,7 +54,7 @@ async fn new_orders_are_ingested_published_acknowledged_and_the_cursor_advances(
     assert!(
         stored
             .iter()
-            .all(|o| o.published_at.is_some() && o.acknowledged_at.is_some())
+            .all(|o| o.was_published() && o.acknowledged_at.is_some())
     );
 
     let c = h.connection().await.unwrap();
@@ -63,7 +64,10 @@ async fn new_orders_are_ingested_published_acknowledged_and_the_cursor_advances(
     );
     let log = h.last_log(SyncKind::Poll);
     assert_eq!((log.status, log.succeeded), (SyncStatus::Success, 2));
-    assert_eq!(log.message, "pulled 2 orders: 2 new, 0 already ingested");
+    assert_eq!(
+        log.message,
+        "pulled 2 orders: 2 new, 0 updated, 0 already ingested"
+    );
 }
 
 #[tokio::test]

@@ -193,21 +193,15 @@ pub fn collection(id: &str, members: &[&str]) -> CatalogCollection {
 
 /// An order of the fake store, last updated `updated` seconds after [`at`]`(0)`.
 pub fn order(external_id: &str, updated: i64) -> Order {
-    Order {
-        provider: KIND,
-        external_id: external_id.to_owned(),
-        store: None,
-        name: format!("#{external_id}"),
-        email: Some("buyer@example.test".into()),
-        customer: None,
-        total: Money {
-            amount: Decimal::parse("19.98").unwrap(),
-            currency: "EUR".into(),
-        },
-        financial_status: Some("paid".into()),
-        fulfillment_status: None,
-        line_items: vec![],
-        created_at: at(updated),
-        updated_at: at(updated),
-    }
+    let mut order = Order::new(
+        KIND,
+        external_id,
+        format!("#{external_id}"),
+        Money::new(Decimal::parse("19.98").unwrap(), "EUR"),
+        at(updated),
+        at(updated),
+    );
+    order.email = Some("buyer@example.test".into());
+    order.financial_status = Some("paid".into());
+    order
 }

@@ -134,11 +134,14 @@ async fn a_failed_publish_keeps_the_order_for_a_later_delivery() {
     assert!(!failed.ok, "{failed:?}");
     assert_eq!(h.last_log(SyncKind::Webhook).status, SyncStatus::Error);
     let stored = h.store.orders_of(&h.business);
-    assert_eq!((stored.len(), stored[0].published_at), (1, None));
+    assert_eq!((stored.len(), stored[0].was_published()), (1, false));
 
     h.clock.advance(Duration::from_secs(121));
     let retried = deliver(&h, &delivery).await.unwrap();
-    assert_eq!(retried, outcome(true, "order #1001 ingested"));
+    assert_eq!(
+        retried,
+        outcome(true, "order #1001: unpublished events published")
+    );
     assert_eq!(h.sink.published().len(), 1);
 }
 

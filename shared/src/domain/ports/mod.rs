@@ -18,13 +18,14 @@ pub use order_sink::{OrderSink, SinkError};
 pub use provider::prelude;
 pub use provider::{
     Authorization, AuthorizationGrant, Capability, CatalogPush, InventorySet, KeyDelivery,
-    LearnedSettings, OrderFeed, OrdersPage, Provider, ProviderError, Providers, PushedCollection,
-    PushedProduct, RedirectCallback, RegisteredWebhooks, RejectedOrder, StoreSession, TokenGrant,
-    Unsupported, WebhookDelivery, WebhookIdentity, WebhookInbox, WebhookSubscriptions,
+    LearnedSettings, OrderFeed, OrderFulfillment, OrdersPage, Provider, ProviderError, Providers,
+    PushedCollection, PushedProduct, RedirectCallback, RegisteredWebhooks, RejectedOrder,
+    StoreSession, TokenGrant, Unsupported, WebhookDelivery, WebhookIdentity, WebhookInbox,
+    WebhookSubscriptions,
 };
 pub use queue::{JobQueue, QueueError};
 pub use repositories::{
-    ActiveConnectionsPage, ConnectionRepository, DeliveryRepository, IngestOutcome, LeaseOutcome,
-    MappingRepository, OAuthStateRepository, OrderRepository, RepositoryError, StateConsumed,
-    StoredOrder, SyncLogRepository, SyncRunRepository,
+    ActiveConnectionsPage, ConnectionRepository, DeliveryRepository, LeaseOutcome,
+    MappingRepository, OAuthStateRepository, OrderRepository, PublishClaim, RepositoryError,
+    ResolvedRef, StateConsumed, StoreRef, StoredOrder, SyncLogRepository, SyncRunRepository,
 };

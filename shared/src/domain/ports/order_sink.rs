@@ -1,8 +1,8 @@
 use std::future::Future;
 
-use crate::domain::{BusinessId, Order};
+use crate::domain::OrderEvent;
 
-/// Why an order could not be handed to the host app.
+/// Why an order event could not be handed to the host app.
 #[derive(Debug, thiserror::Error)]
 pub enum SinkError {
     /// The destination failed.
@@ -10,13 +10,10 @@ pub enum SinkError {
     Unavailable(String),
 }
 
-/// Where ingested orders go for the host app (an SQS queue).
+/// Where order events go for the host app (an SQS FIFO queue).
 pub trait OrderSink: Send + Sync {
-    /// Publishes one order. Publishing the same order twice within the sink's dedup window
-    /// is collapsed by the sink where it can.
-    fn publish(
-        &self,
-        business: &BusinessId,
-        order: &Order,
-    ) -> impl Future<Output = Result<(), SinkError>> + Send;
+    /// Publishes events of one business in the given order; all or, on error, an unknown
+    /// prefix of them. Publishing an event again within the sink's deduplication window is
+    /// collapsed by the sink where it can (its [`OrderEvent::event_id`] is unique).
+    fn publish(&self, events: &[OrderEvent]) -> impl Future<Output = Result<(), SinkError>> + Send;
 }

@@ -4,7 +4,7 @@ use time::OffsetDateTime;
 
 use crate::domain::{
     BusinessId, CollectionMapping, Connection, EncryptedCredentials, LogPage, OAuthState, Order,
-    ProductMapping, ProviderKind, SyncLogEntry, SyncRun,
+    OrderEvent, OrderVersion, ProductMapping, ProviderKind, SyncLogEntry, SyncRun,
 };
 
 /// Why a repository operation failed.
@@ -126,6 +126,49 @@ pub trait ConnectionRepository: Send + Sync {
     ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
 }
 
+/// A store id to translate: a product's or a variant's.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum StoreRef {
+    /// The store's product id.
+    Product(String),
+    /// The store's variant id.
+    Variant(String),
+}
+
+/// What a store id stands for in the business's catalogue.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResolvedRef {
+    /// The store id asked about.
+    pub store: StoreRef,
+    /// The business's product id.
+    pub product_id: String,
+    /// The business's variant id (for a variant reference, or a product with one variant).
+    pub variant_id: Option<String>,
+}
+
+impl ResolvedRef {
+    /// Every store id a product mapping can translate: the product's, and each variant's.
+    /// A variant whose store id is the product's (a WooCommerce simple product) resolves to
+    /// that variant either way.
+    pub fn all_of(mapping: &ProductMapping) -> Vec<ResolvedRef> {
+        let only_variant = match mapping.variants.as_slice() {
+            [one] => Some(one.variant_id.clone()),
+            _ => None,
+        };
+        let mut refs = vec![ResolvedRef {
+            store: StoreRef::Product(mapping.external_id.clone()),
+            product_id: mapping.product_id.clone(),
+            variant_id: only_variant,
+        }];
+        refs.extend(mapping.variants.iter().map(|v| ResolvedRef {
+            store: StoreRef::Variant(v.external_id.clone()),
+            product_id: mapping.product_id.clone(),
+            variant_id: Some(v.variant_id.clone()),
+        }));
+        refs
+    }
+}
+
 /// Product and collection id mappings.
 pub trait MappingRepository: Send + Sync {
     /// Creates or replaces a product mapping.
@@ -148,6 +191,14 @@ pub trait MappingRepository: Send + Sync {
         business: &BusinessId,
         product_ids: &[String],
     ) -> impl Future<Output = Result<Vec<ProductMapping>, RepositoryError>> + Send;
+
+    /// The business's ids behind store ids, for order lines: by the store's variant ids
+    /// first, then product ids. Ids no mapping names are left out.
+    fn resolve(
+        &self,
+        business: &BusinessId,
+        store_ids: &[StoreRef],
+    ) -> impl Future<Output = Result<Vec<ResolvedRef>, RepositoryError>> + Send;
 
     /// Creates or replaces a collection mapping.
     fn put_collection(
@@ -193,49 +244,105 @@ pub trait MappingRepository: Send + Sync {
     ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
 }
 
-/// An ingested order as stored, with its outbox state.
+/// An ingested order as stored: its latest reading, where its version stands, and the
+/// events made for it that the host app has not been sent yet (its outbox).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredOrder {
-    /// The normalized order.
+    /// The latest reading kept.
     pub order: Order,
+    /// Where its version stands.
+    pub version: OrderVersion,
+    /// The sequence of the last event published; below `version.sequence` while events wait.
+    pub published_sequence: u64,
+    /// Events not yet published, oldest first.
+    pub pending: Vec<OrderEvent>,
+    /// Who holds the right to publish, and until when.
+    pub claim: Option<PublishClaim>,
     /// When it was first stored.
     pub ingested_at: OffsetDateTime,
-    /// When it was published to the host app; `None` while in the outbox.
-    pub published_at: Option<OffsetDateTime>,
     /// When it was acknowledged at the store.
     pub acknowledged_at: Option<OffsetDateTime>,
 }
 
-/// Result of the dedup guard.
+/// The right to publish an order's pending events, held by one caller at a time; it lapses,
+/// so a caller that crashed does not hold it forever.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum IngestOutcome {
-    /// First sighting: stored, and the caller holds the publish claim.
-    Inserted,
-    /// Stored before and unpublished with an expired claim: the caller now holds the claim.
-    Reclaimed,
-    /// Stored before; published, or another caller holds a live claim. Nothing to do.
-    Duplicate,
+pub struct PublishClaim {
+    /// The holder's random token.
+    pub token: String,
+    /// When it lapses.
+    pub until: OffsetDateTime,
 }
 
-/// Ingested orders: dedup guard and outbox.
+impl StoredOrder {
+    /// A first sighting: event 1 pending, claimed by `claim`.
+    pub fn first(event: OrderEvent, claim: PublishClaim, now: OffsetDateTime) -> Self {
+        Self {
+            order: event.order.clone(),
+            version: OrderVersion::first(&event.order),
+            published_sequence: 0,
+            pending: vec![event],
+            claim: Some(claim),
+            ingested_at: now,
+            acknowledged_at: None,
+        }
+    }
+
+    /// True once its first event reached the host app.
+    pub fn was_published(&self) -> bool {
+        self.published_sequence > 0
+    }
+
+    /// True when events wait and nobody holds a live claim at `now`.
+    pub fn is_orphaned(&self, now: OffsetDateTime) -> bool {
+        !self.pending.is_empty() && self.claim.as_ref().is_none_or(|c| c.until < now)
+    }
+}
+
+/// Ingested orders: their versions and an outbox of events.
 pub trait OrderRepository: Send + Sync {
-    /// Stores the order unless it exists (conditional put), claiming its publication until
-    /// `claim_until`. An existing unpublished order whose claim lapsed is re-claimed.
-    fn insert_or_claim(
+    /// Stores a first sighting unless the order exists (conditional put). Returns the stored
+    /// order when it already exists, writing nothing.
+    fn insert_first(
         &self,
         business: &BusinessId,
-        order: &Order,
-        now: OffsetDateTime,
-        claim_until: OffsetDateTime,
-    ) -> impl Future<Output = Result<IngestOutcome, RepositoryError>> + Send;
+        stored: &StoredOrder,
+    ) -> impl Future<Output = Result<Option<StoredOrder>, RepositoryError>> + Send;
 
-    /// Marks the order as published (leaves the outbox).
-    fn mark_published(
+    /// Replaces the stored reading with `order` at version `next`, appending `event` to the
+    /// outbox when there is one, if the stored version is still `expected` (else returns
+    /// false, writing nothing: a concurrent delivery moved it first).
+    fn advance(
+        &self,
+        business: &BusinessId,
+        expected: &OrderVersion,
+        order: &Order,
+        next: &OrderVersion,
+        event: Option<&OrderEvent>,
+    ) -> impl Future<Output = Result<bool, RepositoryError>> + Send;
+
+    /// Takes the publish claim of an order with pending events, unless a live claim is held
+    /// at `now`. Returns the order as claimed, or `None`.
+    fn claim(
         &self,
         business: &BusinessId,
         order_key: &str,
-        at: OffsetDateTime,
-    ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
+        claim: &PublishClaim,
+        now: OffsetDateTime,
+    ) -> impl Future<Output = Result<Option<StoredOrder>, RepositoryError>> + Send;
+
+    /// Records that events up to `sequence` (the first `count` pending ones) were published.
+    /// When nothing else is pending the claim is released and the order leaves the outbox;
+    /// otherwise returns the order, still claimed, with what was added meanwhile. Returns
+    /// `None` too when the claim is no longer `token`'s.
+    fn published(
+        &self,
+        business: &BusinessId,
+        order_key: &str,
+        token: &str,
+        sequence: u64,
+        count: usize,
+    ) -> impl Future<Output = Result<Option<StoredOrder>, RepositoryError>> + Send;
 
     /// Marks the order as acknowledged at the store.
     fn mark_acknowledged(
@@ -276,7 +383,7 @@ pub trait OrderRepository: Send + Sync {
         expires_at: OffsetDateTime,
     ) -> impl Future<Output = Result<u32, RepositoryError>> + Send;
 
-    /// Orders still in the outbox (stored, not published).
+    /// Orders with events not yet published (the outbox).
     fn unpublished(
         &self,
         business: &BusinessId,

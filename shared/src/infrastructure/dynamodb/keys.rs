@@ -25,6 +25,14 @@ pub(crate) fn pmap(product_id: &str) -> String {
     format!("PMAP#{product_id}")
 }
 
+/// A reverse reference of a store id (`XREF#P#…` for products, `XREF#V#…` for variants).
+pub(crate) fn xref(store: &crate::domain::ports::StoreRef) -> String {
+    match store {
+        crate::domain::ports::StoreRef::Product(id) => format!("XREF#P#{id}"),
+        crate::domain::ports::StoreRef::Variant(id) => format!("XREF#V#{id}"),
+    }
+}
+
 pub(crate) fn cmap(collection_id: &str) -> String {
     format!("CMAP#{collection_id}")
 }

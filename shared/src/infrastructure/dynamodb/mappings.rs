@@ -7,12 +7,14 @@ use serde::{Deserialize, Serialize};
 
 use super::keys;
 use super::{DynamoStore, Item, from_item, s, to_item, unavailable};
-use crate::domain::ports::{MappingRepository, RepositoryError};
+use crate::domain::ports::{MappingRepository, RepositoryError, ResolvedRef, StoreRef};
 use crate::domain::{BusinessId, CollectionMapping, ProductMapping};
 
 /// BatchGetItem takes at most 100 keys, BatchWriteItem at most 25 requests.
 const BATCH_GET: usize = 100;
 const BATCH_WRITE: usize = 25;
+/// The sort-key prefixes of a store's mappings: products, collections, reverse references.
+const MAPPING_PREFIXES: [&str; 3] = ["PMAP#", "CMAP#", "XREF#"];
 /// Unprocessed keys are retried this many times with a growing pause.
 const BATCH_RETRIES: u32 = 8;
 
@@ -168,18 +170,114 @@ impl DynamoStore {
     }
 }
 
+impl DynamoStore {
+    /// Reads up to 100 items by key, retrying unprocessed keys; missing items are left out.
+    async fn batch_get(&self, keys: Vec<Item>) -> Result<Vec<Item>, RepositoryError> {
+        let mut found = Vec::new();
+        let mut pending = Some(
+            KeysAndAttributes::builder()
+                .set_keys(Some(keys))
+                .build()
+                .map_err(unavailable)?,
+        );
+        let mut attempt = 0;
+        while let Some(request) = pending.take() {
+            let out = self
+                .client
+                .batch_get_item()
+                .request_items(&self.table, request)
+                .send()
+                .await
+                .map_err(unavailable)?;
+            found.extend(
+                out.responses
+                    .and_then(|mut r| r.remove(&self.table))
+                    .unwrap_or_default(),
+            );
+            pending = out
+                .unprocessed_keys
+                .and_then(|mut u| u.remove(&self.table))
+                .filter(|k| !k.keys.is_empty());
+            if pending.is_some() {
+                attempt += 1;
+                if attempt > BATCH_RETRIES {
+                    return Err(RepositoryError::Unavailable(
+                        "batch read kept returning unprocessed keys".into(),
+                    ));
+                }
+                pause(attempt).await;
+            }
+        }
+        Ok(found)
+    }
+}
+
+/// A reverse reference: which business product and variant a store id stands for.
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RefItem {
+    #[serde(rename = "PK")]
+    pk: String,
+    #[serde(rename = "SK")]
+    sk: String,
+    product_id: String,
+    #[serde(default)]
+    variant_id: Option<String>,
+}
+
 impl MappingRepository for DynamoStore {
     async fn put_product(
         &self,
         business: &BusinessId,
         mapping: &ProductMapping,
     ) -> Result<(), RepositoryError> {
-        self.put_mapping(
-            keys::biz(business),
-            keys::pmap(&mapping.product_id),
+        // The mapping and its reverse references (store id → business ids, for order lines)
+        // in one batch write for up to 24 variants.
+        let pk = keys::biz(business);
+        let mut items = vec![to_item(&MappingItem {
+            pk: pk.clone(),
+            sk: keys::pmap(&mapping.product_id),
             mapping,
-        )
-        .await
+        })?];
+        for reference in ResolvedRef::all_of(mapping) {
+            items.push(to_item(&RefItem {
+                pk: pk.clone(),
+                sk: keys::xref(&reference.store),
+                product_id: reference.product_id,
+                variant_id: reference.variant_id,
+            })?);
+        }
+        self.put_items(items).await
+    }
+
+    async fn resolve(
+        &self,
+        business: &BusinessId,
+        store_ids: &[StoreRef],
+    ) -> Result<Vec<ResolvedRef>, RepositoryError> {
+        let mut wanted: Vec<&StoreRef> = store_ids.iter().collect();
+        wanted.sort();
+        wanted.dedup();
+        let pk = keys::biz(business);
+        let mut found = Vec::new();
+        for chunk in wanted.chunks(BATCH_GET) {
+            let keys = chunk
+                .iter()
+                .map(|r| keys::key(pk.clone(), keys::xref(r)))
+                .collect();
+            for item in self.batch_get(keys).await? {
+                let stored: RefItem = from_item(item)?;
+                let Some(store) = chunk.iter().find(|r| keys::xref(r) == stored.sk) else {
+                    continue;
+                };
+                found.push(ResolvedRef {
+                    store: (*store).clone(),
+                    product_id: stored.product_id,
+                    variant_id: stored.variant_id,
+                });
+            }
+        }
+        Ok(found)
     }
 
     async fn product(
@@ -205,41 +303,8 @@ impl MappingRepository for DynamoStore {
                 .iter()
                 .map(|id| keys::key(keys::biz(business), keys::pmap(id)))
                 .collect();
-            let mut pending = Some(
-                KeysAndAttributes::builder()
-                    .set_keys(Some(keys))
-                    .build()
-                    .map_err(unavailable)?,
-            );
-            let mut attempt = 0;
-            while let Some(request) = pending.take() {
-                let out = self
-                    .client
-                    .batch_get_item()
-                    .request_items(&self.table, request)
-                    .send()
-                    .await
-                    .map_err(unavailable)?;
-                for item in out
-                    .responses
-                    .and_then(|mut r| r.remove(&self.table))
-                    .unwrap_or_default()
-                {
-                    found.push(from_item::<MappingItem<ProductMapping>>(item)?.mapping);
-                }
-                pending = out
-                    .unprocessed_keys
-                    .and_then(|mut u| u.remove(&self.table))
-                    .filter(|k| !k.keys.is_empty());
-                if pending.is_some() {
-                    attempt += 1;
-                    if attempt > BATCH_RETRIES {
-                        return Err(RepositoryError::Unavailable(
-                            "batch read kept returning unprocessed keys".into(),
-                        ));
-                    }
-                    pause(attempt).await;
-                }
+            for item in self.batch_get(keys).await? {
+                found.push(from_item::<MappingItem<ProductMapping>>(item)?.mapping);
             }
         }
         found.sort_by(|a, b| a.product_id.cmp(&b.product_id));
@@ -270,8 +335,10 @@ impl MappingRepository for DynamoStore {
 
     async fn delete_all(&self, business: &BusinessId) -> Result<(), RepositoryError> {
         let pk = keys::biz(business);
-        let mut doomed = self.keys_with_prefix(&pk, "PMAP#").await?;
-        doomed.extend(self.keys_with_prefix(&pk, "CMAP#").await?);
+        let mut doomed = Vec::new();
+        for prefix in MAPPING_PREFIXES {
+            doomed.extend(self.keys_with_prefix(&pk, prefix).await?);
+        }
         self.delete_keys(doomed).await
     }
 
@@ -288,7 +355,7 @@ impl MappingRepository for DynamoStore {
         store: &str,
     ) -> Result<(), RepositoryError> {
         let pk = keys::biz(business);
-        for prefix in ["PMAP#", "CMAP#"] {
+        for prefix in MAPPING_PREFIXES {
             self.move_items(&pk, prefix, |sk| format!("ARCHIVE#{store}#{sk}"))
                 .await?;
         }

@@ -26,8 +26,8 @@ use sha2::Sha256;
 
 use crate::domain::ProviderKind;
 use crate::domain::ports::{
-    Authorization, Capability, CatalogPush, KeyDelivery, OrderFeed, Provider, ProviderError,
-    RedirectCallback, StoreSession, WebhookInbox, WebhookSubscriptions,
+    Authorization, Capability, CatalogPush, KeyDelivery, OrderFeed, OrderFulfillment, Provider,
+    ProviderError, RedirectCallback, StoreSession, WebhookInbox, WebhookSubscriptions,
 };
 
 use authorization::AuthState;
@@ -74,6 +74,10 @@ pub enum FakeOp {
     PullOrders,
     /// [`OrderFeed::acknowledge_order`].
     AcknowledgeOrder,
+    /// [`OrderFeed::fetch_order`].
+    FetchOrder,
+    /// [`OrderFulfillment::fulfill`].
+    Fulfill,
 }
 
 /// A scriptable provider registered under a kind of the test's choosing.
@@ -282,6 +286,11 @@ impl Provider for FakeProvider {
     fn orders(&self) -> Option<&dyn OrderFeed> {
         self.offers(Capability::Orders)
             .then_some(self as &dyn OrderFeed)
+    }
+
+    fn fulfillment(&self) -> Option<&dyn OrderFulfillment> {
+        self.offers(Capability::Fulfillment)
+            .then_some(self as &dyn OrderFulfillment)
     }
 }
 

@@ -4,8 +4,10 @@ use async_trait::async_trait;
 use time::OffsetDateTime;
 
 use super::{FakeOp, FakeProvider};
-use crate::domain::Order;
-use crate::domain::ports::{OrderFeed, OrdersPage, ProviderError, RejectedOrder, StoreSession};
+use crate::domain::ports::{
+    OrderFeed, OrderFulfillment, OrdersPage, ProviderError, RejectedOrder, StoreSession,
+};
+use crate::domain::{Fulfilled, FulfillmentRequest, Order};
 
 /// Orders per page when the test sets none.
 const DEFAULT_PAGE_SIZE: usize = 50;
@@ -20,6 +22,8 @@ pub(super) struct OrderState {
     pulls: Vec<(OffsetDateTime, Option<String>)>,
     /// Orders listed but unreadable (reported on the first page whose window holds them).
     poison: Vec<RejectedOrder>,
+    /// Fulfilments made, with the reference of the request that made each.
+    fulfillments: Vec<(String, FulfillmentRequest)>,
 }
 
 /// Cursors are the offset of the page's first order, behind a prefix.
@@ -51,6 +55,16 @@ impl FakeProvider {
     /// External ids of the orders acknowledged, in call order (repeats included).
     pub fn acknowledged(&self) -> Vec<String> {
         self.lock().orders.acknowledged.clone()
+    }
+
+    /// The fulfilment requests the store carried out, in order.
+    pub fn fulfillments(&self) -> Vec<FulfillmentRequest> {
+        self.lock()
+            .orders
+            .fulfillments
+            .iter()
+            .map(|(_, r)| r.clone())
+            .collect()
     }
 
     /// Every page requested: the `since` instant and the cursor given.
@@ -116,6 +130,21 @@ impl OrderFeed for FakeProvider {
         })
     }
 
+    async fn fetch_order(
+        &self,
+        session: &StoreSession,
+        external_id: &str,
+    ) -> Result<Option<Order>, ProviderError> {
+        self.begin(FakeOp::FetchOrder, Some(session))?;
+        Ok(self
+            .lock()
+            .orders
+            .orders
+            .iter()
+            .find(|o| o.external_id == external_id)
+            .cloned())
+    }
+
     async fn acknowledge_order(
         &self,
         session: &StoreSession,
@@ -135,5 +164,50 @@ impl OrderFeed for FakeProvider {
         }
         state.orders.acknowledged.push(external_id.to_owned());
         Ok(())
+    }
+}
+
+#[async_trait]
+impl OrderFulfillment for FakeProvider {
+    /// Fulfils a stored order: refused when it is unknown or cancelled, already done when
+    /// the same request was carried out before (the store's own record of it).
+    async fn fulfill(
+        &self,
+        session: &StoreSession,
+        request: &FulfillmentRequest,
+    ) -> Result<Fulfilled, ProviderError> {
+        self.begin(FakeOp::Fulfill, Some(session))?;
+        let mut state = self.lock();
+        let Some(order) = state
+            .orders
+            .orders
+            .iter()
+            .find(|o| o.external_id == request.order_id)
+        else {
+            return Err(ProviderError::InvalidInput(format!(
+                "order {} does not exist",
+                request.order_id
+            )));
+        };
+        if order.cancelled_at.is_some() {
+            return Err(ProviderError::InvalidInput(format!(
+                "order {} is cancelled",
+                request.order_id
+            )));
+        }
+        if state
+            .orders
+            .fulfillments
+            .iter()
+            .any(|(reference, _)| *reference == request.reference)
+        {
+            return Ok(Fulfilled::AlreadyDone);
+        }
+        let id = state.id("ff");
+        state
+            .orders
+            .fulfillments
+            .push((request.reference.clone(), request.clone()));
+        Ok(Fulfilled::Created { fulfillment_id: id })
     }
 }

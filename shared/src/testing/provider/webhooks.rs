@@ -271,9 +271,17 @@ impl WebhookInbox for FakeProvider {
     ) -> Result<WebhookEvent, ProviderError> {
         self.begin(FakeOp::ParseWebhook, None)?;
         match identity.topic.as_str() {
-            "orders/create" | "orders/updated" => serde_json::from_slice::<Order>(body)
-                .map(|order| WebhookEvent::Order(Box::new(order)))
-                .map_err(|e| ProviderError::Malformed(e.to_string())),
+            "orders/create" | "orders/updated" | "orders/cancelled" => {
+                serde_json::from_slice::<Order>(body)
+                    .map(|order| WebhookEvent::Order(Box::new(order)))
+                    .map_err(|e| ProviderError::Malformed(e.to_string()))
+            }
+            // Like Shopify's, the refund alone: the order must be read.
+            "refunds/create" => serde_json::from_slice::<serde_json::Value>(body)
+                .ok()
+                .and_then(|v| v["order_id"].as_str().map(str::to_owned))
+                .map(|external_id| WebhookEvent::OrderChanged { external_id })
+                .ok_or_else(|| ProviderError::Malformed("refund names no order".into())),
             "app/uninstalled" => Ok(WebhookEvent::AppUninstalled),
             "shop/redact" => Ok(WebhookEvent::ShopRedact),
             other => Ok(WebhookEvent::Ignored {

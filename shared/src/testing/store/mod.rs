@@ -85,7 +85,6 @@ struct Partition {
 #[derive(Debug)]
 struct OrderRecord {
     stored: StoredOrder,
-    claim_until: Option<OffsetDateTime>,
 }
 
 /// The instant as the table stores it: epoch milliseconds, rounded toward zero.
@@ -123,6 +122,11 @@ impl MemoryStore {
     /// ones succeed again.
     pub fn fail_next(&self, calls: u32) {
         self.lock().faults.fail_next(calls);
+    }
+
+    /// Forgets every remembered delivery and carried-out request (as if never recorded).
+    pub fn forget_deliveries(&self) {
+        self.lock().deliveries.clear();
     }
 
     /// How many orders are stored, over all businesses (published or not).

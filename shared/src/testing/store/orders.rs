@@ -1,10 +1,11 @@
-//! [`OrderRepository`] for [`MemoryStore`]: the dedup guard, publish claims and the outbox.
+//! [`OrderRepository`] for [`MemoryStore`]: versions, publish claims and the outbox, with the
+//! table's conditions.
 
 use time::OffsetDateTime;
 
 use super::{MemoryStore, OrderRecord, millis};
-use crate::domain::ports::{IngestOutcome, OrderRepository, RepositoryError, StoredOrder};
-use crate::domain::{BusinessId, Order, ProviderKind};
+use crate::domain::ports::{OrderRepository, PublishClaim, RepositoryError, StoredOrder};
+use crate::domain::{BusinessId, Order, OrderEvent, OrderVersion, ProviderKind};
 
 /// Largest outbox read.
 const MAX_OUTBOX: u32 = 1000;
@@ -14,73 +15,108 @@ fn not_stored(order_key: &str) -> RepositoryError {
 }
 
 impl MemoryStore {
-    /// Updates a stored order, failing like the table's `attribute_exists` condition.
-    fn update_order(
+    /// Runs `f` on a stored order, if there is one.
+    fn with_order<T>(
         &self,
         business: &BusinessId,
         order_key: &str,
-        update: impl FnOnce(&mut OrderRecord),
-    ) -> Result<(), RepositoryError> {
+        f: impl FnOnce(&mut StoredOrder) -> T,
+    ) -> Result<Option<T>, RepositoryError> {
         self.with(|t| {
-            let record = t
-                .partitions
+            Ok(t.partitions
                 .get_mut(business)
                 .and_then(|p| p.orders.get_mut(order_key))
-                .ok_or_else(|| not_stored(order_key))?;
-            update(record);
-            Ok(())
+                .map(|r| f(&mut r.stored)))
         })
     }
 }
 
+fn claim_in_millis(claim: &PublishClaim) -> PublishClaim {
+    PublishClaim {
+        token: claim.token.clone(),
+        until: millis(claim.until),
+    }
+}
+
 impl OrderRepository for MemoryStore {
-    async fn insert_or_claim(
+    async fn insert_first(
         &self,
         business: &BusinessId,
-        order: &Order,
-        now: OffsetDateTime,
-        claim_until: OffsetDateTime,
-    ) -> Result<IngestOutcome, RepositoryError> {
-        let (now, claim_until) = (millis(now), millis(claim_until));
+        stored: &StoredOrder,
+    ) -> Result<Option<StoredOrder>, RepositoryError> {
+        let key = stored.order.dedup_key();
         self.with(|t| {
             let orders = &mut t.partitions.entry(business.clone()).or_default().orders;
-            let Some(existing) = orders.get_mut(&order.dedup_key()) else {
-                orders.insert(
-                    order.dedup_key(),
-                    OrderRecord {
-                        stored: StoredOrder {
-                            order: order.clone(),
-                            ingested_at: now,
-                            published_at: None,
-                            acknowledged_at: None,
-                        },
-                        claim_until: Some(claim_until),
-                    },
-                );
-                return Ok(IngestOutcome::Inserted);
-            };
-            // Seen before: take over its publication only while it is in the outbox and the
-            // previous claim lapsed. The stored order itself is left as first ingested.
-            let lapsed = existing.claim_until.is_none_or(|until| until < now);
-            if existing.stored.published_at.is_none() && lapsed {
-                existing.claim_until = Some(claim_until);
-                Ok(IngestOutcome::Reclaimed)
-            } else {
-                Ok(IngestOutcome::Duplicate)
+            if let Some(existing) = orders.get(&key) {
+                return Ok(Some(existing.stored.clone()));
             }
+            let mut stored = stored.clone();
+            stored.ingested_at = millis(stored.ingested_at);
+            stored.claim = stored.claim.as_ref().map(claim_in_millis);
+            orders.insert(key, OrderRecord { stored });
+            Ok(None)
         })
     }
 
-    async fn mark_published(
+    async fn advance(
+        &self,
+        business: &BusinessId,
+        expected: &OrderVersion,
+        order: &Order,
+        next: &OrderVersion,
+        event: Option<&OrderEvent>,
+    ) -> Result<bool, RepositoryError> {
+        let moved = self.with_order(business, &order.dedup_key(), |stored| {
+            if stored.version != *expected {
+                return false;
+            }
+            stored.order = order.clone();
+            stored.version = next.clone();
+            stored.pending.extend(event.cloned());
+            true
+        })?;
+        Ok(moved.unwrap_or(false))
+    }
+
+    async fn claim(
         &self,
         business: &BusinessId,
         order_key: &str,
-        at: OffsetDateTime,
-    ) -> Result<(), RepositoryError> {
-        self.update_order(business, order_key, |r| {
-            r.stored.published_at = Some(millis(at));
-            r.claim_until = None;
-        })
+        claim: &PublishClaim,
+        now: OffsetDateTime,
+    ) -> Result<Option<StoredOrder>, RepositoryError> {
+        let claimed = self.with_order(business, order_key, |stored| {
+            if !stored.is_orphaned(now) {
+                return None;
+            }
+            stored.claim = Some(claim_in_millis(claim));
+            Some(stored.clone())
+        })?;
+        Ok(claimed.flatten())
+    }
+
+    async fn published(
+        &self,
+        business: &BusinessId,
+        order_key: &str,
+        token: &str,
+        sequence: u64,
+        count: usize,
+    ) -> Result<Option<StoredOrder>, RepositoryError> {
+        let left = self.with_order(business, order_key, |stored| {
+            if stored.claim.as_ref().is_none_or(|c| c.token != token) {
+                return None;
+            }
+            stored.published_sequence = sequence;
+            stored.pending.drain(..count.min(stored.pending.len()));
+            if stored.pending.is_empty() {
+                stored.claim = None;
+                None
+            } else {
+                Some(stored.clone())
+            }
+        })?;
+        Ok(left.flatten())
     }
 
     async fn mark_acknowledged(
@@ -89,9 +125,10 @@ impl OrderRepository for MemoryStore {
         order_key: &str,
         at: OffsetDateTime,
     ) -> Result<(), RepositoryError> {
-        self.update_order(business, order_key, |r| {
-            r.stored.acknowledged_at = Some(millis(at));
-        })
+        self.with_order(business, order_key, |stored| {
+            stored.acknowledged_at = Some(millis(at));
+        })?
+        .ok_or_else(|| not_stored(order_key))
     }
 
     async fn get_order(
@@ -99,12 +136,7 @@ impl OrderRepository for MemoryStore {
         business: &BusinessId,
         order_key: &str,
     ) -> Result<Option<StoredOrder>, RepositoryError> {
-        self.with(|t| {
-            Ok(t.partitions
-                .get(business)
-                .and_then(|p| p.orders.get(order_key))
-                .map(|r| r.stored.clone()))
-        })
+        self.with_order(business, order_key, |stored| stored.clone())
     }
 
     async fn redact(
@@ -165,7 +197,7 @@ impl OrderRepository for MemoryStore {
                 .map(|p| {
                     p.orders
                         .values()
-                        .filter(|r| r.stored.published_at.is_none())
+                        .filter(|r| !r.stored.pending.is_empty())
                         .take(limit)
                         .map(|r| r.stored.clone())
                         .collect()
@@ -178,91 +210,82 @@ impl OrderRepository for MemoryStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::OrderEventKind;
     use crate::testing::fixtures::{at, business, order};
 
-    #[tokio::test]
-    async fn a_second_ingest_is_a_duplicate_while_claimed_and_after_publication() {
-        let store = MemoryStore::new();
-        let b = business("b1");
-        let o = order("1001");
-        let ingest = |now: i64| store.insert_or_claim(&b, &o, at(now), at(now + 60));
-        assert_eq!(ingest(0).await.unwrap(), IngestOutcome::Inserted);
-        assert_eq!(ingest(30).await.unwrap(), IngestOutcome::Duplicate);
-        assert_eq!(ingest(60).await.unwrap(), IngestOutcome::Duplicate);
-        store
-            .mark_published(&b, &o.dedup_key(), at(61))
-            .await
-            .unwrap();
-        assert_eq!(ingest(500).await.unwrap(), IngestOutcome::Duplicate);
-        assert_eq!(store.order_count(), 1);
-        let stored = store.get_order(&b, &o.dedup_key()).await.unwrap().unwrap();
-        assert_eq!(
-            (stored.ingested_at, stored.published_at),
-            (at(0), Some(at(61)))
-        );
-    }
-
-    #[tokio::test]
-    async fn a_lapsed_claim_is_taken_over_by_one_caller() {
-        let store = MemoryStore::new();
-        let b = business("b1");
-        let o = order("1001");
-        store.insert_or_claim(&b, &o, at(0), at(60)).await.unwrap();
-        let first = store
-            .insert_or_claim(&b, &o, at(61), at(121))
-            .await
-            .unwrap();
-        let second = store
-            .insert_or_claim(&b, &o, at(62), at(122))
-            .await
-            .unwrap();
-        assert_eq!(
-            (first, second),
-            (IngestOutcome::Reclaimed, IngestOutcome::Duplicate)
-        );
-        assert_eq!(store.orders_of(&b)[0].ingested_at, at(0));
-    }
-
-    #[tokio::test]
-    async fn the_outbox_holds_unpublished_orders_in_key_order() {
-        let store = MemoryStore::new();
-        let b = business("b1");
-        for id in ["3", "1", "2"] {
-            store
-                .insert_or_claim(&b, &order(id), at(0), at(60))
-                .await
-                .unwrap();
+    fn claim(token: &str, until: i64) -> PublishClaim {
+        PublishClaim {
+            token: token.into(),
+            until: at(until),
         }
-        store
-            .mark_published(&b, &order("2").dedup_key(), at(1))
-            .await
-            .unwrap();
-        store
-            .mark_acknowledged(&b, &order("3").dedup_key(), at(2))
-            .await
-            .unwrap();
+    }
 
-        let outbox = store.unpublished(&b, 10).await.unwrap();
-        let ids: Vec<_> = outbox
-            .iter()
-            .map(|s| s.order.external_id.as_str())
-            .collect();
-        assert_eq!(ids, ["1", "3"]);
-        assert_eq!(outbox[1].acknowledged_at, Some(at(2)));
-        assert_eq!(store.unpublished(&b, 1).await.unwrap().len(), 1);
+    fn first(id: &str, token: &str) -> StoredOrder {
+        let event = OrderEvent::new(OrderEventKind::Created, business("b1"), 1, order(id));
+        StoredOrder::first(event, claim(token, 60), at(0))
+    }
+
+    #[tokio::test]
+    async fn a_first_sighting_is_stored_once_and_the_second_gets_the_stored_one() {
+        let store = MemoryStore::new();
+        let b = business("b1");
+        assert_eq!(
+            store.insert_first(&b, &first("1", "a")).await.unwrap(),
+            None
+        );
+        let again = store.insert_first(&b, &first("1", "b")).await.unwrap();
+        assert_eq!(again.unwrap().claim.unwrap().token, "a");
+        assert_eq!(store.order_count(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_version_moves_only_from_the_expected_one() {
+        let store = MemoryStore::new();
+        let b = business("b1");
+        let stored = first("1", "a");
+        store.insert_first(&b, &stored).await.unwrap();
+        let mut edited = order("1");
+        edited.note = Some("x".into());
+        edited.updated_at = at(5);
+        let next = stored.version.advance(&edited, true);
+        let event = OrderEvent::new(OrderEventKind::Updated, b.clone(), 2, edited.clone());
+        let advance = || store.advance(&b, &stored.version, &edited, &next, Some(&event));
+        assert!(advance().await.unwrap());
+        assert!(!advance().await.unwrap(), "the version moved on");
+        let now = store
+            .get_order(&b, &edited.dedup_key())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(now.pending.len(), 2);
+        assert_eq!(now.version.sequence, 2);
+    }
+
+    #[tokio::test]
+    async fn only_one_caller_holds_a_claim_and_it_lapses() {
+        let store = MemoryStore::new();
+        let b = business("b1");
+        let key = order("1").dedup_key();
+        store.insert_first(&b, &first("1", "a")).await.unwrap();
         assert!(
             store
-                .unpublished(&business("b2"), 10)
+                .claim(&b, &key, &claim("b", 120), at(30))
                 .await
                 .unwrap()
-                .is_empty()
+                .is_none()
         );
-
-        let err = store
-            .mark_published(&b, &order("404").dedup_key(), at(3))
+        let taken = store
+            .claim(&b, &key, &claim("b", 120), at(61))
             .await
-            .unwrap_err();
-        assert!(matches!(err, RepositoryError::Corrupt(_)), "{err:?}");
+            .unwrap();
+        assert_eq!(taken.unwrap().claim.unwrap().token, "b");
+        // The old holder may no longer mark anything.
+        assert_eq!(store.published(&b, &key, "a", 1, 1).await.unwrap(), None);
+        assert_eq!(store.unpublished(&b, 10).await.unwrap().len(), 1);
+        assert_eq!(store.published(&b, &key, "b", 1, 1).await.unwrap(), None);
+        assert!(store.unpublished(&b, 10).await.unwrap().is_empty());
+        let stored = store.get_order(&b, &key).await.unwrap().unwrap();
+        assert!(stored.was_published() && stored.claim.is_none());
     }
 
     #[tokio::test]
@@ -271,10 +294,7 @@ mod tests {
         let (b1, b2) = (business("b1"), business("b2"));
         for b in [&b1, &b2] {
             for id in ["1", "2"] {
-                store
-                    .insert_or_claim(b, &order(id), at(0), at(60))
-                    .await
-                    .unwrap();
+                store.insert_first(b, &first(id, "a")).await.unwrap();
             }
         }
         let keys = vec![order("1").dedup_key(), order("missing").dedup_key()];
@@ -287,5 +307,10 @@ mod tests {
             .unwrap();
         assert_eq!(store.order_count(), 1);
         assert_eq!(store.orders_of(&b1)[0].order.external_id, "2");
+        let err = store
+            .mark_acknowledged(&b1, &order("404").dedup_key(), at(3))
+            .await
+            .unwrap_err();
+        assert!(matches!(err, RepositoryError::Corrupt(_)), "{err:?}");
     }
 }

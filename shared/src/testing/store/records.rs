@@ -5,8 +5,8 @@ use time::OffsetDateTime;
 
 use super::{MemoryStore, millis};
 use crate::domain::ports::{
-    DeliveryRepository, MappingRepository, OAuthStateRepository, RepositoryError, StateConsumed,
-    SyncRunRepository,
+    DeliveryRepository, MappingRepository, OAuthStateRepository, RepositoryError, ResolvedRef,
+    StateConsumed, StoreRef, SyncRunRepository,
 };
 use crate::domain::{
     BusinessId, CollectionMapping, OAuthState, ProductMapping, RunStatus, SyncRun,
@@ -35,6 +35,23 @@ impl MappingRepository for MemoryStore {
                 .get(business)
                 .and_then(|p| p.products.get(product_id))
                 .cloned())
+        })
+    }
+
+    async fn resolve(
+        &self,
+        business: &BusinessId,
+        store_ids: &[StoreRef],
+    ) -> Result<Vec<ResolvedRef>, RepositoryError> {
+        self.with(|t| {
+            let Some(p) = t.partitions.get(business) else {
+                return Ok(Vec::new());
+            };
+            Ok(p.products
+                .values()
+                .flat_map(ResolvedRef::all_of)
+                .filter(|r| store_ids.contains(&r.store))
+                .collect())
         })
     }
 

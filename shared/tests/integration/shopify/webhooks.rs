@@ -61,7 +61,13 @@ async fn registration_is_idempotent_follows_a_new_address_and_removal_tolerates_
         .collect();
     assert_eq!(
         topics,
-        vec!["orders/create", "orders/updated", "app/uninstalled"]
+        vec![
+            "orders/create",
+            "orders/updated",
+            "orders/cancelled",
+            "refunds/create",
+            "app/uninstalled"
+        ]
     );
     let again = kit
         .provider

@@ -9,6 +9,7 @@
 mod authorization;
 mod catalog;
 mod error;
+mod fulfillment;
 mod orders;
 mod records;
 mod registry;
@@ -17,6 +18,7 @@ mod webhooks;
 pub use authorization::{Authorization, KeyDelivery, RedirectCallback};
 pub use catalog::CatalogPush;
 pub use error::ProviderError;
+pub use fulfillment::OrderFulfillment;
 pub use orders::OrderFeed;
 pub use records::{
     AuthorizationGrant, InventorySet, LearnedSettings, OrdersPage, PushedCollection, PushedProduct,
@@ -31,8 +33,8 @@ use crate::domain::ProviderKind;
 /// (`use …::ports::prelude::*`).
 pub mod prelude {
     pub use super::{
-        Authorization, CatalogPush, KeyDelivery, OrderFeed, Provider, RedirectCallback,
-        WebhookInbox, WebhookSubscriptions,
+        Authorization, CatalogPush, KeyDelivery, OrderFeed, OrderFulfillment, Provider,
+        RedirectCallback, WebhookInbox, WebhookSubscriptions,
     };
 }
 
@@ -74,6 +76,11 @@ pub trait Provider: Send + Sync {
 
     /// Reading orders from the store and marking them received.
     fn orders(&self) -> Option<&dyn OrderFeed> {
+        None
+    }
+
+    /// Sending fulfilments (shipments and tracking) back to the store.
+    fn fulfillment(&self) -> Option<&dyn OrderFulfillment> {
         None
     }
 }

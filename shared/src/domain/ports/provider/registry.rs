@@ -4,8 +4,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::{
-    Authorization, CatalogPush, KeyDelivery, OrderFeed, Provider, RedirectCallback, WebhookInbox,
-    WebhookSubscriptions,
+    Authorization, CatalogPush, KeyDelivery, OrderFeed, OrderFulfillment, Provider,
+    RedirectCallback, WebhookInbox, WebhookSubscriptions,
 };
 use crate::domain::ProviderKind;
 
@@ -26,6 +26,8 @@ pub enum Capability {
     Catalog,
     /// See [`Provider::orders`].
     Orders,
+    /// See [`Provider::fulfillment`].
+    Fulfillment,
 }
 
 impl fmt::Display for Capability {
@@ -37,6 +39,7 @@ impl fmt::Display for Capability {
             Capability::Subscriptions => "webhook subscriptions",
             Capability::Inbox => "webhooks",
             Capability::Catalog => "catalogue push",
+            Capability::Fulfillment => "fulfilment",
             Capability::Orders => "order polling",
         })
     }
@@ -137,6 +140,9 @@ impl Providers {
     capability!(
         /// Order reads from stores of that kind.
         orders, OrderFeed, Orders);
+    capability!(
+        /// Fulfilment writes to stores of that kind.
+        fulfillment, OrderFulfillment, Fulfillment);
 }
 
 #[cfg(test)]

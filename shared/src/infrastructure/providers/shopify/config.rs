@@ -52,7 +52,7 @@ impl ShopifySettings {
             client_secret: Secret::new(secret),
             scopes: env::list(
                 "SHOPIFY_SCOPES",
-                "read_orders,write_orders,write_products,write_inventory,read_locations,write_publications",
+                "read_orders,write_orders,write_products,write_inventory,read_locations,write_publications,write_merchant_managed_fulfillment_orders",
             ),
             api_version: env::optional("SHOPIFY_API_VERSION", super::DEFAULT_API_VERSION),
             base_url: env::maybe("SHOPIFY_BASE_URL"),

@@ -21,10 +21,27 @@ pub const COLLECTION_UPDATE: &str = include_str!("graphql/collection_update.grap
 pub const INVENTORY_SET_QUANTITIES: &str = include_str!("graphql/inventory_set_quantities.graphql");
 /// An asynchronous job's state (`collectionAddProductsV2`, `collectionRemoveProducts`).
 pub const JOB: &str = include_str!("graphql/job.graphql");
-/// `graphql/order_line_items.graphql`.
-pub const ORDER_LINE_ITEMS: &str = include_str!("graphql/order_line_items.graphql");
-/// `graphql/orders.graphql`.
-pub const ORDERS: &str = include_str!("graphql/orders.graphql");
+/// Line items of one order past the first page.
+pub const ORDER_LINE_ITEMS: &str = concat!(
+    include_str!("graphql/order_line_items.graphql"),
+    include_str!("graphql/line_fields.graphql")
+);
+/// Orders changed since the cursor, each whole.
+pub const ORDERS: &str = concat!(
+    include_str!("graphql/orders.graphql"),
+    include_str!("graphql/order_fields.graphql"),
+    include_str!("graphql/line_fields.graphql")
+);
+/// One order, whole, by id.
+pub const ORDER: &str = concat!(
+    include_str!("graphql/order.graphql"),
+    include_str!("graphql/order_fields.graphql"),
+    include_str!("graphql/line_fields.graphql")
+);
+/// What is left to fulfil of one order, and the fulfilments made.
+pub const FULFILLMENT_ORDERS: &str = include_str!("graphql/fulfillment_orders.graphql");
+/// Fulfils lines of fulfilment orders, with tracking.
+pub const FULFILLMENT_CREATE: &str = include_str!("graphql/fulfillment_create.graphql");
 /// `graphql/primary_location.graphql`.
 pub const PRIMARY_LOCATION: &str = include_str!("graphql/primary_location.graphql");
 /// A product's variants past the page `productSet` answered with.
@@ -62,7 +79,10 @@ pub const ALL: &[(&str, &str)] = &[
     ),
     ("collection_update.graphql", COLLECTION_UPDATE),
     ("inventory_set_quantities.graphql", INVENTORY_SET_QUANTITIES),
+    ("fulfillment_create.graphql", FULFILLMENT_CREATE),
+    ("fulfillment_orders.graphql", FULFILLMENT_ORDERS),
     ("job.graphql", JOB),
+    ("order.graphql", ORDER),
     ("order_line_items.graphql", ORDER_LINE_ITEMS),
     ("orders.graphql", ORDERS),
     ("primary_location.graphql", PRIMARY_LOCATION),

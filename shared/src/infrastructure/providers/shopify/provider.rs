@@ -11,18 +11,20 @@ use serde_json::Value;
 use super::KIND;
 use super::client::GraphqlClient;
 use crate::domain::ports::{
-    Authorization, CatalogPush, OrderFeed, Provider, ProviderError, RedirectCallback, StoreSession,
-    WebhookInbox, WebhookSubscriptions,
+    Authorization, CatalogPush, OrderFeed, OrderFulfillment, Provider, ProviderError,
+    RedirectCallback, StoreSession, WebhookInbox, WebhookSubscriptions,
 };
 use crate::domain::{ProviderKind, Secret};
 
-/// The topics we subscribe to at connect: orders (new and changed) and uninstall. The
-/// compliance topics (`customers/data_request`, `customers/redact`, `shop/redact`) cannot be
+/// The topics we subscribe to at connect: orders (new, changed, cancelled, refunded) and
+/// uninstall. The compliance topics (`customers/data_request`, `customers/redact`, `shop/redact`) cannot be
 /// subscribed through the API; they are set in the app's configuration and arrive at the same
 /// webhook route.
-pub const TOPICS: [(&str, &str); 3] = [
+pub const TOPICS: [(&str, &str); 5] = [
     ("ORDERS_CREATE", "orders/create"),
     ("ORDERS_UPDATED", "orders/updated"),
+    ("ORDERS_CANCELLED", "orders/cancelled"),
+    ("REFUNDS_CREATE", "refunds/create"),
     ("APP_UNINSTALLED", "app/uninstalled"),
 ];
 
@@ -76,17 +78,12 @@ impl CustomerData {
     /// Drops from an order what this level may not read, so webhooks and polls publish the
     /// same fields.
     pub fn restrict(self, order: &mut crate::domain::Order) {
-        if self < Self::Full {
-            order.email = None;
-            if let Some(c) = order.customer.as_mut() {
-                c.first_name = None;
-                c.last_name = None;
-                c.email = None;
-            }
-        }
-        if self == Self::None {
-            order.customer = None;
-        }
+        use crate::domain::PersonalData;
+        order.limit_personal_data(match self {
+            Self::None => PersonalData::None,
+            Self::Basic => PersonalData::Basic,
+            Self::Full => PersonalData::Full,
+        });
     }
 }
 
@@ -265,6 +262,10 @@ impl Provider for ShopifyProvider {
     fn orders(&self) -> Option<&dyn OrderFeed> {
         Some(self)
     }
+
+    fn fulfillment(&self) -> Option<&dyn OrderFulfillment> {
+        Some(self)
+    }
 }
 
 #[cfg(test)]
@@ -273,28 +274,22 @@ mod tests {
     use crate::domain::{Customer, Money, Order};
 
     fn order() -> Order {
-        Order {
-            provider: super::KIND,
-            external_id: "1".into(),
-            store: None,
-            name: "#1".into(),
+        let mut order = Order::new(
+            super::KIND,
+            "1",
+            "#1",
+            Money::new(crate::domain::Decimal::parse("1.00").unwrap(), "EUR"),
+            time::OffsetDateTime::UNIX_EPOCH,
+            time::OffsetDateTime::UNIX_EPOCH,
+        );
+        order.email = Some("buyer@example.com".into());
+        order.customer = Some(Customer {
+            external_id: Some("7".into()),
+            first_name: Some("Ada".into()),
+            last_name: Some("L".into()),
             email: Some("buyer@example.com".into()),
-            customer: Some(Customer {
-                external_id: Some("7".into()),
-                first_name: Some("Ada".into()),
-                last_name: Some("L".into()),
-                email: Some("buyer@example.com".into()),
-            }),
-            total: Money {
-                amount: crate::domain::Decimal::parse("1.00").unwrap(),
-                currency: "EUR".into(),
-            },
-            financial_status: None,
-            fulfillment_status: None,
-            line_items: Vec::new(),
-            created_at: time::OffsetDateTime::UNIX_EPOCH,
-            updated_at: time::OffsetDateTime::UNIX_EPOCH,
-        }
+        });
+        order
     }
 
     #[test]

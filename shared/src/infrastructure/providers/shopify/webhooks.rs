@@ -9,8 +9,9 @@ use sha2::Sha256;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
+use super::order_rest::{RefundRest, parse_order};
 use crate::domain::ports::{ProviderError, WebhookDelivery, WebhookIdentity};
-use crate::domain::{Customer, Decimal, LineItem, Money, Order, Secret, WebhookEvent};
+use crate::domain::{Secret, WebhookEvent};
 
 /// Reads a header under its classic `X-Shopify-*` name or the lowercase `shopify-*` name.
 fn header<'a>(delivery: &'a WebhookDelivery, name: &str) -> Option<&'a str> {
@@ -69,51 +70,6 @@ struct ShopDomain {
     shop_domain: String,
 }
 
-/// The REST order payload of `orders/create` and `orders/updated` (fields we use).
-#[derive(Deserialize)]
-struct OrderPayload {
-    id: u64,
-    name: String,
-    #[serde(default)]
-    email: Option<String>,
-    currency: String,
-    total_price: Decimal,
-    #[serde(default)]
-    financial_status: Option<String>,
-    #[serde(default)]
-    fulfillment_status: Option<String>,
-    #[serde(default)]
-    customer: Option<CustomerPayload>,
-    #[serde(default)]
-    line_items: Vec<LineItemPayload>,
-    created_at: String,
-    updated_at: String,
-}
-
-#[derive(Deserialize)]
-struct CustomerPayload {
-    #[serde(default)]
-    id: Option<u64>,
-    #[serde(default)]
-    first_name: Option<String>,
-    #[serde(default)]
-    last_name: Option<String>,
-    #[serde(default)]
-    email: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct LineItemPayload {
-    id: u64,
-    #[serde(default)]
-    variant_id: Option<u64>,
-    #[serde(default)]
-    sku: Option<String>,
-    title: String,
-    quantity: i64,
-    price: Decimal,
-}
-
 #[derive(Deserialize)]
 struct CompliancePayload {
     #[serde(default)]
@@ -128,57 +84,9 @@ struct ComplianceCustomer {
     id: Option<u64>,
 }
 
-fn instant(field: &str, text: &str) -> Result<OffsetDateTime, ProviderError> {
-    OffsetDateTime::parse(text, &Rfc3339)
-        .map_err(|_| ProviderError::Malformed(format!("{field} is not an RFC 3339 time")))
-}
-
-fn malformed(e: serde_json::Error) -> ProviderError {
+pub(super) fn malformed(e: serde_json::Error) -> ProviderError {
     // serde_json messages name the field and position, never echo values.
     ProviderError::Malformed(e.to_string())
-}
-
-/// Parses a REST order payload into a normalized order. Ids are read as `u64` (never through
-/// `f64`), money as decimal text.
-pub fn parse_order(body: &[u8]) -> Result<Order, ProviderError> {
-    let p: OrderPayload = serde_json::from_slice(body).map_err(malformed)?;
-    let money = |amount: Decimal| Money {
-        amount,
-        currency: p.currency.clone(),
-    };
-    let line_items = p
-        .line_items
-        .into_iter()
-        .map(|l| LineItem {
-            external_id: l.id.to_string(),
-            variant_external_id: l
-                .variant_id
-                .map(|v| format!("gid://shopify/ProductVariant/{v}")),
-            sku: l.sku.filter(|s| !s.is_empty()),
-            title: l.title,
-            quantity: l.quantity,
-            unit_price: money(l.price),
-        })
-        .collect();
-    Ok(Order {
-        provider: super::KIND,
-        external_id: p.id.to_string(),
-        store: None,
-        name: p.name,
-        email: p.email.filter(|e| !e.is_empty()),
-        customer: p.customer.map(|c| Customer {
-            external_id: c.id.map(|id| id.to_string()),
-            first_name: c.first_name,
-            last_name: c.last_name,
-            email: c.email,
-        }),
-        total: money(p.total_price),
-        financial_status: p.financial_status,
-        fulfillment_status: p.fulfillment_status,
-        line_items,
-        created_at: instant("created_at", &p.created_at)?,
-        updated_at: instant("updated_at", &p.updated_at)?,
-    })
 }
 
 /// Parses a verified delivery by topic.
@@ -192,8 +100,18 @@ pub fn parse(topic: &str, body: &[u8]) -> Result<WebhookEvent, ProviderError> {
         ))
     };
     match topic {
-        "orders/create" | "orders/updated" | "orders/paid" => {
+        "orders/create" | "orders/updated" | "orders/paid" | "orders/cancelled" => {
             Ok(WebhookEvent::Order(Box::new(parse_order(body)?)))
+        }
+        "refunds/create" => {
+            // The refund alone: its order is read through the API.
+            let refund: RefundRest = serde_json::from_slice(body).map_err(malformed)?;
+            let order = refund.order_id.ok_or_else(|| {
+                ProviderError::Malformed(format!("refund {} names no order", refund.id))
+            })?;
+            Ok(WebhookEvent::OrderChanged {
+                external_id: order.to_string(),
+            })
         }
         "app/uninstalled" => Ok(WebhookEvent::AppUninstalled),
         "customers/data_request" => Ok(WebhookEvent::CustomerDataRequest {
@@ -269,14 +187,36 @@ mod tests {
         );
     }
 
+    /// Shaped like Shopify's own `orders/create` sample: a cancelled order, with money in
+    /// `*_set` bags, a refund, addresses and a line without a variant.
     const ORDER: &str = r##"{"id": 9007199254740993, "admin_graphql_api_id": "gid://shopify/Order/9007199254740993",
-      "name": "#1001", "email": "jon@example.com", "currency": "USD", "total_price": "398.00",
-      "financial_status": "paid", "fulfillment_status": null,
+      "name": "#1001", "email": "jon@example.com", "currency": "USD", "presentment_currency": "EUR",
+      "note": "leave at the door", "note_attributes": [{"name": "gift", "value": "yes"}],
+      "current_subtotal_price_set": {"shop_money": {"amount": "398.00", "currency_code": "USD"}, "presentment_money": {"amount": "366.16", "currency_code": "EUR"}},
+      "total_shipping_price_set": {"shop_money": {"amount": "10.00", "currency_code": "USD"}, "presentment_money": {"amount": "9.20", "currency_code": "EUR"}},
+      "current_total_tax_set": {"shop_money": {"amount": "0.00", "currency_code": "USD"}, "presentment_money": {"amount": "0.00", "currency_code": "EUR"}},
+      "current_total_discounts_set": {"shop_money": {"amount": "20.00", "currency_code": "USD"}, "presentment_money": {"amount": "18.40", "currency_code": "EUR"}},
+      "current_total_price_set": {"shop_money": {"amount": "388.00", "currency_code": "USD"}, "presentment_money": {"amount": "356.96", "currency_code": "EUR"}},
+      "financial_status": "partially_refunded", "fulfillment_status": "partial",
+      "cancelled_at": "2021-12-31T19:00:01-05:00", "cancel_reason": "customer",
+      "discount_codes": [{"code": "WINTER", "amount": "20.00", "type": "fixed_amount"}],
+      "tax_lines": [{"title": "State tax", "rate": 0.06, "price": "0.00", "price_set": {"shop_money": {"amount": "0.00", "currency_code": "USD"}}}],
+      "shipping_lines": [{"title": "Standard", "code": "STD", "discounted_price_set": {"shop_money": {"amount": "10.00", "currency_code": "USD"}}, "tax_lines": []}],
+      "shipping_address": {"first_name": "Jon", "last_name": "Doe", "address1": "123 Shipping Street", "city": "Shippington", "province": "Kentucky", "province_code": "KY", "zip": "40003", "country": "United States", "country_code": "US", "phone": "555-555-SHIP"},
+      "billing_address": null,
       "created_at": "2021-12-31T19:00:00-05:00", "updated_at": "2021-12-31T19:00:01-05:00",
       "customer": {"id": 115310627314723954, "email": "jon@example.com", "first_name": "Jon", "last_name": "Doe"},
-      "line_items": [{"id": 866550311766439020, "variant_id": 642667041472713922, "sku": "IPOD-342-N",
-        "title": "IPod Nano - 8GB", "quantity": 2, "price": "199.00"},
-        {"id": 866550311766439021, "variant_id": null, "sku": null, "title": "Gift wrap", "quantity": 1, "price": "0.00"}]}"##;
+      "refunds": [{"id": 509562969, "order_id": 9007199254740993, "created_at": "2021-12-31T19:00:01-05:00", "note": "damaged",
+        "refund_line_items": [{"id": 1, "line_item_id": 866550311766439020, "quantity": 1, "restock_type": "return",
+          "subtotal_set": {"shop_money": {"amount": "199.00", "currency_code": "USD"}}}],
+        "transactions": [{"amount": "199.00", "kind": "refund", "status": "success"}, {"amount": "5.00", "kind": "refund", "status": "failure"}]}],
+      "line_items": [{"id": 866550311766439020, "product_id": 632910392, "variant_id": 642667041472713922, "sku": "IPOD-342-N",
+        "title": "IPod Nano - 8GB", "variant_title": "green", "quantity": 2, "current_quantity": 1,
+        "price_set": {"shop_money": {"amount": "199.00", "currency_code": "USD"}},
+        "total_discount_set": {"shop_money": {"amount": "20.00", "currency_code": "USD"}},
+        "tax_lines": [{"title": "State tax", "rate": 0.06, "price_set": {"shop_money": {"amount": "0.00", "currency_code": "USD"}}}]},
+        {"id": 866550311766439021, "variant_id": null, "product_id": null, "sku": null, "title": "Gift wrap", "quantity": 1,
+         "price_set": {"shop_money": {"amount": "0.00", "currency_code": "USD"}}}]}"##;
 
     #[test]
     fn order_payload_keeps_large_ids_and_decimal_money_exact() {
@@ -284,8 +224,45 @@ mod tests {
             panic!("not an order")
         };
         assert_eq!(order.external_id, "9007199254740993");
-        assert_eq!(order.total.amount.as_str(), "398.00");
+        assert_eq!(order.total.amount.as_str(), "388.00");
         assert_eq!(order.total.currency, "USD");
+        assert_eq!(order.presentment_currency.as_deref(), Some("EUR"));
+        assert_eq!(
+            order.presentment_total.as_ref().unwrap().amount.as_str(),
+            "356.96"
+        );
+        assert_eq!(order.cancel_reason.as_deref(), Some("customer"));
+        assert!(order.cancelled_at.is_some());
+        assert_eq!(
+            order.fulfillment_status.as_deref(),
+            Some("partially_fulfilled")
+        );
+        assert_eq!(order.discount_codes, ["WINTER"]);
+        assert_eq!(order.tax_lines[0].rate.as_ref().unwrap().as_str(), "0.06");
+        assert_eq!(order.shipping_lines[0].code.as_deref(), Some("STD"));
+        assert_eq!(
+            order
+                .shipping_address
+                .as_ref()
+                .unwrap()
+                .postal_code
+                .as_deref(),
+            Some("40003")
+        );
+        assert_eq!(order.note_attributes[0].value.as_deref(), Some("yes"));
+        let refund = &order.refunds[0];
+        assert_eq!(
+            refund.amount.amount.as_str(),
+            "199.00",
+            "failed transactions do not count"
+        );
+        assert_eq!(refund.lines[0].restock_type.as_deref(), Some("return"));
+        assert_eq!(order.refunded_total.amount.as_str(), "199.00");
+        assert_eq!(order.line_items[0].current_quantity, 1);
+        assert_eq!(
+            order.line_items[0].product_external_id.as_deref(),
+            Some("gid://shopify/Product/632910392")
+        );
         assert_eq!(
             order.customer.unwrap().external_id.as_deref(),
             Some("115310627314723954")
@@ -301,14 +278,48 @@ mod tests {
 
     #[test]
     fn malformed_payloads_are_errors_not_panics() {
-        for body in [&b""[..], b"[]", b"{\"id\": 1.5e3}", b"{\"id\": -1}", b"\xff\xfe", br##"{"id":1,"name":"#1","currency":"USD","total_price":"1,00","created_at":"x","updated_at":"x"}"##] {
-            assert!(matches!(parse("orders/create", body), Err(ProviderError::Malformed(_))), "{body:?}");
+        let bad_amount = ORDER.replace("\"388.00\"", "\"388,00\"");
+        for body in [
+            &b""[..],
+            b"[]",
+            b"{\"id\": 1.5e3}",
+            b"{\"id\": -1}",
+            b"\xff\xfe",
+            bad_amount.as_bytes(),
+        ] {
+            assert!(
+                matches!(
+                    parse("orders/create", body),
+                    Err(ProviderError::Malformed(_))
+                ),
+                "{body:?}"
+            );
         }
         let bad_time = ORDER.replace("2021-12-31T19:00:00-05:00", "yesterday");
         assert!(matches!(
             parse("orders/create", bad_time.as_bytes()),
             Err(ProviderError::Malformed(_))
         ));
+    }
+
+    #[test]
+    fn a_refund_delivery_names_its_order_and_a_cancellation_carries_it() {
+        let refund = br#"{"id": 509562969, "order_id": 450789469, "created_at": "2021-12-31T19:00:01-05:00", "refund_line_items": [], "transactions": []}"#;
+        assert_eq!(
+            parse("refunds/create", refund).unwrap(),
+            WebhookEvent::OrderChanged {
+                external_id: "450789469".into()
+            }
+        );
+        assert!(matches!(
+            parse("refunds/create", br#"{"id": 1}"#),
+            Err(ProviderError::Malformed(_))
+        ));
+        let WebhookEvent::Order(order) = parse("orders/cancelled", ORDER.as_bytes()).unwrap()
+        else {
+            panic!("not an order")
+        };
+        assert!(order.cancelled_at.is_some());
     }
 
     #[test]

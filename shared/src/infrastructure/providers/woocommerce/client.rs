@@ -161,7 +161,8 @@ impl RestClient {
             .map_err(|_| ProviderError::InvalidInput(format!("{url} did not answer JSON")))
     }
 
-    /// Calls `{store}/wp-json/wc/v3/{path}` with the keys, retrying what failed transiently.
+    /// Calls `{store}/wp-json/wc/v3/{path}` (or `{store}{path}` for a `/wp-json/…` path) with
+    /// the keys, retrying what failed transiently.
     #[allow(clippy::too_many_arguments)]
     pub async fn call(
         &self,
@@ -198,7 +199,11 @@ impl RestClient {
             .acquire_owned()
             .await
             .map_err(|_| CallError::Other(ProviderError::Unavailable("client closed".into())))?;
-        let url = format!("{store}/wp-json/wc/v3/{}", path.trim_start_matches('/'));
+        // Another plugin's namespace (`/wp-json/wc-shipment-tracking/v3/…`) is given whole.
+        let url = match path.strip_prefix("/wp-json/") {
+            Some(rest) => format!("{store}/wp-json/{rest}"),
+            None => format!("{store}/wp-json/wc/v3/{}", path.trim_start_matches('/')),
+        };
         let mut failures = 0;
         let mut mode = self.mode(store);
         loop {

@@ -10,8 +10,8 @@ use super::KIND;
 use super::client::{Answer, AuthMode, CallError, RestClient};
 use super::identity::Finder;
 use crate::domain::ports::{
-    Authorization, CatalogPush, KeyDelivery, OrderFeed, Provider, ProviderError, StoreSession,
-    WebhookInbox, WebhookSubscriptions,
+    Authorization, CatalogPush, KeyDelivery, OrderFeed, OrderFulfillment, Provider, ProviderError,
+    StoreSession, WebhookInbox, WebhookSubscriptions,
 };
 use crate::domain::{ProviderKind, Secret};
 
@@ -273,6 +273,10 @@ impl Provider for WooCommerceProvider {
     }
 
     fn orders(&self) -> Option<&dyn OrderFeed> {
+        Some(self)
+    }
+
+    fn fulfillment(&self) -> Option<&dyn OrderFulfillment> {
         Some(self)
     }
 }

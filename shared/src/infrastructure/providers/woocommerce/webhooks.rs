@@ -5,7 +5,7 @@ use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-use super::orders::parse_order;
+use super::order_json::parse_order;
 use super::store_url;
 use crate::domain::ports::{ProviderError, WebhookDelivery, WebhookIdentity};
 use crate::domain::{Credentials, WebhookEvent};
