@@ -96,7 +96,12 @@ fn redact(payload: &mut Value) {
             null_keys(address, &ADDRESS);
         }
     }
-    for key in ["billing_address", "shipping_address", "default_address"] {
+    for key in [
+        "billing_address",
+        "shipping_address",
+        "default_address",
+        "destination",
+    ] {
         if let Some(address) = object.get_mut(key) {
             null_keys(address, &ADDRESS);
         }

@@ -13,6 +13,11 @@
 //!   by default; `THROTTLED` as an HTTP 200 when short), serves the connector's operations and
 //!   lookups, publications and jobs from in-memory shop state, and withholds protected
 //!   customer data the app is not approved for.
+//! - Orders through their lifecycle: checkout with addresses, discount, tax, shipping and a
+//!   presentment currency (amounts in integer cents, both currencies), the merchant's edits,
+//!   refunds and cancellations (`/_emulator/shops/{shop}/orders/{id}/…`), and the app's
+//!   `fulfillmentCreate` against the order's fulfilment order, each with the webhooks Shopify
+//!   sends.
 //! - Fault injection (5xx, 429 with `Retry-After`, latency, dropped connections; before the
 //!   operation runs or after it was applied) and signed webhook deliveries (event, webhook and
 //!   triggered-at headers, duplicates, replays, compliance topics, subscriptions removed after
@@ -24,6 +29,7 @@ mod control;
 mod deliveries;
 mod graphql;
 mod oauth;
+mod orders;
 mod state;
 
 use std::net::SocketAddr;
@@ -33,7 +39,11 @@ use std::time::Duration;
 use axum::Router;
 use axum::routing::{get, post};
 
-pub use state::{CustomerSpec, EmulatorConfig, Fault, OrderSpec, ShopStats};
+pub use state::{
+    AddressSpec, CancelSpec, CustomerSpec, DiscountSpec, EmulatorConfig, Fault, LineQuantity,
+    NoteAttribute, OrderDetails, OrderEdit, OrderSpec, RefundLineSpec, RefundSpec, ShippingSpec,
+    ShopStats, TaxSpec,
+};
 
 /// Shared state of a running emulator.
 #[derive(Clone)]
@@ -84,6 +94,18 @@ impl Emulator {
             .route(
                 "/_emulator/shops/{shop}/orders",
                 post(control::create_order),
+            )
+            .route(
+                "/_emulator/shops/{shop}/orders/{id}/edit",
+                post(control::edit_order),
+            )
+            .route(
+                "/_emulator/shops/{shop}/orders/{id}/refund",
+                post(control::refund_order),
+            )
+            .route(
+                "/_emulator/shops/{shop}/orders/{id}/cancel",
+                post(control::cancel_order),
             )
             .route("/_emulator/shops/{shop}/faults", post(control::add_fault))
             .route(
@@ -138,14 +160,15 @@ impl Emulator {
         self.app.world().shop(shop).stats.clone()
     }
 
-    /// A JSON snapshot of one shop's state (products, collections, inventory, webhooks, orders).
+    /// A JSON snapshot of one shop's state (products, collections, inventory, webhooks, and
+    /// orders: each one's REST `payload`, `fulfillments` and `fulfillmentOrders`).
     pub fn snapshot(&self, shop: &str) -> serde_json::Value {
         control::snapshot(&self.app, shop)
     }
 
     /// Creates an order in a shop (as a buyer would) and returns its REST payload.
     pub fn create_order(&self, shop: &str, spec: OrderSpec) -> serde_json::Value {
-        control::insert_order(&self.app, shop, spec, None)
+        self.create_order_with(shop, spec, OrderDetails::default(), None)
     }
 
     /// Creates an order placed by a customer with a record (name, e-mail, phone: the fields
@@ -156,7 +179,88 @@ impl Emulator {
         spec: OrderSpec,
         customer: CustomerSpec,
     ) -> serde_json::Value {
-        control::insert_order(&self.app, shop, spec, Some(customer))
+        self.create_order_with(shop, spec, OrderDetails::default(), Some(customer))
+    }
+
+    /// Creates an order with addresses, note, discount, tax, shipping, presentment currency or
+    /// payment state (see [`OrderDetails`]) and returns its REST payload. Panics on an
+    /// invalid spec (an amount that is not one, a missing exchange rate, ...).
+    pub fn create_order_with(
+        &self,
+        shop: &str,
+        spec: OrderSpec,
+        details: OrderDetails,
+        customer: Option<CustomerSpec>,
+    ) -> serde_json::Value {
+        control::insert_order(&self.app, shop, spec, details, customer)
+            .unwrap_or_else(|e| panic!("invalid order spec: {e}"))
+    }
+
+    /// Edits an order as the merchant would (note, current quantities); bumps `updated_at`.
+    /// With `deliver`, sends `orders/updated`. `order_id` is the REST id or the order gid. The
+    /// answer is the control route's: `{order, deliveries: [{topic, statuses}]}`; `Err` its
+    /// refusal (an unknown order or line, a quantity Shopify would not accept).
+    pub async fn edit_order(
+        &self,
+        shop: &str,
+        order_id: &str,
+        edit: OrderEdit,
+        deliver: bool,
+    ) -> Result<serde_json::Value, String> {
+        let copies = deliver.then_some(1);
+        control::change(
+            &self.app,
+            shop,
+            order_id,
+            control::Change::Edit(edit),
+            copies,
+        )
+        .await
+        .map_err(|(_, m)| m)
+    }
+
+    /// Refunds lines and/or shipping as the merchant would; with `deliver`, sends
+    /// `refunds/create` (the refund) then `orders/updated`. Answers `{order, refund,
+    /// deliveries}`.
+    pub async fn refund_order(
+        &self,
+        shop: &str,
+        order_id: &str,
+        refund: RefundSpec,
+        deliver: bool,
+    ) -> Result<serde_json::Value, String> {
+        let copies = deliver.then_some(1);
+        control::change(
+            &self.app,
+            shop,
+            order_id,
+            control::Change::Refund(refund),
+            copies,
+        )
+        .await
+        .map_err(|(_, m)| m)
+    }
+
+    /// Cancels an order as the merchant would (refused twice or once anything is fulfilled;
+    /// its fulfilment orders close); with `deliver`, sends `orders/cancelled` (and
+    /// `refunds/create` when it refunds) then `orders/updated`.
+    pub async fn cancel_order(
+        &self,
+        shop: &str,
+        order_id: &str,
+        cancel: CancelSpec,
+        deliver: bool,
+    ) -> Result<serde_json::Value, String> {
+        let copies = deliver.then_some(1);
+        control::change(
+            &self.app,
+            shop,
+            order_id,
+            control::Change::Cancel(cancel),
+            copies,
+        )
+        .await
+        .map_err(|(_, m)| m)
     }
 
     /// Delivers a topic's payload to the shop's subscriptions, signed; `copies` > 1 delivers

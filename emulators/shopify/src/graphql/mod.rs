@@ -180,7 +180,7 @@ pub(crate) async fn handle(
     };
     let mutation = operation.is_mutation();
     let requested = pricer.requested(set, mutation);
-    let (answer, lost) = {
+    let (answer, lost, deliveries) = {
         let mut world = app.world();
         let s = world.shop(&shop);
         let available = {
@@ -222,6 +222,7 @@ pub(crate) async fn handle(
                 return errors(vec![(message, "BAD_REQUEST")]);
             }
         };
+        let deliveries = resolved.deliveries;
         let mut data = select::project(set, &resolved.data, &variables, &document);
         let mut field_errors = resolved.errors;
         field_errors.extend(protect::enforce(
@@ -252,8 +253,18 @@ pub(crate) async fn handle(
         if !field_errors.is_empty() {
             answer["errors"] = json!(field_errors);
         }
-        (answer, lost)
+        (answer, lost, deliveries)
     };
+    // Webhooks the operation causes go out after it ran, whether or not its answer arrives.
+    if !deliveries.is_empty() {
+        let app = app.clone();
+        let shop = shop.clone();
+        tokio::spawn(async move {
+            for (topic, payload) in deliveries {
+                crate::deliveries::deliver(&app, &shop, &topic, &payload, 1).await;
+            }
+        });
+    }
     if mutation && !app.config.mutation_latency.is_zero() {
         tokio::time::sleep(app.config.mutation_latency).await;
     }

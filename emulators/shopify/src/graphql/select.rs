@@ -183,8 +183,9 @@ fn page(items: &[Value], field: &Field, vars: &Value) -> Value {
 
 /// Shapes a resolver's answer like the response: each selected field under its response key
 /// (looked up by response key when the resolver used it, else by field name), only
-/// the fields asked for (`null` when the resolver has none), lists element by element,
-/// [`CONNECTION`] values paged and [`BY_ARG`] values picked by argument.
+/// the fields asked for (`null` when the resolver has none), lists element by element (cut
+/// to the field's `first`), [`CONNECTION`] values paged and [`BY_ARG`] values picked by
+/// argument.
 pub(crate) fn project(
     set: &SelectionSet,
     source: &Value,
@@ -227,6 +228,13 @@ pub(crate) fn project(
 }
 
 fn resolve_special(value: Value, field: &Field, vars: &Value) -> Value {
+    // A list field with `first` (`Order.refunds(first:)`) holds at most that many items.
+    if let Value::Array(mut items) = value {
+        if let Some(first) = arg(field, "first", vars).and_then(|v| v.as_u64()) {
+            items.truncate(first as usize);
+        }
+        return Value::Array(items);
+    }
     let Value::Object(object) = &value else {
         return value;
     };

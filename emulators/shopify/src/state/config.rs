@@ -52,11 +52,20 @@ pub struct EmulatorConfig {
     /// Refuses root fields whose access scope was not granted (`ACCESS_DENIED`, the field
     /// `null`): `write_products` for product and collection writes, `read_products` for their
     /// reads, `read_orders` / `write_orders`, `write_inventory`, `read_locations`,
-    /// `read_publications` and `write_publications`. Default true, as Shopify does.
+    /// `read_publications` and `write_publications`, one of the three
+    /// `write_*_fulfillment_orders` for `fulfillmentCreate`; hides the shop's (merchant-managed)
+    /// fulfilment orders from apps without `read_merchant_managed_fulfillment_orders`; refuses
+    /// subscriptions to order and refund topics without `read_orders`, product and collection
+    /// topics without `read_products`. Default true, as Shopify does.
     pub enforce_scopes: bool,
     /// Where compliance topics are delivered (the app's configured compliance URL); `None`
     /// delivers them to every distinct address the shop's subscriptions use.
     pub compliance_uri: Option<String>,
+    /// After a `fulfillmentCreate`, delivers (in the background, after the answer, as Shopify
+    /// does) `fulfillments/create`, `orders/fulfilled` or `orders/partially_fulfilled`, and
+    /// `orders/updated` to the shop's subscriptions of those topics. Off, nothing is delivered
+    /// and a test relies on polling alone. Default true.
+    pub deliver_on_fulfillment: bool,
 }
 
 impl EmulatorConfig {
@@ -80,6 +89,7 @@ impl EmulatorConfig {
             resilient_refresh: true,
             enforce_scopes: true,
             compliance_uri: None,
+            deliver_on_fulfillment: true,
         }
     }
 }

@@ -1,6 +1,7 @@
 //! In-memory shop state: every shop, created on first use, and what it holds.
 
 mod config;
+mod order_specs;
 mod records;
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
@@ -9,6 +10,10 @@ use std::time::Instant;
 use serde_json::Value;
 
 pub use config::{CustomerSpec, EmulatorConfig, Fault, OrderSpec, ShopStats};
+pub use order_specs::{
+    AddressSpec, CancelSpec, DiscountSpec, LineQuantity, NoteAttribute, OrderDetails, OrderEdit,
+    RefundLineSpec, RefundSpec, ShippingSpec, TaxSpec,
+};
 pub(crate) use records::{
     Bucket, Collection, Delivery, Job, Metafield, ONLINE_STORE, Order, Product, RefreshToken,
     Subscription, Variant,
@@ -59,11 +64,35 @@ impl Default for Shop {
     }
 }
 
+/// Fresh numeric ids of a shop, borrowed beside one of its orders.
+pub(crate) struct Ids<'a>(&'a mut u64);
+
+impl Ids<'_> {
+    pub fn next(&mut self) -> u64 {
+        *self.0 += 1;
+        *self.0
+    }
+}
+
 impl Shop {
     /// A fresh numeric id.
     pub fn id(&mut self) -> u64 {
-        self.next_id += 1;
-        self.next_id
+        Ids(&mut self.next_id).next()
+    }
+
+    /// Order number `index` with the shop's id source.
+    pub fn order_with_ids(&mut self, index: usize) -> (&mut Order, Ids<'_>) {
+        (&mut self.orders[index], Ids(&mut self.next_id))
+    }
+
+    /// The index of the order with this REST id or `gid://shopify/Order/N`.
+    pub fn order_index(&self, id: &str) -> Option<usize> {
+        let number: u64 = id
+            .strip_prefix("gid://shopify/Order/")
+            .unwrap_or(id)
+            .parse()
+            .ok()?;
+        self.orders.iter().position(|o| o.record.id == number)
     }
 
     /// Expires every access token now.

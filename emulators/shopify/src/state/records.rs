@@ -5,6 +5,8 @@ use std::time::Instant;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::orders::OrderRecord;
+
 /// The shop's one publication, the Online Store channel.
 pub(crate) const ONLINE_STORE: &str = "gid://shopify/Publication/1";
 
@@ -71,12 +73,24 @@ pub(crate) struct Subscription {
     pub consecutive_failures: u32,
 }
 
-/// An order, kept as its REST payload plus tags.
+/// An order: its model (lines, amounts, refunds, fulfilments), tags and last change.
 #[derive(Debug, Clone)]
 pub(crate) struct Order {
-    pub payload: Value,
+    pub record: OrderRecord,
     pub tags: Vec<String>,
     pub updated_at: time::OffsetDateTime,
+}
+
+impl Order {
+    /// The REST payload `orders/*` webhooks carry.
+    pub fn payload(&self) -> Value {
+        crate::orders::rest::payload(&self.record, &self.tags, self.updated_at)
+    }
+
+    /// `gid://shopify/Order/N`.
+    pub fn gid(&self) -> String {
+        format!("gid://shopify/Order/{}", self.record.id)
+    }
 }
 
 /// The leaky bucket.

@@ -3,8 +3,12 @@
 
 mod collections;
 mod faults;
+mod fulfilment;
 mod limits;
 mod lookup;
+mod merchant;
+mod order_kit;
+mod orders;
 mod protected;
 mod publications;
 mod tokens;

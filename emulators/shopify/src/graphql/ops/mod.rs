@@ -5,9 +5,11 @@
 //! `userErrors` entries, string variables and opaque cursors.
 
 mod collections;
+mod fulfillment;
 mod inventory;
 mod jobs;
 mod lookup;
+mod order_json;
 mod orders;
 mod products;
 mod publications;
@@ -28,10 +30,12 @@ use crate::state::Shop;
 pub(crate) use webhooks::header_topic;
 
 /// What running an operation produced: the answer (keyed by field name or response key, to
-/// be projected onto the selection) and field errors to return beside it.
+/// be projected onto the selection), field errors to return beside it, and webhooks to
+/// deliver once it is answered (topic, payload).
 pub(crate) struct Resolved {
     pub data: Value,
     pub errors: Vec<Value>,
+    pub deliveries: Vec<(String, Value)>,
 }
 
 pub(super) fn gid(kind: &str, id: u64) -> String {
@@ -71,7 +75,6 @@ pub(crate) fn execute(
         .as_ref()
         .map(|n| n.as_str())
         .unwrap_or_default();
-    let level = app.config.protected_data_level;
     let named = [
         "ProductSet",
         "InventorySetQuantities",
@@ -111,7 +114,11 @@ pub(crate) fn execute(
         } else {
             Value::Object(data)
         };
-        return Ok(Resolved { data, errors });
+        return Ok(Resolved {
+            data,
+            errors,
+            deliveries: Vec::new(),
+        });
     }
     let data = match name {
         "ProductSet" => products::product_set(shop, vars),
@@ -122,11 +129,11 @@ pub(crate) fn execute(
         "CollectionAddProductsV2" => collections::collection_membership(app, shop, vars, true),
         "CollectionRemoveProducts" => collections::collection_membership(app, shop, vars, false),
         "WebhookSubscriptions" => webhooks::webhook_subscriptions(shop, vars),
-        "WebhookSubscriptionCreate" => webhooks::webhook_create(shop, vars, level),
+        "WebhookSubscriptionCreate" => webhooks::webhook_create(app, shop, vars),
         "WebhookSubscriptionUpdate" => webhooks::webhook_update(shop, vars),
         "WebhookSubscriptionDelete" => webhooks::webhook_delete(shop, vars),
         "Orders" => orders::orders(app, shop, vars)?,
-        "OrderLineItems" => orders::order_line_items(shop, vars),
+        "OrderLineItems" => orders::order(app, shop, vars),
         "TagsAdd" => orders::tags_add(shop, vars),
         "AccessScopes" => shop::access_scopes(shop),
         "PrimaryLocation" => shop::primary_location(),
@@ -135,5 +142,6 @@ pub(crate) fn execute(
     Ok(Resolved {
         data,
         errors: Vec::new(),
+        deliveries: Vec::new(),
     })
 }

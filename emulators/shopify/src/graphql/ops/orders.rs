@@ -1,66 +1,27 @@
-//! Orders read back through GraphQL: the paged list with an `updated_at:>=` filter, line
-//! items of one order page by page, and `tagsAdd` (which bumps `updatedAt`).
+//! Orders read back through GraphQL: the paged list with an `updated_at:>=` filter sorted by
+//! update, one order by id (its line items, refunds, fulfilments and fulfilment orders paged
+//! by the selection), and `tagsAdd` (which bumps `updatedAt`).
 
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::{decode_cursor, encode_cursor, gid, s, user_error};
+use super::order_json::order_json;
+use super::{decode_cursor, encode_cursor, s, user_error};
 use crate::App;
+use crate::orders::now_second;
 use crate::state::Shop;
 
-fn money(amount: &Value, currency: &str) -> Value {
-    json!({"shopMoney": {"amount": amount, "currencyCode": currency}})
-}
+/// The scope that shows a shop's own (merchant-managed) fulfilment orders.
+pub(super) const READ_FULFILLMENT_ORDERS: &str = "read_merchant_managed_fulfillment_orders";
 
-fn line_item_json(line: &Value, currency: &str) -> Value {
-    json!({
-        "id": gid("LineItem", line["id"].as_u64().unwrap_or_default()),
-        "sku": line["sku"],
-        "title": line["title"],
-        "quantity": line["quantity"],
-        "variant": line["variant_id"].as_u64().map(|v| json!({"id": gid("ProductVariant", v)})),
-        "originalUnitPriceSet": money(&line["price"], currency),
-    })
-}
-
-fn line_items_page(order: &Value, first: usize, start: usize) -> Value {
-    let currency = order["currency"].as_str().unwrap_or("EUR");
-    let lines = order["line_items"].as_array().cloned().unwrap_or_default();
-    let page: Vec<Value> = lines
-        .iter()
-        .skip(start)
-        .take(first)
-        .map(|l| line_item_json(l, currency))
-        .collect();
-    let last = start + page.len();
-    json!({"nodes": page, "pageInfo": {"hasNextPage": last < lines.len(), "endCursor": (last > 0).then(|| encode_cursor(last - 1))}})
-}
-
-/// The order's customer as GraphQL shows it (`null` for a guest).
-fn customer_json(c: &Value) -> Value {
-    if c.is_null() {
-        return Value::Null;
-    }
-    let name: Vec<&str> = [&c["first_name"], &c["last_name"]]
-        .iter()
-        .filter_map(|v| v.as_str())
-        .collect();
-    json!({
-        "id": c["admin_graphql_api_id"],
-        "legacyResourceId": c["id"].as_u64().map(|n| n.to_string()),
-        "firstName": c["first_name"],
-        "lastName": c["last_name"],
-        "displayName": name.join(" "),
-        "email": c["email"],
-        "phone": c["phone"],
-        "defaultEmailAddress": c["email"].as_str().map(|e| json!({"emailAddress": e})),
-        "defaultPhoneNumber": c["phone"].as_str().map(|p| json!({"phoneNumber": p})),
-    })
+/// Whether the app sees the shop's fulfilment orders: the others are left out of
+/// `Order.fulfillmentOrders`, as Shopify filters them by scope.
+pub(super) fn fulfillment_orders_visible(app: &App, shop: &Shop) -> bool {
+    !app.config.enforce_scopes || shop.has_scope(READ_FULFILLMENT_ORDERS)
 }
 
 pub(super) fn orders(app: &App, shop: &Shop, vars: &Value) -> Result<Value, String> {
-    let _ = app;
     let query = s(vars, "query").unwrap_or_default();
     let since = match query.strip_prefix("updated_at:>=") {
         Some(rest) => {
@@ -78,54 +39,41 @@ pub(super) fn orders(app: &App, shop: &Shop, vars: &Value) -> Result<Value, Stri
         .iter()
         .filter(|o| since.is_none_or(|t| o.updated_at >= t))
         .collect();
-    matching.sort_by_key(|o| (o.updated_at, o.payload["id"].as_u64()));
+    matching.sort_by_key(|o| (o.updated_at, o.record.id));
     let first = vars["first"].as_u64().unwrap_or(50).min(250) as usize;
-    let line_first = vars["lineItemsFirst"].as_u64().unwrap_or(20).min(250) as usize;
     let start = s(vars, "after")
         .and_then(|a| decode_cursor(&a))
         .map_or(0, |i| i + 1);
+    let visible = fulfillment_orders_visible(app, shop);
     let nodes: Vec<Value> = matching
         .iter()
         .skip(start)
         .take(first)
-        .map(|o| {
-            let p = &o.payload;
-            let currency = p["currency"].as_str().unwrap_or("EUR");
-            json!({
-                "id": p["admin_graphql_api_id"],
-                "legacyResourceId": p["id"].as_u64().map(|n| n.to_string()),
-                "name": p["name"],
-                "email": p["email"],
-                "createdAt": p["created_at"],
-                "updatedAt": o.updated_at.format(&Rfc3339).unwrap_or_default(),
-                "displayFinancialStatus": "PAID",
-                "displayFulfillmentStatus": "UNFULFILLED",
-                "totalPriceSet": money(&p["total_price"], currency),
-                "customer": customer_json(&p["customer"]),
-                "lineItems": line_items_page(p, line_first, 0),
-            })
-        })
+        .map(|o| order_json(o, visible))
         .collect();
     let last = start + nodes.len();
-    Ok(
-        json!({"orders": {"nodes": nodes, "pageInfo": {"hasNextPage": last < matching.len(), "endCursor": (last > 0).then(|| encode_cursor(last - 1))}}}),
-    )
+    let cursor = |i: usize| encode_cursor(i);
+    Ok(json!({"orders": {
+        "nodes": nodes,
+        "edges": nodes.iter().enumerate().map(|(k, n)| json!({"node": n, "cursor": cursor(start + k)})).collect::<Vec<_>>(),
+        "pageInfo": {
+            "hasNextPage": last < matching.len(),
+            "hasPreviousPage": start > 0,
+            "startCursor": (last > start).then(|| cursor(start)),
+            "endCursor": (last > start).then(|| cursor(last - 1)),
+        },
+    }}))
 }
 
-pub(super) fn order_line_items(shop: &Shop, vars: &Value) -> Value {
+/// `order(id:)`: the whole order, or `null`.
+pub(super) fn order(app: &App, shop: &Shop, vars: &Value) -> Value {
     let id = s(vars, "id").unwrap_or_default();
-    let Some(order) = shop
-        .orders
-        .iter()
-        .find(|o| o.payload["admin_graphql_api_id"] == json!(id))
-    else {
-        return json!({"order": null});
-    };
-    let first = vars["first"].as_u64().unwrap_or(50).min(250) as usize;
-    let start = s(vars, "after")
-        .and_then(|a| decode_cursor(&a))
-        .map_or(0, |i| i + 1);
-    json!({"order": {"id": id, "lineItems": line_items_page(&order.payload, first, start)}})
+    let visible = fulfillment_orders_visible(app, shop);
+    let found = id
+        .strip_prefix("gid://shopify/Order/")
+        .and_then(|_| shop.order_index(&id));
+    let answer = found.map_or(Value::Null, |i| order_json(&shop.orders[i], visible));
+    json!({"order": answer})
 }
 
 pub(super) fn tags_add(shop: &mut Shop, vars: &Value) -> Value {
@@ -138,19 +86,19 @@ pub(super) fn tags_add(shop: &mut Shop, vars: &Value) -> Value {
                 .collect()
         })
         .unwrap_or_default();
-    match shop
-        .orders
-        .iter_mut()
-        .find(|o| o.payload["admin_graphql_api_id"] == json!(id))
-    {
-        Some(order) => {
+    let found = id
+        .strip_prefix("gid://shopify/Order/")
+        .and_then(|_| shop.order_index(&id));
+    match found {
+        Some(i) => {
+            let order = &mut shop.orders[i];
             for tag in tags {
                 if !order.tags.contains(&tag) {
                     order.tags.push(tag);
                 }
             }
-            // Tagging changes the order: Shopify bumps updated_at.
-            order.updated_at = OffsetDateTime::now_utc();
+            // Tagging changes the order: Shopify bumps updated_at (to the second).
+            order.updated_at = now_second();
             json!({"tagsAdd": {"node": {"id": id}, "userErrors": []}})
         }
         None => {

@@ -9,7 +9,7 @@ use apollo_compiler::executable::{Field, SelectionSet};
 use serde_json::{Map, Value, json};
 
 use super::{
-    Resolved, collections, jobs, lookup, orders, products, publications, s, scopes,
+    Resolved, collections, fulfillment, jobs, lookup, orders, products, publications, s, scopes,
     shop as shop_ops, webhooks,
 };
 use crate::App;
@@ -28,12 +28,12 @@ pub(super) fn resolve(
 ) -> Result<Resolved, String> {
     let mut data = Map::new();
     let mut errors = Vec::new();
+    let mut deliveries = Vec::new();
     let mut null_data = false;
     for field in fields(set, doc, vars) {
         let key = field.response_key().as_str();
         let a = args(field, vars);
         let name = field.name.as_str();
-        let level = app.config.protected_data_level;
         if let Some(error) = scopes::denial(app, shop, field) {
             refuse(&mut data, &mut errors, &mut null_data, doc, field, error);
             continue;
@@ -49,13 +49,16 @@ pub(super) fn resolve(
                 Ok(collections::collection_membership(app, shop, &a, false)[name].take())
             }
             "webhookSubscriptions" => Ok(webhooks::webhook_subscriptions(shop, &a)[name].take()),
-            "webhookSubscriptionCreate" => {
-                Ok(webhooks::webhook_create(shop, &a, level)[name].take())
-            }
+            "webhookSubscriptionCreate" => Ok(webhooks::webhook_create(app, shop, &a)[name].take()),
             "webhookSubscriptionUpdate" => Ok(webhooks::webhook_update(shop, &a)[name].take()),
             "webhookSubscriptionDelete" => Ok(webhooks::webhook_delete(shop, &a)[name].take()),
             "orders" => Ok(orders::orders(app, shop, &a)?[name].take()),
-            "order" => Ok(orders::order_line_items(shop, &a)[name].take()),
+            "order" => Ok(orders::order(app, shop, &a)[name].take()),
+            "fulfillmentCreate" => {
+                let (payload, queued) = fulfillment::fulfillment_create(app, shop, &a);
+                deliveries.extend(queued);
+                Ok(payload)
+            }
             "tagsAdd" => Ok(orders::tags_add(shop, &a)[name].take()),
             "__typename" => Ok(json!(set.ty.as_str())),
             "product" => Ok(lookup::product(shop, &a)),
@@ -92,6 +95,7 @@ pub(super) fn resolve(
                             let nested =
                                 resolve(app, shop, shop_name, doc, &q.selection_set, vars)?;
                             errors.extend(nested.errors);
+                            deliveries.extend(nested.deliveries);
                             job["query"] = nested.data;
                         }
                         Ok(job)
@@ -115,6 +119,7 @@ pub(super) fn resolve(
             Value::Object(data)
         },
         errors,
+        deliveries,
     })
 }
 

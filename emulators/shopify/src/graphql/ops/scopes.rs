@@ -7,14 +7,24 @@ use serde_json::{Value, json};
 use crate::App;
 use crate::state::Shop;
 
-/// The scope a root field needs (a `write_` scope also grants its `read_`).
-fn required(field: &str) -> Option<&'static str> {
+/// Either of the scopes `fulfillmentCreate` needs (shopify.dev, `fulfillmentCreate`).
+const FULFILLMENT_WRITE: [&str; 3] = [
+    "write_assigned_fulfillment_orders",
+    "write_merchant_managed_fulfillment_orders",
+    "write_third_party_fulfillment_orders",
+];
+
+/// The scopes a root field needs, any one of them (a `write_` scope also grants its `read_`).
+fn required(field: &str) -> Option<&'static [&'static str]> {
+    if field == "fulfillmentCreate" {
+        return Some(&FULFILLMENT_WRITE);
+    }
     Some(match field {
         "productSet"
         | "collectionCreate"
         | "collectionUpdate"
         | "collectionAddProductsV2"
-        | "collectionRemoveProducts" => "write_products",
+        | "collectionRemoveProducts" => &["write_products"],
         "product"
         | "productByIdentifier"
         | "productByHandle"
@@ -22,13 +32,13 @@ fn required(field: &str) -> Option<&'static str> {
         | "collection"
         | "collectionByIdentifier"
         | "collectionByHandle"
-        | "collections" => "read_products",
-        "inventorySetQuantities" => "write_inventory",
-        "orders" | "order" => "read_orders",
-        "tagsAdd" => "write_orders",
-        "location" | "locations" => "read_locations",
-        "publications" => "read_publications",
-        "publishablePublish" | "publishableUnpublish" => "write_publications",
+        | "collections" => &["read_products"],
+        "inventorySetQuantities" => &["write_inventory"],
+        "orders" | "order" => &["read_orders"],
+        "tagsAdd" => &["write_orders"],
+        "location" | "locations" => &["read_locations"],
+        "publications" => &["read_publications"],
+        "publishablePublish" | "publishableUnpublish" => &["write_publications"],
         _ => return None,
     })
 }
@@ -39,19 +49,27 @@ pub(super) fn denial(app: &App, shop: &Shop, field: &Field) -> Option<Value> {
     if !app.config.enforce_scopes {
         return None;
     }
-    let scope = required(field.name.as_str())?;
-    if shop.has_scope(scope) {
+    let scopes = required(field.name.as_str())?;
+    if scopes.iter().any(|scope| shop.has_scope(scope)) {
         return None;
     }
+    let named: Vec<String> = scopes
+        .iter()
+        .map(|scope| format!("`{scope}` access scope"))
+        .collect();
+    let access = match named.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => named.join(""),
+    };
     Some(json!({
         "message": format!(
-            "Access denied for {} field. Required access: `{scope}` access scope.",
+            "Access denied for {} field. Required access: {access}.",
             field.name
         ),
         "extensions": {
             "code": "ACCESS_DENIED",
             "documentation": "https://shopify.dev/api/usage/access-scopes",
-            "requiredAccess": format!("`{scope}` access scope."),
+            "requiredAccess": format!("{access}."),
         },
     }))
 }

@@ -1,10 +1,12 @@
 //! Webhook subscriptions: paged list filtered by topics, create (https or loopback only, one
-//! per topic and address, topics with protected customer data only with approval), address
+//! per topic and address, a topic only with its access scope, topics with protected customer
+//! data only with approval), address
 //! update, delete; and topic enum to header name.
 
 use serde_json::{Value, json};
 
 use super::{decode_cursor, encode_cursor, gid, s, user_error};
+use crate::App;
 use crate::deliveries::protected_topic;
 use crate::graphql::protect::DOCUMENTATION;
 use crate::state::{Shop, Subscription};
@@ -51,10 +53,30 @@ fn valid_uri(uri: &str) -> bool {
         || uri.starts_with("http://localhost")
 }
 
-pub(super) fn webhook_create(shop: &mut Shop, vars: &Value, protected_level: u8) -> Value {
+/// The scope a subscription to `topic` needs (`orders/cancelled` → `read_orders`), for the
+/// topics the emulator delivers.
+fn topic_scope(topic: &str) -> Option<&'static str> {
+    Some(match topic.split('/').next()? {
+        "orders" | "refunds" | "order_transactions" => "read_orders",
+        "products" | "collections" => "read_products",
+        _ => return None,
+    })
+}
+
+pub(super) fn webhook_create(app: &App, shop: &mut Shop, vars: &Value) -> Value {
+    let protected_level = app.config.protected_data_level;
     let topic = s(vars, "topic").unwrap_or_default();
     let uri = s(&vars["webhookSubscription"], "uri").unwrap_or_default();
-    if protected_level == 0 && protected_topic(&topic_name(&topic)) {
+    let name = topic_name(&topic);
+    if let Some(scope) = topic_scope(&name).filter(|_| app.config.enforce_scopes) {
+        if !shop.has_scope(scope) {
+            let message = format!(
+                "Invalid topic specified: {name}. Does it exist? Is there a missing access scope?"
+            );
+            return json!({"webhookSubscriptionCreate": {"webhookSubscription": null, "userErrors": [user_error(&["topic"], &message, None)]}});
+        }
+    }
+    if protected_level == 0 && protected_topic(&name) {
         let message = format!(
             "This app is not approved to subscribe to webhook topics containing protected customer data. See {DOCUMENTATION} for more details."
         );

@@ -1,18 +1,38 @@
-//! Test and development controls under `/_emulator/`: snapshots, orders, faults, token
-//! expiry and revocation, uninstall, compliance deliveries and replays.
+//! Test and development controls under `/_emulator/`: snapshots, orders (`orders`), faults,
+//! token expiry and revocation, uninstall, compliance deliveries and replays.
+
+mod orders;
+
+pub(crate) use orders::{
+    Change, cancel_order, change, create_order, edit_order, insert_order, refund_order,
+};
 
 use axum::Json;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use serde_json::{Value, json};
-use time::OffsetDateTime;
-use time::format_description::well_known::Rfc3339;
 
 use crate::App;
 use crate::deliveries::{COMPLIANCE_TOPICS, deliver, deliver_compliance, replay};
-use crate::state::{CustomerSpec, Fault, ONLINE_STORE, Order, OrderSpec};
+use crate::orders::rest;
+use crate::state::{Fault, ONLINE_STORE, Order};
+
+/// An order in the snapshot: its REST payload, fulfilments and fulfilment orders.
+fn order_view(o: &Order) -> Value {
+    let record = &o.record;
+    json!({
+        "id": record.id,
+        "gid": o.gid(),
+        "tags": o.tags,
+        "updatedAt": rest::stamp(o.updated_at),
+        "exchangeRate": record.exchange_rate.as_ref().map(|r| r.text()),
+        "payload": o.payload(),
+        "fulfillments": record.fulfillments.iter().map(|f| rest::fulfillment(record, f)).collect::<Vec<_>>(),
+        "fulfillmentOrders": record.fulfillment_orders.iter().map(|f| rest::fulfillment_order(record, f)).collect::<Vec<_>>(),
+    })
+}
 
 /// A JSON view of one shop.
 pub(crate) fn snapshot(app: &App, shop: &str) -> Value {
@@ -23,7 +43,7 @@ pub(crate) fn snapshot(app: &App, shop: &str) -> Value {
         "collections": s.collections.values().collect::<Vec<_>>(),
         "inventory": s.inventory,
         "webhooks": s.webhooks,
-        "orders": s.orders.iter().map(|o| json!({"id": o.payload["id"], "tags": o.tags})).collect::<Vec<_>>(),
+        "orders": s.orders.iter().map(order_view).collect::<Vec<_>>(),
         "scopes": s.scopes,
         "publications": [{"id": ONLINE_STORE, "name": "Online Store"}],
         "jobs": s.jobs.values().collect::<Vec<_>>(),
@@ -35,112 +55,6 @@ pub(crate) fn snapshot(app: &App, shop: &str) -> Value {
 /// `GET /_emulator/shops/{shop}`.
 pub(crate) async fn summary(State(app): State<App>, Path(shop): Path<String>) -> Json<Value> {
     Json(snapshot(&app, &shop))
-}
-
-/// Creates an order as a buyer would, with a customer record when `customer` is given;
-/// returns the REST payload webhooks carry.
-pub(crate) fn insert_order(
-    app: &App,
-    shop: &str,
-    spec: OrderSpec,
-    customer: Option<CustomerSpec>,
-) -> Value {
-    let mut world = app.world();
-    let s = world.shop(shop);
-    let id = s.id();
-    let number = 1000 + s.orders.len() + 1;
-    let now = OffsetDateTime::now_utc()
-        .replace_nanosecond(0)
-        .unwrap_or_else(|_| OffsetDateTime::now_utc());
-    let stamp = now.format(&Rfc3339).unwrap_or_default();
-    let lines = if spec.lines.is_empty() {
-        vec![(
-            "SKU-1".to_owned(),
-            "Demo item".to_owned(),
-            1,
-            "10.00".to_owned(),
-        )]
-    } else {
-        spec.lines
-    };
-    let mut total_cents: i64 = 0;
-    let mut line_items = Vec::new();
-    for (sku, title, quantity, price) in lines {
-        let cents = price.replace('.', "").parse::<i64>().unwrap_or(0);
-        total_cents += cents * quantity;
-        let variant = s
-            .products
-            .values()
-            .flat_map(|p| &p.variants)
-            .find(|v| v.sku.as_deref() == Some(sku.as_str()))
-            .and_then(|v| v.id.rsplit('/').next().and_then(|n| n.parse::<u64>().ok()));
-        line_items.push(json!({
-            "id": s.id(), "variant_id": variant, "sku": sku, "title": title, "quantity": quantity, "price": price,
-        }));
-    }
-    let payload = json!({
-        "id": id,
-        "admin_graphql_api_id": format!("gid://shopify/Order/{id}"),
-        "name": format!("#{number}"),
-        "email": spec.email,
-        "currency": app.config.currency,
-        "total_price": format!("{}.{:02}", total_cents / 100, total_cents % 100),
-        "financial_status": "paid",
-        "fulfillment_status": null,
-        "created_at": stamp,
-        "updated_at": stamp,
-        "customer": null,
-        "line_items": line_items,
-    });
-    let mut payload = payload;
-    if let Some(c) = customer {
-        let customer_id = s.id();
-        payload["customer"] = json!({
-            "id": customer_id,
-            "admin_graphql_api_id": format!("gid://shopify/Customer/{customer_id}"),
-            "first_name": c.first_name,
-            "last_name": c.last_name,
-            "email": c.email,
-            "phone": c.phone,
-        });
-    }
-    s.orders.push(Order {
-        payload: payload.clone(),
-        tags: Vec::new(),
-        updated_at: now,
-    });
-    payload
-}
-
-#[derive(Deserialize)]
-pub(crate) struct DeliverQuery {
-    #[serde(default)]
-    deliver: bool,
-    #[serde(default)]
-    copies: Option<u32>,
-}
-
-/// `POST /_emulator/shops/{shop}/orders?deliver=true&copies=N`.
-pub(crate) async fn create_order(
-    State(app): State<App>,
-    Path(shop): Path<String>,
-    Query(q): Query<DeliverQuery>,
-    body: Option<Json<OrderSpec>>,
-) -> Json<Value> {
-    let payload = insert_order(&app, &shop, body.map(|b| b.0).unwrap_or_default(), None);
-    let statuses = if q.deliver {
-        deliver(
-            &app,
-            &shop,
-            "orders/create",
-            &payload,
-            q.copies.unwrap_or(1),
-        )
-        .await
-    } else {
-        Vec::new()
-    };
-    Json(json!({"order": payload, "deliveries": statuses}))
 }
 
 #[derive(Deserialize)]
