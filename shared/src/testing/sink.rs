@@ -82,7 +82,12 @@ mod tests {
     use crate::testing::fixtures::{business, order};
 
     fn event(b: &str, id: &str, sequence: u64) -> OrderEvent {
-        OrderEvent::new(OrderEventKind::Created, business(b), sequence, order(id))
+        let kind = if sequence == 1 {
+            OrderEventKind::Created
+        } else {
+            OrderEventKind::Updated
+        };
+        OrderEvent::new(kind, business(b), sequence, order(id))
     }
 
     #[tokio::test]

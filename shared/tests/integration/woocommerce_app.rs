@@ -20,6 +20,11 @@ pub const WOO: ProviderKind = ProviderKind::from_static("woocommerce");
 
 /// A function instance: the service over the stack, as one cold start builds it.
 pub fn service(stack: &Stack) -> EcommerceService<AwsPorts> {
+    service_at(stack, "https://api.example.com")
+}
+
+/// A function instance whose public base URL (where webhooks are registered) is `base`.
+pub fn service_at(stack: &Stack, base: &str) -> EcommerceService<AwsPorts> {
     let r = &stack.resources;
     let config = AppConfig {
         table: r.table.clone(),
@@ -28,7 +33,7 @@ pub fn service(stack: &Stack) -> EcommerceService<AwsPorts> {
         poll_queue_url: r.poll_queue_url.clone(),
         orders_queue_url: r.orders_queue_url.clone(),
         kms_key_id: r.key_alias.clone(),
-        public_base_url: "https://api.example.com".into(),
+        public_base_url: base.into(),
         state_secret: Secret::new("state-secret-for-tests-0123456789"),
         pwa_settings_url: "https://pwa.example.com/settings".into(),
         business_claim: "business_ids".into(),
@@ -49,7 +54,7 @@ pub fn service(stack: &Stack) -> EcommerceService<AwsPorts> {
 }
 
 /// Runs every job on the sync queue through the service, as the worker does.
-async fn run_sync_jobs(stack: &Stack, service: &EcommerceService<AwsPorts>) {
+pub async fn run_sync_jobs(stack: &Stack, service: &EcommerceService<AwsPorts>) {
     loop {
         let messages = drain(&stack.clients, &stack.resources.sync_queue_url).await;
         if messages.is_empty() {

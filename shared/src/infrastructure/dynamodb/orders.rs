@@ -329,10 +329,10 @@ impl OrderRepository for DynamoStore {
             .update_item()
             .table_name(&self.table)
             .set_key(Some(key.clone()))
-            .update_expression(format!(
+            .update_expression(
                 "SET publishedSequence = :seq, pendingEvents = :none \
-                 REMOVE claimToken, claimUntil, GSI2PK, GSI2SK"
-            ))
+                 REMOVE claimToken, claimUntil, GSI2PK, GSI2SK",
+            )
             .condition_expression("claimToken = :token AND eventSequence = :seq")
             .expression_attribute_values(":seq", num(sequence))
             .expression_attribute_values(":token", s(token))

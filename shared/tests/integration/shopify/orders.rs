@@ -56,7 +56,7 @@ async fn orders_page_by_cursor_with_every_line_item_and_get_acknowledged() {
             None => break,
         }
     }
-    assert_eq!(pages, 3);
+    assert_eq!(pages, 10, "three whole orders a page");
     assert_eq!(pulled.len(), 30);
     let ids: Vec<String> = created
         .iter()
@@ -73,7 +73,8 @@ async fn orders_page_by_cursor_with_every_line_item_and_get_acknowledged() {
         23,
         "line items past the first page are fetched"
     );
-    assert_eq!(big.total.amount.as_str(), "34.50");
+    // GraphQL prints Decimal without trailing zeros.
+    assert_eq!(big.total.amount.canonical(), "34.5");
     assert!(newest.unwrap() >= since);
 
     // Nothing newer than the newest update: an empty page.

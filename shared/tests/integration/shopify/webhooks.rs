@@ -83,7 +83,7 @@ async fn registration_is_idempotent_follows_a_new_address_and_removal_tolerates_
             .as_array()
             .unwrap()
             .len(),
-        3
+        5
     );
 
     let moved = kit

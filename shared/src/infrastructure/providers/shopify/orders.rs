@@ -14,11 +14,15 @@ use super::provider::{CustomerData, ShopifyProvider, field, parse, user_errors};
 use crate::domain::ports::{OrderFeed, OrdersPage, ProviderError, RejectedOrder, StoreSession};
 use crate::domain::{LineItem, Order};
 
-/// Orders per page and line items per order in one `Orders` query: whole orders (lines,
-/// refunds, shipping, addresses) keep the requested cost of a page inside Shopify's
-/// 1000-point single-query limit. Longer orders page their remaining line items separately.
-const ORDERS_PAGE: u32 = 5;
+/// Orders per page and line items per order in one `Orders` query: a whole order (lines,
+/// refunds, shipping, addresses) requests about 258 points with ten lines, so three keep a page
+/// at about 780, inside Shopify's 1000-point single-query limit. Longer orders page their
+/// remaining line items separately.
+const ORDERS_PAGE: u32 = 3;
 const LINE_ITEMS_PAGE: u32 = 10;
+/// Line items per page past the first: about 13 points each with prices, discounts and
+/// taxes, so 50 request about 650.
+const REST_OF_LINES_PAGE: u32 = 50;
 
 fn order_gid(external_id: &str) -> String {
     format!("gid://shopify/Order/{external_id}")
@@ -55,7 +59,7 @@ impl ShopifyProvider {
                 .run(
                     session,
                     doc::ORDER_LINE_ITEMS,
-                    json!({"id": order_id, "first": 100, "after": cursor}),
+                    json!({"id": order_id, "first": REST_OF_LINES_PAGE, "after": cursor}),
                 )
                 .await?;
             let connection: LineItemConnection =

@@ -16,13 +16,18 @@ use crate::domain::{Fulfilled, FulfillmentRequest};
 /// Statuses in which an order is not to be shipped.
 const CLOSED: [&str; 4] = ["cancelled", "refunded", "failed", "trash"];
 
+/// True when a JSON id (a number) is the id given as text.
+fn same_id(value: &Value, id: &str) -> bool {
+    value.as_u64().is_some_and(|n| n.to_string() == id)
+}
+
 /// What the note says shipped.
 fn note_text(order: &Value, request: &FulfillmentRequest) -> String {
     let lines = order["line_items"].as_array().cloned().unwrap_or_default();
     let name = |id: &str| {
         lines
             .iter()
-            .find(|l| l["id"].to_string() == id)
+            .find(|l| same_id(&l["id"], id))
             .and_then(|l| l["name"].as_str().map(str::to_owned))
             .unwrap_or_else(|| format!("line {id}"))
     };
@@ -165,7 +170,7 @@ impl OrderFulfillment for WooCommerceProvider {
                 .as_array()
                 .into_iter()
                 .flatten()
-                .any(|l| l["id"].to_string() == line.line_id);
+                .any(|l| same_id(&l["id"], &line.line_id));
             if !known || line.quantity < 1 {
                 return Err(ProviderError::InvalidInput(format!(
                     "line {} (quantity {}) is not a line of order {id}",
