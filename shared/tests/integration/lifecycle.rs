@@ -1,4 +1,4 @@
-//! The order lifecycle end to end, for both stores: an order created, edited, partly
+//! The order lifecycle end to end at a Shopify store (`lifecycle_woo` for WooCommerce): an order created, edited, partly
 //! refunded and cancelled at the store reaches the host app as exactly four messages, in
 //! order, whole, whatever mix of webhooks (delivered over HTTP to the webhooks function),
 //! repeated deliveries and polls carried the changes; a `fulfill_order` job fulfils it at the
@@ -15,24 +15,21 @@ use shopify_emulator::{
     AddressSpec, CancelSpec, CustomerSpec, DiscountSpec, OrderDetails, OrderEdit, OrderSpec,
     RefundLineSpec, RefundSpec, ShippingSpec, TaxSpec,
 };
-use woocommerce_emulator::{Flags, WooEmulator};
 
 use crate::app::{app_with_relay, emulator_config, seed_catalog};
-use crate::relay::Relay;
-use crate::support::{Stack, biz, drain, stack};
-use crate::woocommerce_app::{connect, run_sync_jobs, service_at};
+use crate::support::{Stack, biz, drain};
 
 const SHOP: &str = "demo.myshopify.com";
 
 /// Stores keep update times to the second: a change without a new refund or cancellation
 /// must come in a later second to be told apart from the one before.
-async fn next_second() {
+pub async fn next_second() {
     tokio::time::sleep(Duration::from_millis(1100)).await;
 }
 
 /// Forgets the connector's mapping of a pushed product, as if the merchant had made it at the
 /// store by hand: its order lines then have store ids and no business ids.
-async fn forget_mapping(stack: &Stack, business: &BusinessId, product: &str) {
+pub async fn forget_mapping(stack: &Stack, business: &BusinessId, product: &str) {
     let table = &stack.resources.table;
     let pk = format!("BIZ#{business}");
     let items = stack
@@ -67,14 +64,14 @@ async fn forget_mapping(stack: &Stack, business: &BusinessId, product: &str) {
     }
 }
 
-fn messages(stack: &Stack, raw: &[aws_sdk_sqs::types::Message]) -> Vec<Value> {
+pub fn messages(stack: &Stack, raw: &[aws_sdk_sqs::types::Message]) -> Vec<Value> {
     let _ = stack;
     raw.iter()
         .map(|m| serde_json::from_str(m.body().unwrap_or_default()).unwrap())
         .collect()
 }
 
-fn kinds(messages: &[Value]) -> Vec<(String, u64)> {
+pub fn kinds(messages: &[Value]) -> Vec<(String, u64)> {
     messages
         .iter()
         .map(|m| {
@@ -86,7 +83,7 @@ fn kinds(messages: &[Value]) -> Vec<(String, u64)> {
         .collect()
 }
 
-fn four() -> Vec<(String, u64)> {
+pub fn four() -> Vec<(String, u64)> {
     [
         "order.created",
         "order.updated",
@@ -312,7 +309,7 @@ async fn a_shopify_fulfilment_delivered_twice_is_made_once() {
 }
 
 /// Deletes the connector's record of carried-out fulfilments.
-async fn forget_fulfilments(stack: &Stack, business: &BusinessId) {
+pub async fn forget_fulfilments(stack: &Stack, business: &BusinessId) {
     let table = &stack.resources.table;
     let pk = format!("BIZ#{business}");
     let items = stack
@@ -343,181 +340,4 @@ async fn forget_fulfilments(stack: &Stack, business: &BusinessId) {
                 .unwrap();
         }
     }
-}
-
-type Service = ecommerce_connector::application::EcommerceService<
-    ecommerce_connector::interfaces::wiring::AwsPorts,
->;
-
-/// The WooCommerce connector with its webhooks function on a local port, connected.
-async fn woo_rig() -> (Stack, WooEmulator, Service) {
-    let stack = stack().await;
-    let woo = WooEmulator::start(0).await.unwrap();
-    let relay = Relay::bind().await;
-    let base = relay.url.clone();
-    let config = ecommerce_connector::interfaces::wiring::http_config(
-        &crate::app::app_config(&stack),
-        Some("webhooks"),
-    );
-    relay.serve(service_at(&stack, &base), config);
-    let service = service_at(&stack, &base);
-    connect(&stack, &service, &woo, &biz("biz-demo")).await;
-    (stack, woo, service)
-}
-
-/// A merchant-side action at the WooCommerce emulator (`/_emulator/orders…`).
-async fn woo_control(woo: &WooEmulator, path: &str, deliver: bool, body: Value) -> Value {
-    let url = format!(
-        "{}/_emulator/orders{path}?deliver={deliver}",
-        woo.base_url()
-    );
-    let answer = reqwest::Client::new()
-        .post(url)
-        .json(&body)
-        .send()
-        .await
-        .unwrap();
-    let status = answer.status();
-    let json: Value = answer.json().await.unwrap();
-    assert!(status.is_success(), "{path}: {status} {json}");
-    json
-}
-
-#[tokio::test]
-async fn a_woocommerce_order_lives_through_four_messages_whatever_carried_them() {
-    let (stack, woo, service) = woo_rig().await;
-    let business = biz("biz-demo");
-    seed_catalog(&stack, 2).await;
-    for product in ["tee", "p01"] {
-        service
-            .sync_product(&business, product, "c1")
-            .await
-            .unwrap();
-    }
-    run_sync_jobs(&stack, &service).await;
-    forget_mapping(&stack, &business, "p01").await;
-    let address = json!({"first_name": "Ada", "last_name": "Buyer", "address_1": "1 Rue de la Paix",
-        "city": "Paris", "postcode": "75002", "country": "FR", "email": "ada@example.com", "phone": "0102030405"});
-    let placed = woo_control(&woo, "", true, json!({
-        "lines": [{"sku": "TEE-M", "quantity": 2}, {"sku": "P01-S", "quantity": 1}],
-        "billing": address, "shipping": address, "customer_note": "first order",
-        "shipping_line": {"method_id": "flat_rate", "method_title": "Colissimo", "total": "4.90"},
-        "coupon": {"code": "welcome", "discount": "5.00"},
-        "tax_rate": {"rate": "20.0000", "label": "TVA"},
-        "payment_method": "stripe"
-    }))
-    .await;
-    let order = placed["order"].clone();
-    assert_eq!(placed["deliveries"], json!([200]), "{placed}");
-    let id = order["id"].as_u64().unwrap();
-    // The same delivery again (a merchant's "resend").
-    assert_eq!(woo.deliver("order.created", &order).await, [200]);
-    // Edited with webhooks lost: the poll finds it.
-    next_second().await;
-    woo_control(
-        &woo,
-        &format!("/{id}/edit"),
-        false,
-        json!({"customer_note": "leave at the door"}),
-    )
-    .await;
-    let polled = service.poll(&business).await.unwrap();
-    assert_eq!(polled.updated, 1, "{polled:?}");
-    // Partly refunded, then cancelled, each announced by `order.updated`.
-    let tee_line = order["line_items"][0]["id"].as_u64().unwrap();
-    woo_control(&woo, &format!("/{id}/refund"), true, json!({
-        "lines": [{"line_item_id": tee_line, "quantity": 1}], "reason": "one too many", "restock": true
-    }))
-    .await;
-    woo_control(&woo, &format!("/{id}/cancel"), true, json!({})).await;
-    service.poll(&business).await.unwrap();
-    woo.deliver("order.created", &order).await;
-
-    let raw = drain(&stack.clients, &stack.resources.orders_queue_url).await;
-    let published = messages(&stack, &raw);
-    assert_eq!(kinds(&published), four(), "{published:#?}");
-    let last = &published[3]["order"];
-    assert_eq!(last["financialStatus"], "cancelled");
-    assert!(last["cancelledAt"].is_string());
-    assert_eq!(last["note"], "leave at the door");
-    let refund = &last["refunds"][0];
-    assert_eq!(refund["note"], "one too many");
-    assert_eq!(refund["lines"][0]["lineExternalId"], tee_line.to_string());
-    assert_eq!(refund["lines"][0]["quantity"], 1);
-    assert_eq!(last["discountCodes"], json!(["welcome"]));
-    assert_eq!(last["shippingLines"][0]["title"], "Colissimo");
-    assert_eq!(last["shippingAddress"]["postalCode"], "75002");
-    assert_eq!(last["taxLines"][0]["title"], "TVA");
-    let lines = published[0]["order"]["lineItems"].as_array().unwrap();
-    assert_eq!(
-        (
-            lines[0]["productId"].as_str(),
-            lines[0]["variantId"].as_str()
-        ),
-        (Some("tee"), Some("tee-m"))
-    );
-    assert_eq!(lines[1]["productId"], Value::Null, "never mapped");
-    assert!(
-        lines[1]["variantExternalId"].is_string(),
-        "the store's ids stay"
-    );
-}
-
-#[tokio::test]
-async fn a_woocommerce_fulfilment_delivered_twice_is_made_once_with_tracking() {
-    let (stack, woo, service) = woo_rig().await;
-    woo.set_flags(Flags {
-        shipment_tracking: true,
-        ..Flags::default()
-    });
-    let business = biz("biz-demo");
-    seed_catalog(&stack, 1).await;
-    service.sync_product(&business, "tee", "c1").await.unwrap();
-    run_sync_jobs(&stack, &service).await;
-    let placed = woo_control(
-        &woo,
-        "",
-        false,
-        json!({"lines": [{"sku": "TEE-M", "quantity": 2}]}),
-    )
-    .await;
-    let id = placed["order"]["id"].as_u64().unwrap();
-    let job: Job = serde_json::from_value(json!({
-        "type": "fulfill_order", "businessId": "biz-demo", "orderId": id.to_string(),
-        "tracking": {"company": "Colissimo", "number": "6A12345678901", "url": "https://www.laposte.fr/outils/suivre-vos-envois?code=6A12345678901"},
-        "notifyCustomer": true
-    }))
-    .unwrap();
-    service.handle_job(&job, "m1").await.unwrap();
-    forget_fulfilments(&stack, &business).await;
-    service.handle_job(&job, "m1").await.unwrap();
-    let state = woo.snapshot();
-    let order = state["orders"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|o| o["id"].as_u64() == Some(id))
-        .unwrap()
-        .clone();
-    assert_eq!(order["status"], "completed");
-    let ours: Vec<&Value> = order["notes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|n| {
-            n["note"]
-                .as_str()
-                .is_some_and(|t| t.contains("6A12345678901"))
-        })
-        .collect();
-    assert_eq!(ours.len(), 1, "one note: {:#?}", order["notes"]);
-    assert_eq!(ours[0]["customer_note"], true);
-    let tracking = order["meta_data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|m| m["key"] == "_wc_shipment_tracking_items")
-        .unwrap()["value"]
-        .clone();
-    assert_eq!(tracking.as_array().unwrap().len(), 1, "{tracking}");
 }

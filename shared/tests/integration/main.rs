@@ -13,6 +13,7 @@ mod events;
 mod ingest;
 mod kms;
 mod lifecycle;
+mod lifecycle_woo;
 mod logs;
 mod mappings;
 mod provision;

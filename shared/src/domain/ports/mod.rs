@@ -7,6 +7,7 @@ mod catalog_source;
 mod cipher;
 mod clock;
 mod order_sink;
+mod order_store;
 mod provider;
 mod queue;
 mod repositories;
