@@ -1,5 +1,7 @@
-//! What the order tests share: the connector's order and fulfilment documents (copies under
-//! `documents/`), an order with every feature, and calls to the merchant controls.
+//! What the order tests share: the connector's order and fulfilment documents (its own
+//! `.graphql` files under `shared/src/infrastructure/providers/shopify/graphql/`, included as
+//! they are, so the tests send exactly what the connector sends), an order with every feature,
+//! and calls to the merchant controls.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -12,39 +14,40 @@ use shopify_emulator::{
 
 use super::{Kit, Received, SHOP, product};
 
-/// The connector's documents, as concatenated by its `documents.rs`.
+/// The connector's own documents, read from its source tree and concatenated as its
+/// `documents.rs` does.
 pub const ORDERS: &str = concat!(
-    include_str!("documents/orders.graphql"),
-    include_str!("documents/order_fields.graphql"),
-    include_str!("documents/line_fields.graphql")
+    include_str!("../../../../shared/src/infrastructure/providers/shopify/graphql/orders.graphql"),
+    include_str!(
+        "../../../../shared/src/infrastructure/providers/shopify/graphql/order_fields.graphql"
+    ),
+    include_str!(
+        "../../../../shared/src/infrastructure/providers/shopify/graphql/line_fields.graphql"
+    )
 );
 pub const ORDER: &str = concat!(
-    include_str!("documents/order.graphql"),
-    include_str!("documents/order_fields.graphql"),
-    include_str!("documents/line_fields.graphql")
+    include_str!("../../../../shared/src/infrastructure/providers/shopify/graphql/order.graphql"),
+    include_str!(
+        "../../../../shared/src/infrastructure/providers/shopify/graphql/order_fields.graphql"
+    ),
+    include_str!(
+        "../../../../shared/src/infrastructure/providers/shopify/graphql/line_fields.graphql"
+    )
 );
 pub const ORDER_LINE_ITEMS: &str = concat!(
-    include_str!("documents/order_line_items.graphql"),
-    include_str!("documents/line_fields.graphql")
+    include_str!(
+        "../../../../shared/src/infrastructure/providers/shopify/graphql/order_line_items.graphql"
+    ),
+    include_str!(
+        "../../../../shared/src/infrastructure/providers/shopify/graphql/line_fields.graphql"
+    )
 );
-pub const FULFILLMENT_ORDERS: &str = include_str!("documents/fulfillment_orders.graphql");
-
-/// [`FULFILLMENT_ORDERS`] with pages that fit under 1,000 points (5 fulfilment orders of 50
-/// lines): the connector's own (20 of 100) requests 4,065 and is refused.
-pub fn fulfillment_orders_document() -> String {
-    let fitting = FULFILLMENT_ORDERS
-        .replace(
-            "fulfillmentOrders(first: 20)",
-            "fulfillmentOrders(first: 5)",
-        )
-        .replace("lineItems(first: 100)", "lineItems(first: 50)");
-    assert_ne!(
-        fitting, FULFILLMENT_ORDERS,
-        "the connector's document changed"
-    );
-    fitting
-}
-pub const FULFILLMENT_CREATE: &str = include_str!("documents/fulfillment_create.graphql");
+pub const FULFILLMENT_ORDERS: &str = include_str!(
+    "../../../../shared/src/infrastructure/providers/shopify/graphql/fulfillment_orders.graphql"
+);
+pub const FULFILLMENT_CREATE: &str = include_str!(
+    "../../../../shared/src/infrastructure/providers/shopify/graphql/fulfillment_create.graphql"
+);
 
 /// Every scope the order tests need, fulfilment included.
 pub const FULFIL_SCOPES: &str = "read_orders,write_orders,write_products,write_publications,write_merchant_managed_fulfillment_orders";
@@ -133,9 +136,7 @@ pub fn bag(shop: &str, presentment: &str) -> Value {
 
 /// The order as the `FulfillmentOrders` document reads it.
 pub async fn fulfillment_state(kit: &Kit, order_gid: &str) -> Value {
-    let (_, body) = kit
-        .gql(&fulfillment_orders_document(), json!({"id": order_gid}))
-        .await;
+    let (_, body) = kit.gql(FULFILLMENT_ORDERS, json!({"id": order_gid})).await;
     assert!(body.get("errors").is_none(), "{body}");
     body["data"]["order"].clone()
 }

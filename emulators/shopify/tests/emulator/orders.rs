@@ -176,7 +176,15 @@ async fn a_line_level_code_is_in_the_lines_discount() {
 async fn the_orders_document_costs_what_shopify_would_charge() {
     let kit = kit_with(config(), FULFIL_SCOPES).await;
     full_order(&kit).await;
-    // The connector's page: 5 orders of 10 line items.
+    // The connector's page (`ORDERS_PAGE`, `LINE_ITEMS_PAGE`): 3 orders of 10 line items fit.
+    let (_, body) = kit.gql(ORDERS, vars(3, 10)).await;
+    assert!(body.get("errors").is_none(), "{body}");
+    let requested = body["extensions"]["cost"]["requestedQueryCost"]
+        .as_f64()
+        .unwrap();
+    assert!(requested <= 1000.0, "{body}");
+    assert_eq!(requested, 776.0);
+    // Five orders of 10 line items would not.
     let (_, body) = kit.gql(ORDERS, vars(5, 10)).await;
     let requested = body["extensions"]["cost"]["requestedQueryCost"]
         .as_f64()
@@ -184,13 +192,30 @@ async fn the_orders_document_costs_what_shopify_would_charge() {
     assert_eq!(requested, 1292.0, "{body}");
     assert_eq!(body["data"], Value::Null);
     assert_eq!(body["errors"][0]["extensions"]["code"], "MAX_COST_EXCEEDED");
-    // Three orders of 10 line items fit.
-    let (_, body) = kit.gql(ORDERS, vars(3, 10)).await;
+}
+
+#[tokio::test]
+async fn the_order_line_items_document_fits_the_cost_limit_at_the_connectors_page() {
+    let kit = kit_with(config(), FULFIL_SCOPES).await;
+    let payload = full_order(&kit).await;
+    let id = payload["admin_graphql_api_id"].as_str().unwrap();
+    // The connector pages the rest of an order's lines 50 at a time (`REST_OF_LINES_PAGE`):
+    // 653 requested points.
+    let (_, body) = kit
+        .gql(ORDER_LINE_ITEMS, json!({"id": id, "first": 50}))
+        .await;
     assert!(body.get("errors").is_none(), "{body}");
     let requested = body["extensions"]["cost"]["requestedQueryCost"]
         .as_f64()
         .unwrap();
-    assert_eq!(requested, 776.0);
+    assert!(requested <= 1000.0, "{body}");
+    assert_eq!(
+        body["data"]["order"]["lineItems"]["nodes"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 }
 
 #[tokio::test]
