@@ -27,9 +27,12 @@ pub async fn next_second() {
     tokio::time::sleep(Duration::from_millis(1100)).await;
 }
 
-/// Forgets the connector's mapping of a pushed product, as if the merchant had made it at the
-/// store by hand: its order lines then have store ids and no business ids.
-pub async fn forget_mapping(stack: &Stack, business: &BusinessId, product: &str) {
+/// Deletes the business's items that `doomed` picks (by sort key and item).
+async fn delete_where(
+    stack: &Stack,
+    business: &BusinessId,
+    doomed: impl Fn(&str, &std::collections::HashMap<String, A>) -> bool,
+) {
     let table = &stack.resources.table;
     let pk = format!("BIZ#{business}");
     let items = stack
@@ -46,10 +49,7 @@ pub async fn forget_mapping(stack: &Stack, business: &BusinessId, product: &str)
         .unwrap_or_default();
     for item in items {
         let sk = item["SK"].as_s().unwrap().clone();
-        let ours = sk == format!("PMAP#{product}")
-            || (sk.starts_with("XREF#")
-                && item.get("productId").and_then(|v| v.as_s().ok()) == Some(&product.to_owned()));
-        if ours {
+        if doomed(&sk, &item) {
             stack
                 .clients
                 .dynamodb
@@ -62,6 +62,29 @@ pub async fn forget_mapping(stack: &Stack, business: &BusinessId, product: &str)
                 .unwrap();
         }
     }
+}
+
+/// Forgets the connector's mapping of a pushed product, as if the merchant had made it at the
+/// store by hand: its order lines then have store ids and no business ids.
+pub async fn forget_mapping(stack: &Stack, business: &BusinessId, product: &str) {
+    delete_where(stack, business, |sk, item| {
+        sk == format!("PMAP#{product}")
+            || (sk.starts_with("XREF#")
+                && item
+                    .get("productId")
+                    .and_then(|v| v.as_s().ok())
+                    .map(String::as_str)
+                    == Some(product))
+    })
+    .await;
+}
+
+/// Deletes the connector's record of carried-out fulfilments.
+pub async fn forget_fulfilments(stack: &Stack, business: &BusinessId) {
+    delete_where(stack, business, |sk, _| {
+        sk.starts_with("DELIVERY#") && sk.contains("fulfil-")
+    })
+    .await;
 }
 
 pub fn messages(stack: &Stack, raw: &[aws_sdk_sqs::types::Message]) -> Vec<Value> {
@@ -306,38 +329,4 @@ async fn a_shopify_fulfilment_delivered_twice_is_made_once() {
         stored["payload"]["fulfillment_status"].as_str(),
         Some("fulfilled")
     );
-}
-
-/// Deletes the connector's record of carried-out fulfilments.
-pub async fn forget_fulfilments(stack: &Stack, business: &BusinessId) {
-    let table = &stack.resources.table;
-    let pk = format!("BIZ#{business}");
-    let items = stack
-        .clients
-        .dynamodb
-        .query()
-        .table_name(table)
-        .key_condition_expression("PK = :pk AND begins_with(SK, :d)")
-        .expression_attribute_values(":pk", A::S(pk.clone()))
-        .expression_attribute_values(":d", A::S("DELIVERY#".into()))
-        .send()
-        .await
-        .unwrap()
-        .items
-        .unwrap_or_default();
-    for item in items {
-        let sk = item["SK"].as_s().unwrap().clone();
-        if sk.contains("fulfil-") {
-            stack
-                .clients
-                .dynamodb
-                .delete_item()
-                .table_name(table)
-                .key("PK", A::S(pk.clone()))
-                .key("SK", A::S(sk))
-                .send()
-                .await
-                .unwrap();
-        }
-    }
 }

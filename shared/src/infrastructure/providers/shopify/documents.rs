@@ -50,6 +50,14 @@ pub const PRODUCT_VARIANTS: &str = include_str!("graphql/product_variants.graphq
 pub const PUBLICATIONS: &str = include_str!("graphql/publications.graphql");
 /// Publishes a product or collection to publications.
 pub const PUBLISHABLE_PUBLISH: &str = include_str!("graphql/publishable_publish.graphql");
+/// A product's media as Shopify processed them.
+pub const PRODUCT_MEDIA: &str = include_str!("graphql/product_media.graphql");
+/// Deletes a product the business removed (when configured to delete).
+pub const PRODUCT_DELETE: &str = include_str!("graphql/product_delete.graphql");
+/// Archives a product the business removed.
+pub const PRODUCT_STATUS: &str = include_str!("graphql/product_status.graphql");
+/// Deletes a collection the business removed.
+pub const COLLECTION_DELETE: &str = include_str!("graphql/collection_delete.graphql");
 /// `graphql/product_set.graphql`.
 pub const PRODUCT_SET: &str = include_str!("graphql/product_set.graphql");
 /// `graphql/tags_add.graphql`.
@@ -72,6 +80,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("collection_add_products.graphql", COLLECTION_ADD_PRODUCTS),
     ("collection_by_handle.graphql", COLLECTION_BY_HANDLE),
     ("collection_create.graphql", COLLECTION_CREATE),
+    ("collection_delete.graphql", COLLECTION_DELETE),
     ("collection_products.graphql", COLLECTION_PRODUCTS),
     (
         "collection_remove_products.graphql",
@@ -86,7 +95,10 @@ pub const ALL: &[(&str, &str)] = &[
     ("order_line_items.graphql", ORDER_LINE_ITEMS),
     ("orders.graphql", ORDERS),
     ("primary_location.graphql", PRIMARY_LOCATION),
+    ("product_delete.graphql", PRODUCT_DELETE),
+    ("product_media.graphql", PRODUCT_MEDIA),
     ("product_set.graphql", PRODUCT_SET),
+    ("product_status.graphql", PRODUCT_STATUS),
     ("product_variants.graphql", PRODUCT_VARIANTS),
     ("publications.graphql", PUBLICATIONS),
     ("publishable_publish.graphql", PUBLISHABLE_PUBLISH),
