@@ -13,6 +13,10 @@
 //!   by default; `THROTTLED` as an HTTP 200 when short), serves the connector's operations and
 //!   lookups, publications and jobs from in-memory shop state, and withholds protected
 //!   customer data the app is not approved for.
+//! - The catalogue as `productSet` sets it: variants with prices, compare-at prices, policy,
+//!   tax and weight; tags, SEO, taxonomy category; files processed asynchronously into media
+//!   (`READY`, or `FAILED` when the image cannot be downloaded); archiving with
+//!   `productUpdate`, removal with `productDelete` and `collectionDelete`.
 //! - Orders through their lifecycle: checkout with addresses, discount, tax, shipping and a
 //!   presentment currency (amounts in integer cents, both currencies), the merchant's edits,
 //!   refunds and cancellations (`/_emulator/shops/{shop}/orders/{id}/…`), and the app's
@@ -108,6 +112,10 @@ impl Emulator {
                 post(control::cancel_order),
             )
             .route("/_emulator/shops/{shop}/faults", post(control::add_fault))
+            .route(
+                "/_emulator/shops/{shop}/media/finish",
+                post(control::finish_media),
+            )
             .route(
                 "/_emulator/shops/{shop}/expire-tokens",
                 post(control::expire_tokens),
@@ -307,6 +315,13 @@ impl Emulator {
         for _ in 0..count {
             s.faults.push_back(fault.clone());
         }
+    }
+
+    /// Ends the processing of every product image of a shop now, whatever
+    /// `EmulatorConfig::media_processing_delay` says: each becomes `READY`, or `FAILED` with
+    /// `IMAGE_DOWNLOAD_FAILURE` when its host ends in `.invalid`.
+    pub fn finish_media_processing(&self, shop: &str) {
+        self.app.world().shop(shop).finish_media();
     }
 
     /// Expires every access token of a shop now.

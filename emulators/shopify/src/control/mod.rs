@@ -1,5 +1,6 @@
 //! Test and development controls under `/_emulator/`: snapshots, orders (`orders`), faults,
-//! token expiry and revocation, uninstall, compliance deliveries and replays.
+//! media processing, token expiry and revocation, uninstall, compliance deliveries and
+//! replays.
 
 mod orders;
 
@@ -38,6 +39,7 @@ fn order_view(o: &Order) -> Value {
 pub(crate) fn snapshot(app: &App, shop: &str) -> Value {
     let mut world = app.world();
     let s = world.shop(shop);
+    s.settle_media(std::time::Instant::now());
     json!({
         "products": s.products.values().collect::<Vec<_>>(),
         "collections": s.collections.values().collect::<Vec<_>>(),
@@ -80,6 +82,13 @@ pub(crate) async fn add_fault(
     for _ in 0..req.count {
         s.faults.push_back(req.fault.clone());
     }
+    StatusCode::NO_CONTENT
+}
+
+/// `POST /_emulator/shops/{shop}/media/finish`: every product image still processing is
+/// processed now (`READY`, or `FAILED` when it cannot be downloaded).
+pub(crate) async fn finish_media(State(app): State<App>, Path(shop): Path<String>) -> StatusCode {
+    app.world().shop(&shop).finish_media();
     StatusCode::NO_CONTENT
 }
 

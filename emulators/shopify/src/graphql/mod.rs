@@ -223,7 +223,7 @@ pub(crate) async fn handle(
             }
         };
         let deliveries = resolved.deliveries;
-        let mut data = select::project(set, &resolved.data, &variables, &document);
+        let mut data = select::project(set, &resolved.data, &variables, &document, &app.schema);
         let mut field_errors = resolved.errors;
         field_errors.extend(protect::enforce(
             app.config.protected_data_level,

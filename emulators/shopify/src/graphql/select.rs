@@ -2,9 +2,9 @@
 //! argument values with variables resolved, source locations; and projecting a resolver's
 //! answer onto the selection (response keys, only the fields asked for, paged connections).
 
-use apollo_compiler::ExecutableDocument;
 use apollo_compiler::ast;
 use apollo_compiler::executable::{DirectiveList, Field, Selection, SelectionSet};
+use apollo_compiler::{ExecutableDocument, Schema};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Map, Value, json};
@@ -76,6 +76,34 @@ pub(crate) fn fields<'a>(
         match k {
             Kept::Field(f) => out.push(f),
             Kept::Fragment(_, inner) => out.extend(fields(inner, doc, vars)),
+        }
+    }
+    out
+}
+
+/// The fields of a set that apply to an object of type `typename` (`None` when unknown: all
+/// of them): a fragment counts when its type condition is that type or an interface or union
+/// it belongs to, so `... on MediaImage` applies to a `MediaImage` and not to a `Video`.
+fn fields_on<'a>(
+    set: &'a SelectionSet,
+    doc: &'a ExecutableDocument,
+    vars: &Value,
+    typename: Option<&str>,
+    schema: &Schema,
+) -> Vec<&'a Field> {
+    let applies = |condition: &str| {
+        typename.is_none_or(|t| {
+            condition == t || schema.is_subtype(condition, t) || !schema.types.contains_key(t)
+        })
+    };
+    let mut out = Vec::new();
+    for k in kept(set, doc, vars) {
+        match k {
+            Kept::Field(f) => out.push(f),
+            Kept::Fragment(condition, inner) if applies(condition) => {
+                out.extend(fields_on(inner, doc, vars, typename, schema))
+            }
+            Kept::Fragment(..) => {}
         }
     }
     out
@@ -183,22 +211,27 @@ fn page(items: &[Value], field: &Field, vars: &Value) -> Value {
 
 /// Shapes a resolver's answer like the response: each selected field under its response key
 /// (looked up by response key when the resolver used it, else by field name), only
-/// the fields asked for (`null` when the resolver has none), lists element by element (cut
-/// to the field's `first`), [`CONNECTION`] values paged and [`BY_ARG`] values picked by
-/// argument.
+/// the fields asked for (`null` when the resolver has none; a fragment on another type than
+/// the object's `__typename` left out), lists element by element (cut to the field's
+/// `first`), [`CONNECTION`] values paged and [`BY_ARG`] values picked by argument.
 pub(crate) fn project(
     set: &SelectionSet,
     source: &Value,
     vars: &Value,
     doc: &ExecutableDocument,
+    schema: &Schema,
 ) -> Value {
     match source {
-        Value::Array(items) => {
-            Value::Array(items.iter().map(|i| project(set, i, vars, doc)).collect())
-        }
+        Value::Array(items) => Value::Array(
+            items
+                .iter()
+                .map(|i| project(set, i, vars, doc, schema))
+                .collect(),
+        ),
         Value::Object(object) => {
             let mut out = Map::new();
-            for field in fields(set, doc, vars) {
+            let typename = object.get("__typename").and_then(Value::as_str);
+            for field in fields_on(set, doc, vars, typename, schema) {
                 let key = field.response_key().as_str();
                 if field.name == "__typename" {
                     let typename = object
@@ -217,7 +250,7 @@ pub(crate) fn project(
                 let shaped = if field.selection_set.selections.is_empty() {
                     value
                 } else {
-                    project(&field.selection_set, &value, vars, doc)
+                    project(&field.selection_set, &value, vars, doc, schema)
                 };
                 out.insert(key.into(), shaped);
             }
@@ -253,6 +286,36 @@ fn resolve_special(value: Value, field: &Field, vars: &Value) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn fragments_apply_to_their_own_types_only() {
+        let schema = Schema::parse_and_validate(
+            "type Query { media: [Media] }
+             interface Media { id: ID! }
+             type MediaImage implements Media { id: ID! url: String }
+             type Video implements Media { id: ID! length: Int }",
+            "schema.graphql",
+        )
+        .unwrap();
+        let doc = ExecutableDocument::parse_and_validate(
+            &schema,
+            "{ media { id ... on MediaImage { url } ... on Video { length } ... on Media { __typename } } }",
+            "query.graphql",
+        )
+        .unwrap();
+        let set = &doc.operations.get(None).unwrap().selection_set;
+        let data = json!({"media": [
+            {"__typename": "MediaImage", "id": "1", "url": "u"},
+            {"__typename": "Video", "id": "2", "length": 3},
+        ]});
+        assert_eq!(
+            project(set, &data, &json!({}), &doc, &schema),
+            json!({"media": [
+                {"id": "1", "url": "u", "__typename": "MediaImage"},
+                {"id": "2", "length": 3, "__typename": "Video"},
+            ]})
+        );
+    }
 
     #[test]
     fn cursors_round_trip() {

@@ -66,6 +66,11 @@ pub struct EmulatorConfig {
     /// `orders/updated` to the shop's subscriptions of those topics. Off, nothing is delivered
     /// and a test relies on polling alone. Default true.
     pub deliver_on_fulfillment: bool,
+    /// How long a new product image takes to process: it is `UPLOADED` in the answer of the
+    /// `productSet` that created it, `PROCESSING` when looked at before this has passed, then
+    /// `READY` (or `FAILED` with `IMAGE_DOWNLOAD_FAILURE` when its host ends in `.invalid`).
+    /// `Emulator::finish_media_processing` ends it at once. Default 300 ms.
+    pub media_processing_delay: Duration,
 }
 
 impl EmulatorConfig {
@@ -90,6 +95,7 @@ impl EmulatorConfig {
             enforce_scopes: true,
             compliance_uri: None,
             deliver_on_fulfillment: true,
+            media_processing_delay: Duration::from_millis(300),
         }
     }
 }

@@ -1,5 +1,6 @@
 //! In-memory shop state: every shop, created on first use, and what it holds.
 
+mod catalogue;
 mod config;
 mod order_specs;
 mod records;
@@ -9,15 +10,13 @@ use std::time::Instant;
 
 use serde_json::Value;
 
+pub(crate) use catalogue::{Category, Collection, Media, Metafield, Product, Seo, Variant, Weight};
 pub use config::{CustomerSpec, EmulatorConfig, Fault, OrderSpec, ShopStats};
 pub use order_specs::{
     AddressSpec, CancelSpec, DiscountSpec, LineQuantity, NoteAttribute, OrderDetails, OrderEdit,
     RefundLineSpec, RefundSpec, ShippingSpec, TaxSpec,
 };
-pub(crate) use records::{
-    Bucket, Collection, Delivery, Job, Metafield, ONLINE_STORE, Order, Product, RefreshToken,
-    Subscription, Variant,
-};
+pub(crate) use records::{Bucket, Delivery, Job, ONLINE_STORE, Order, RefreshToken, Subscription};
 
 /// One shop.
 #[derive(Debug)]
@@ -93,6 +92,26 @@ impl Shop {
             .parse()
             .ok()?;
         self.orders.iter().position(|o| o.record.id == number)
+    }
+
+    /// Brings the processing of every product's media up to `now` (see [`Media::settle`]).
+    pub fn settle_media(&mut self, now: Instant) {
+        for product in self.products.values_mut() {
+            for media in &mut product.media {
+                media.settle(now);
+            }
+        }
+    }
+
+    /// Ends the processing of every product's media now, whatever its delay.
+    pub fn finish_media(&mut self) {
+        let now = Instant::now();
+        for product in self.products.values_mut() {
+            for media in &mut product.media {
+                media.ready_at = media.ready_at.min(now);
+                media.settle(now);
+            }
+        }
     }
 
     /// Expires every access token now.

@@ -1,4 +1,5 @@
-//! The records a shop holds: catalogue, orders, subscriptions, jobs, deliveries, tokens.
+//! The records a shop holds besides its catalogue: orders, subscriptions, jobs, deliveries,
+//! tokens.
 
 use std::time::Instant;
 
@@ -9,58 +10,6 @@ use crate::orders::OrderRecord;
 
 /// The shop's one publication, the Online Store channel.
 pub(crate) const ONLINE_STORE: &str = "gid://shopify/Publication/1";
-
-/// A product variant.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct Variant {
-    pub id: String,
-    pub sku: Option<String>,
-    pub barcode: Option<String>,
-    pub price: String,
-    pub options: Vec<(String, String)>,
-    pub inventory_item_id: String,
-    pub tracked: bool,
-}
-
-/// A metafield on a product (`namespace.key = value`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct Metafield {
-    pub namespace: String,
-    pub key: String,
-    pub value: String,
-    #[serde(rename = "type")]
-    pub kind: String,
-}
-
-/// A product.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct Product {
-    pub id: String,
-    pub handle: String,
-    pub title: String,
-    pub status: String,
-    pub vendor: Option<String>,
-    pub description_html: String,
-    pub variants: Vec<Variant>,
-    pub metafields: Vec<Metafield>,
-    /// Publication ids it is published to (none when created through the API).
-    pub publications: Vec<String>,
-}
-
-/// A collection.
-#[derive(Debug, Clone, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub(crate) struct Collection {
-    pub id: String,
-    pub title: String,
-    pub handle: String,
-    pub products: Vec<String>,
-    /// Publication ids it is published to (none when created through the API).
-    pub publications: Vec<String>,
-}
 
 /// A webhook subscription.
 #[derive(Debug, Clone, Serialize)]

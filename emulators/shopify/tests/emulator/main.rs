@@ -1,6 +1,7 @@
 //! The emulator driven over HTTP as a client (an adapter) would drive it: every rule it
 //! enforces, with the answer Shopify gives.
 
+mod catalogue;
 mod collections;
 mod faults;
 mod fulfilment;
@@ -11,6 +12,7 @@ mod order_kit;
 mod orders;
 mod protected;
 mod publications;
+mod removal;
 mod tokens;
 mod webhooks;
 

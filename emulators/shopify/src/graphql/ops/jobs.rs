@@ -7,12 +7,15 @@ use serde_json::{Value, json};
 use super::gid;
 use crate::state::{Job, Shop};
 
+/// Applies a job's change; a product deleted since it was queued is not added.
 fn apply(shop: &mut Shop, job: &Job) {
+    let exists = |id: &str| shop.products.values().any(|p| p.id == id);
+    let live: Vec<bool> = job.product_ids.iter().map(|p| exists(p)).collect();
     let Some(collection) = shop.collections.get_mut(&job.collection) else {
         return;
     };
-    for p in &job.product_ids {
-        if job.add && !collection.products.contains(p) {
+    for (p, live) in job.product_ids.iter().zip(live) {
+        if job.add && live && !collection.products.contains(p) {
             collection.products.push(p.clone());
         } else if !job.add {
             collection.products.retain(|x| x != p);

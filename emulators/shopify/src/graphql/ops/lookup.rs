@@ -1,62 +1,17 @@
 //! Finding products and collections again (say, after a lost `productSet` answer): `product`,
 //! `productByIdentifier` (id, handle or custom id), `productByHandle`, `products(query:)` with
-//! the `handle`, `sku`, `barcode`, `id`, `title`, `status`, `vendor` and
+//! the `handle`, `sku`, `barcode`, `id`, `title`, `status`, `vendor`, `tag` and
 //! `metafields.{namespace}.{key}` filters, and the collection equivalents. Answers are whole
 //! records, projected onto the selection by the caller.
 
 use serde_json::{Value, json};
 
+pub(super) use super::product_json::product_json;
 use super::products::by_custom_id;
 use super::publications::publishable_fields;
 use super::{gid_number, s};
 use crate::graphql::select::CONNECTION;
 use crate::state::{Collection, Product, Shop, Variant};
-
-fn variant_json(shop: &Shop, v: &Variant) -> Value {
-    let title: Vec<&str> = v.options.iter().map(|(_, value)| value.as_str()).collect();
-    let quantity = shop
-        .inventory
-        .get(&v.inventory_item_id)
-        .copied()
-        .unwrap_or(0);
-    json!({
-        "__typename": "ProductVariant",
-        "id": v.id,
-        "legacyResourceId": v.id.rsplit('/').next(),
-        "sku": v.sku,
-        "barcode": v.barcode,
-        "price": v.price,
-        "title": title.join(" / "),
-        "selectedOptions": v.options.iter().map(|(n, val)| json!({"name": n, "value": val})).collect::<Vec<_>>(),
-        "inventoryItem": {"id": v.inventory_item_id, "sku": v.sku, "tracked": v.tracked},
-        "inventoryQuantity": quantity,
-    })
-}
-
-/// A product as the Admin API shows it (the fields the emulator knows).
-pub(super) fn product_json(shop: &Shop, p: &Product) -> Value {
-    let mut out = json!({
-        "__typename": "Product",
-        "id": p.id,
-        "legacyResourceId": p.id.rsplit('/').next(),
-        "handle": p.handle,
-        "title": p.title,
-        "status": p.status,
-        "vendor": p.vendor,
-        "descriptionHtml": p.description_html,
-        "variants": {CONNECTION: p.variants.iter().map(|v| variant_json(shop, v)).collect::<Vec<_>>()},
-        "variantsCount": {"count": p.variants.len(), "precision": "EXACT"},
-        "totalInventory": p.variants.iter().map(|v| shop.inventory.get(&v.inventory_item_id).copied().unwrap_or(0)).sum::<i64>(),
-        "metafields": {CONNECTION: p.metafields.iter().map(|m| json!({
-            "namespace": m.namespace, "key": m.key, "value": m.value, "type": m.kind,
-        })).collect::<Vec<_>>()},
-        "collections": {CONNECTION: shop.collections.values().filter(|c| c.products.contains(&p.id)).map(|c| json!({
-            "__typename": "Collection", "id": c.id, "handle": c.handle, "title": c.title,
-        })).collect::<Vec<_>>()},
-    });
-    publishable_fields(&mut out, &p.publications);
-    out
-}
 
 /// A collection as the Admin API shows it.
 pub(super) fn collection_json(shop: &Shop, c: &Collection) -> Value {
@@ -154,6 +109,7 @@ fn matches_product(p: &Product, field: &str, value: &str) -> Result<bool, String
         "id" => p.id.rsplit('/').next() == Some(value) || p.id == value,
         "title" => p.title.to_ascii_lowercase().contains(&lower),
         "status" => p.status.eq_ignore_ascii_case(value),
+        "tag" => p.tags.iter().any(|t| t.eq_ignore_ascii_case(value)),
         "vendor" => p
             .vendor
             .as_deref()

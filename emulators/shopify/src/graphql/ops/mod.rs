@@ -11,11 +11,15 @@ mod jobs;
 mod lookup;
 mod order_json;
 mod orders;
+mod product_input;
+mod product_json;
 mod products;
 mod publications;
+mod removal;
 mod root;
 mod scopes;
 mod shop;
+mod taxonomy;
 mod webhooks;
 
 use apollo_compiler::ExecutableDocument;
@@ -75,8 +79,9 @@ pub(crate) fn execute(
         .as_ref()
         .map(|n| n.as_str())
         .unwrap_or_default();
+    // Media processing moves on between requests (see `Media::settle`).
+    shop.settle_media(std::time::Instant::now());
     let named = [
-        "ProductSet",
         "InventorySetQuantities",
         "CollectionCreate",
         "CollectionUpdate",
@@ -121,7 +126,6 @@ pub(crate) fn execute(
         });
     }
     let data = match name {
-        "ProductSet" => products::product_set(shop, vars),
         "InventorySetQuantities" => inventory::inventory_set_quantities(shop, operation, vars)?,
         "CollectionCreate" => collections::collection_create(shop, vars),
         "CollectionUpdate" => collections::collection_update(shop, vars),

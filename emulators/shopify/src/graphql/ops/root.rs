@@ -1,16 +1,16 @@
 //! Root fields served whatever the operation is called: lookups, publications, jobs, the
-//! shop, and the connector's own fields when its documents are renamed (answered from the
-//! field's arguments, which its documents name like their variables). Each answers a whole
-//! record under its response key; a refused field answers `null` with an error beside the
-//! rest of the data.
+//! shop, product and collection writes and removals, and the connector's own fields when its
+//! documents are renamed (answered from the field's arguments, which its documents name like
+//! their variables). Each answers a whole record under its response key; a refused field
+//! answers `null` with an error beside the rest of the data.
 
 use apollo_compiler::ExecutableDocument;
 use apollo_compiler::executable::{Field, SelectionSet};
 use serde_json::{Map, Value, json};
 
 use super::{
-    Resolved, collections, fulfillment, jobs, lookup, orders, products, publications, s, scopes,
-    shop as shop_ops, webhooks,
+    Resolved, collections, fulfillment, jobs, lookup, orders, products, publications, removal, s,
+    scopes, shop as shop_ops, webhooks,
 };
 use crate::App;
 use crate::graphql::select::{args, fields, locations};
@@ -39,7 +39,20 @@ pub(super) fn resolve(
             continue;
         }
         let answer: Result<Value, Value> = match name {
-            "productSet" => Ok(products::product_set(shop, &a)[name].take()),
+            "productSet" => products::product_set(app, shop, &a).map(|mut p| p[name].take()),
+            "productUpdate" => {
+                if !a["media"].is_null() {
+                    return Err("the emulator does not serve productUpdate(media:)".into());
+                }
+                removal::product_update(shop, &a)
+            }
+            "productDelete" => {
+                if a["synchronous"] == json!(false) {
+                    return Err("the emulator deletes products synchronously only".into());
+                }
+                Ok(removal::product_delete(shop, &a))
+            }
+            "collectionDelete" => Ok(removal::collection_delete(shop, &a)),
             "collectionCreate" => Ok(collections::collection_create(shop, &a)[name].take()),
             "collectionUpdate" => Ok(collections::collection_update(shop, &a)[name].take()),
             "collectionAddProductsV2" => {

@@ -21,6 +21,9 @@ fn required(field: &str) -> Option<&'static [&'static str]> {
     }
     Some(match field {
         "productSet"
+        | "productUpdate"
+        | "productDelete"
+        | "collectionDelete"
         | "collectionCreate"
         | "collectionUpdate"
         | "collectionAddProductsV2"
