@@ -52,8 +52,10 @@ fn product(i: u64) -> CatalogProduct {
                 price: Decimal::parse("12.50").expect("decimal"),
                 option_values: vec![(*size).into()],
                 inventory_quantity: Some(5),
+                ..CatalogVariant::default()
             })
             .collect(),
+        ..CatalogProduct::default()
     }
 }
 

@@ -184,10 +184,18 @@ impl<P: Ports> EcommerceService<P> {
                 } else {
                     "products"
                 };
+                let removed = self
+                    .sweep_removed(business, kind == SyncKind::Collections, run_id)
+                    .await?;
                 let mut message = format!(
                     "batch {run_id}: {} {noun} pushed, {} unchanged, {} failed over {} pages",
                     run.pushed, run.skipped, run.failed, run.pages
                 );
+                if removed > 0 {
+                    message.push_str(&format!(
+                        "; {removed} no longer in the catalogue, to be removed at the store"
+                    ));
+                }
                 if let Some(first) = errors.first() {
                     message.push_str(&format!("; last page's first error: {first}"));
                 }

@@ -60,6 +60,14 @@ impl<P: Ports> EcommerceService<P> {
                 .await
             }
             Job::Poll { business_id, .. } => self.poll(business_id).await.map(drop),
+            Job::DeleteProduct {
+                business_id,
+                product_id,
+            } => self.remove_product(business_id, product_id).await,
+            Job::DeleteCollection {
+                business_id,
+                collection_id,
+            } => self.remove_collection(business_id, collection_id).await,
             Job::FulfillOrder { business_id, .. } => match job.fulfillment_request() {
                 Some(request) => self.fulfill_order(business_id, &request).await,
                 None => Ok(()),

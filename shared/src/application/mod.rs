@@ -8,6 +8,7 @@ pub mod jobs;
 pub mod key_delivery;
 pub mod orders;
 pub mod poll;
+pub mod removal;
 pub mod retry;
 pub mod schedule;
 pub mod service;

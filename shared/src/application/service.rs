@@ -76,6 +76,8 @@ pub struct Settings {
     pub poll_overlap: Duration,
     /// Token refresh timing.
     pub refresh: RefreshSettings,
+    /// What a product the business removed becomes at the store.
+    pub removal: crate::domain::Removal,
 }
 
 impl Settings {
@@ -89,6 +91,7 @@ impl Settings {
             push_concurrency: 4,
             poll_overlap: Duration::from_secs(120),
             refresh: RefreshSettings::default(),
+            removal: crate::domain::Removal::Archive,
         }
     }
 }

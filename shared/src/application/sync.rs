@@ -9,10 +9,11 @@ use sha2::{Digest, Sha256};
 
 use super::service::{EcommerceService, Ports, ServiceError};
 use crate::domain::ports::{
-    CatalogPush, CatalogSource, Clock, InventorySet, MappingRepository, StoreSession,
+    CatalogPush, CatalogSource, Clock, InventorySet, MappingRepository, ProviderError, StoreSession,
 };
 use crate::domain::{
-    BusinessId, CatalogCollection, CatalogProduct, CollectionMapping, ProductMapping, SyncKind,
+    BusinessId, CatalogCollection, CatalogProduct, CollectionMapping, ProductMapping, Removal,
+    SyncKind, SyncStatus,
 };
 
 /// What one push did.
@@ -67,24 +68,56 @@ impl<P: Ports> EcommerceService<P> {
         change_key: &str,
     ) -> Result<Pushed, ServiceError> {
         let previous = self.adapters.store.product(business, &product.id).await?;
+        // A product deleted at the store when it was removed comes back as a new one; an
+        // archived one is updated back to its status.
+        let previous = previous
+            .filter(|m| m.removed_at.is_none() || self.settings.removal == Removal::Archive);
         let content = product.content_hash();
         let stock = product.stock_hash();
-        if previous
-            .as_ref()
-            .is_some_and(|m| m.content_hash == content && m.stock_hash == stock)
-        {
+        if previous.as_ref().is_some_and(|m| {
+            m.removed_at.is_none() && m.content_hash == content && m.stock_hash == stock
+        }) {
             return Ok(Pushed::Unchanged);
         }
-        let wrote_product = previous.as_ref().is_none_or(|m| m.content_hash != content);
-        let (external_id, variants, stocked) = match &previous {
-            Some(m) if !wrote_product => (m.external_id.clone(), m.variants.clone(), vec![]),
+        let wrote_product = previous
+            .as_ref()
+            .is_none_or(|m| m.content_hash != content || m.removed_at.is_some());
+        if let Some(problem) = product.problems() {
+            return Err(ServiceError::Provider(ProviderError::InvalidInput(
+                format!("product {}: {problem}", product.id),
+            )));
+        }
+        let (external_id, variants, stocked, media, notes) = match &previous {
+            Some(m) if !wrote_product => (
+                m.external_id.clone(),
+                m.variants.clone(),
+                vec![],
+                m.media.clone(),
+                vec![],
+            ),
             _ => {
                 let pushed = catalog
                     .upsert_product(session, product, previous.as_ref())
                     .await?;
-                (pushed.external_id, pushed.variants, pushed.stocked_variants)
+                (
+                    pushed.external_id,
+                    pushed.variants,
+                    pushed.stocked_variants,
+                    pushed.media,
+                    pushed.notes,
+                )
             }
         };
+        if !notes.is_empty() {
+            self.log(
+                business,
+                SyncKind::Products,
+                SyncStatus::Warning,
+                (1, 0, 0),
+                format!("product {}: {}", product.id, notes.join("; ")),
+            )
+            .await;
+        }
         let mut mapping = ProductMapping {
             product_id: product.id.clone(),
             external_id,
@@ -92,6 +125,8 @@ impl<P: Ports> EcommerceService<P> {
             content_hash: content,
             stock_hash: String::new(),
             pushed_at: self.adapters.clock.now(),
+            media,
+            removed_at: None,
         };
         let levels: Vec<InventorySet> = product
             .variants

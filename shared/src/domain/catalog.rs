@@ -4,8 +4,9 @@ use serde::{Deserialize, Serialize};
 
 use super::Decimal;
 
-/// A product the business sells.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A product the business sells. Every field past `variants` is optional, so catalogues written
+/// before they existed read unchanged.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CatalogProduct {
     /// The host app's product id.
@@ -24,7 +25,8 @@ pub struct CatalogProduct {
     /// Free-form type.
     #[serde(default)]
     pub product_type: Option<String>,
-    /// False to keep the product as a draft in the store.
+    /// False to keep the product as a draft in the store. Superseded by `status`, still read
+    /// when `status` is absent.
     #[serde(default = "yes")]
     pub published: bool,
     /// Option names in order, e.g. `["Size", "Color"]`; empty for a single-variant product.
@@ -32,6 +34,112 @@ pub struct CatalogProduct {
     pub options: Vec<String>,
     /// At least one variant.
     pub variants: Vec<CatalogVariant>,
+    /// Images in display order; the first is the main one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub images: Vec<CatalogImage>,
+    /// Tags, e.g. `["summer", "cotton"]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tags: Vec<String>,
+    /// Whether it is for sale (`active`), being prepared (`draft`) or retired (`archived`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ProductStatus>,
+    /// Title for search engines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seo_title: Option<String>,
+    /// Description for search engines.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seo_description: Option<String>,
+    /// A category path, e.g. `Apparel > Shirts` (WooCommerce: nested categories by name), or
+    /// a Shopify taxonomy id (`gid://shopify/TaxonomyCategory/aa-1-13-8`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+}
+
+/// One product image.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CatalogImage {
+    /// Where the store fetches it from (http or https).
+    pub url: String,
+    /// Text alternative.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alt: Option<String>,
+}
+
+/// Whether a product is for sale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ProductStatus {
+    /// For sale.
+    Active,
+    /// Kept out of the store while being prepared.
+    Draft,
+    /// Retired: kept at the store, not for sale.
+    Archived,
+}
+
+/// Mass units a weight is given in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WeightUnit {
+    /// Grams.
+    G,
+    /// Kilograms.
+    Kg,
+    /// Ounces (avoirdupois).
+    Oz,
+    /// Pounds (avoirdupois).
+    Lb,
+}
+
+impl WeightUnit {
+    /// Grams in one unit, exactly (the international pound is 453.59237 g).
+    pub fn grams(self) -> &'static str {
+        match self {
+            Self::G => "1",
+            Self::Kg => "1000",
+            Self::Oz => "28.349523125",
+            Self::Lb => "453.59237",
+        }
+    }
+}
+
+/// A shipping weight.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Weight {
+    /// Decimal text, never a float.
+    pub value: Decimal,
+    /// Its unit.
+    pub unit: WeightUnit,
+}
+
+impl Weight {
+    /// The weight in `unit`, to 4 decimals.
+    pub fn in_unit(&self, unit: WeightUnit) -> Option<Decimal> {
+        let from = Decimal::parse(self.unit.grams()).ok()?;
+        let to = Decimal::parse(unit.grams()).ok()?;
+        self.value.scaled_by(&from, &to, 4)
+    }
+}
+
+/// What becomes of a product the business removed from its catalogue.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Removal {
+    /// Kept at the store, off sale (Shopify `ARCHIVED`, WooCommerce `draft`): orders and
+    /// reports that name it still make sense, and it can come back.
+    #[default]
+    Archive,
+    /// Deleted at the store.
+    Delete,
+}
+
+/// What happens when a variant runs out of stock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum InventoryPolicy {
+    /// Stop selling.
+    Deny,
+    /// Keep selling (backorders).
+    Continue,
 }
 
 fn yes() -> bool {
@@ -39,7 +147,7 @@ fn yes() -> bool {
 }
 
 /// One sellable variant of a product.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CatalogVariant {
     /// The host app's variant id.
@@ -58,6 +166,21 @@ pub struct CatalogVariant {
     /// Units on hand; `None` when stock is not tracked.
     #[serde(default)]
     pub inventory_quantity: Option<i64>,
+    /// The price before a reduction, shown struck through (decimal text).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub compare_at_price: Option<Decimal>,
+    /// Shipping weight.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<Weight>,
+    /// Whether tax is charged (default yes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub taxable: Option<bool>,
+    /// Selling on when out of stock, or not (default not).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_policy: Option<InventoryPolicy>,
+    /// The variant's image: one of the product's image URLs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
 }
 
 /// A collection (Shopify) or category (WooCommerce) and the products in it.
@@ -98,6 +221,36 @@ fn digest(value: &impl Serialize) -> String {
 }
 
 impl CatalogProduct {
+    /// The status to give it at the store: `status`, else `published` (true: active).
+    pub fn effective_status(&self) -> ProductStatus {
+        self.status.unwrap_or(if self.published {
+            ProductStatus::Active
+        } else {
+            ProductStatus::Draft
+        })
+    }
+
+    /// What is wrong with it for a store, if anything: a variant image that is not one of the
+    /// product's images, an image URL that is not http(s).
+    pub fn problems(&self) -> Option<String> {
+        if let Some(bad) = self
+            .images
+            .iter()
+            .find(|i| !(i.url.starts_with("https://") || i.url.starts_with("http://")))
+        {
+            return Some(format!("image {:?} is not an http(s) URL", bad.url));
+        }
+        self.variants.iter().find_map(|v| {
+            let image = v.image.as_ref()?;
+            (!self.images.iter().any(|i| i.url == *image)).then(|| {
+                format!(
+                    "variant {} image {image:?} is not one of the product's images",
+                    v.id
+                )
+            })
+        })
+    }
+
     /// Hash of everything a product push sends except stock: equal hashes mean the store
     /// already has this content.
     pub fn content_hash(&self) -> String {
@@ -142,13 +295,55 @@ mod tests {
             options: vec![],
             variants: vec![CatalogVariant {
                 id: "v".into(),
-                sku: None,
-                barcode: None,
                 price: Decimal::parse("1.00").unwrap(),
-                option_values: vec![],
                 inventory_quantity: Some(3),
+                ..CatalogVariant::default()
             }],
+            ..CatalogProduct::default()
         }
+    }
+
+    #[test]
+    fn new_fields_are_optional_and_published_still_reads() {
+        let old = serde_json::json!({"id": "p", "title": "T", "published": false,
+            "variants": [{"id": "v", "price": "1.00"}]});
+        let p: CatalogProduct = serde_json::from_value(old).unwrap();
+        assert_eq!(p.effective_status(), ProductStatus::Draft);
+        assert!(p.images.is_empty() && p.variants[0].weight.is_none());
+        let new = serde_json::json!({"id": "p", "title": "T", "status": "archived",
+            "images": [{"url": "https://cdn.example.com/a.jpg", "alt": "front"}],
+            "variants": [{"id": "v", "price": "1.00", "compareAtPrice": "2.00",
+                "weight": {"value": "0.25", "unit": "kg"}, "inventoryPolicy": "continue",
+                "image": "https://cdn.example.com/a.jpg"}]});
+        let p: CatalogProduct = serde_json::from_value(new).unwrap();
+        assert_eq!(p.effective_status(), ProductStatus::Archived);
+        assert_eq!(p.variants[0].weight.as_ref().unwrap().unit, WeightUnit::Kg);
+        assert_eq!(p.problems(), None);
+        let mut wrong = p.clone();
+        wrong.variants[0].image = Some("https://elsewhere.example.com/b.jpg".into());
+        assert!(
+            wrong
+                .problems()
+                .unwrap()
+                .contains("not one of the product's images")
+        );
+        let bad_weight = serde_json::json!({"id": "p", "title": "T",
+            "variants": [{"id": "v", "price": "1", "weight": {"value": 0.25, "unit": "kg"}}]});
+        assert!(
+            serde_json::from_value::<CatalogProduct>(bad_weight).is_err(),
+            "weights are text"
+        );
+    }
+
+    #[test]
+    fn an_image_change_is_content() {
+        let a = product();
+        let mut b = a.clone();
+        b.images.push(CatalogImage {
+            url: "https://cdn.example.com/a.jpg".into(),
+            alt: None,
+        });
+        assert_ne!(a.content_hash(), b.content_hash());
     }
 
     #[test]

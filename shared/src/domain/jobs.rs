@@ -78,6 +78,21 @@ pub enum Job {
         /// Not run before this instant (epoch seconds).
         not_before: i64,
     },
+    /// Take a product the business removed off sale at the store (archive or delete, as
+    /// configured); nothing when it is back in the catalogue.
+    DeleteProduct {
+        /// Owner.
+        business_id: BusinessId,
+        /// The host app's product id.
+        product_id: String,
+    },
+    /// Delete a collection the business removed; nothing when it is back in the catalogue.
+    DeleteCollection {
+        /// Owner.
+        business_id: BusinessId,
+        /// The host app's collection id.
+        collection_id: String,
+    },
     /// Mark an order (or some of its lines) as shipped at the store, with tracking.
     FulfillOrder {
         /// Owner.
@@ -145,6 +160,8 @@ impl Job {
             | Job::FinishKeyDelivery { business_id, .. }
             | Job::RetryItems { business_id, .. }
             | Job::FulfillOrder { business_id, .. }
+            | Job::DeleteProduct { business_id, .. }
+            | Job::DeleteCollection { business_id, .. }
             | Job::Poll { business_id, .. } => business_id,
         }
     }
@@ -224,6 +241,14 @@ impl Job {
                 order_id,
                 ..
             } => format!("fulfil-{business_id}-{order_id}-{nonce}"),
+            Job::DeleteProduct {
+                business_id,
+                product_id,
+            } => format!("remove-product-{business_id}-{product_id}-{nonce}"),
+            Job::DeleteCollection {
+                business_id,
+                collection_id,
+            } => format!("remove-collection-{business_id}-{collection_id}-{nonce}"),
             Job::Poll {
                 business_id,
                 window,

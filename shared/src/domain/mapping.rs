@@ -20,9 +20,42 @@ pub struct ProductMapping {
     /// When it was last pushed.
     #[serde(with = "time::serde::rfc3339")]
     pub pushed_at: OffsetDateTime,
+    /// The store's media (images) by source URL, so an unchanged image is kept, not uploaded
+    /// again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub media: Vec<MediaMapping>,
+    /// When the business removed the product (archived or deleted at the store). The mapping
+    /// stays, so an order that arrives for it later still names the business's ids.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "time::serde::rfc3339::option"
+    )]
+    pub removed_at: Option<OffsetDateTime>,
+}
+
+/// One image as the store holds it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MediaMapping {
+    /// The catalogue's image URL.
+    pub url: String,
+    /// The store's media (Shopify) or attachment (WooCommerce) id.
+    pub external_id: String,
+    /// Processing state where the store processes images later (Shopify: `PROCESSING`,
+    /// `READY`, `FAILED`); `None` when done at once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
 }
 
 impl ProductMapping {
+    /// The store's id of an image, by its catalogue URL.
+    pub fn media_id(&self, url: &str) -> Option<&str> {
+        self.media
+            .iter()
+            .find(|m| m.url == url)
+            .map(|m| m.external_id.as_str())
+    }
+
     /// The mapping of one variant, by the host app's variant id.
     pub fn variant(&self, variant_id: &str) -> Option<&VariantMapping> {
         self.variants.iter().find(|v| v.variant_id == variant_id)

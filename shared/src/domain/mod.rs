@@ -17,7 +17,10 @@ pub mod secret;
 pub mod sync_log;
 pub mod sync_run;
 
-pub use catalog::{CatalogCollection, CatalogProduct, CatalogVariant, InventoryLevel};
+pub use catalog::{
+    CatalogCollection, CatalogImage, CatalogProduct, CatalogVariant, InventoryLevel,
+    InventoryPolicy, ProductStatus, Removal, Weight, WeightUnit,
+};
 pub use connection::{
     Connection, ConnectionStatus, Credentials, EncryptedCredentials, WebhookRegistration,
 };
@@ -25,7 +28,7 @@ pub use events::WebhookEvent;
 pub use fulfillment::{FulfillLine, Fulfilled, FulfillmentRequest, Tracking};
 pub use ids::{BusinessId, InvalidId, ProviderKind, UnknownProvider};
 pub use jobs::Job;
-pub use mapping::{CollectionMapping, ProductMapping, VariantMapping};
+pub use mapping::{CollectionMapping, MediaMapping, ProductMapping, VariantMapping};
 pub use money::{Decimal, InvalidDecimal, Money};
 pub use oauth::OAuthState;
 pub use order::{

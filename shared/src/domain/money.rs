@@ -9,6 +9,12 @@ use serde::{Deserialize, Serialize};
 #[serde(try_from = "String", into = "String")]
 pub struct Decimal(String);
 
+impl Default for Decimal {
+    fn default() -> Self {
+        Self::zero()
+    }
+}
+
 /// Text that is not a plain decimal number.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("invalid decimal amount: {0:?}")]
@@ -87,6 +93,36 @@ impl Decimal {
             None if self.canonical() == "0" => self.clone(),
             None => Self(format!("-{}", self.0)),
         }
+    }
+
+    /// `self × numerator ÷ denominator`, rounded half away from zero to `places` decimals
+    /// (exact integer arithmetic; `None` on overflow or a zero denominator).
+    pub fn scaled_by(
+        &self,
+        numerator: &Decimal,
+        denominator: &Decimal,
+        places: usize,
+    ) -> Option<Decimal> {
+        let (sv, sn, sd) = (self.scale(), numerator.scale(), denominator.scale());
+        let v = self.scaled(sv)?;
+        let n = numerator.scaled(sn)?;
+        let d = denominator.scaled(sd)?;
+        if d == 0 {
+            return None;
+        }
+        // v·n / d has scale sv + sn - sd; bring it to `places`.
+        let top = v
+            .checked_mul(n)?
+            .checked_mul(10i128.checked_pow((places + sd) as u32)?)?;
+        let bottom = d.checked_mul(10i128.checked_pow((sv + sn) as u32)?)?;
+        let quotient = top / bottom;
+        let remainder = top % bottom;
+        let rounded = if remainder.abs().checked_mul(2)? >= bottom.abs() {
+            quotient + if (top < 0) != (bottom < 0) { -1 } else { 1 }
+        } else {
+            quotient
+        };
+        Decimal::parse(&Self::from_scaled(rounded, places).canonical()).ok()
     }
 
     /// The absolute value.
@@ -216,6 +252,31 @@ mod tests {
         assert_eq!(d("-0.00").canonical(), "0");
         assert_eq!(d("007.50").canonical(), "7.5");
         assert_ne!(d("10.01").canonical(), d("10.1").canonical());
+    }
+
+    #[test]
+    fn scaling_rounds_half_away_from_zero() {
+        // 1 lb in kg, to 4 places: 453.59237 / 1000.
+        assert_eq!(
+            d("1")
+                .scaled_by(&d("453.59237"), &d("1000"), 4)
+                .unwrap()
+                .as_str(),
+            "0.4536"
+        );
+        assert_eq!(
+            d("250").scaled_by(&d("1"), &d("1000"), 3).unwrap().as_str(),
+            "0.25"
+        );
+        assert_eq!(
+            d("2.5").scaled_by(&d("1"), &d("1"), 0).unwrap().as_str(),
+            "3"
+        );
+        assert_eq!(
+            d("-2.5").scaled_by(&d("1"), &d("1"), 0).unwrap().as_str(),
+            "-3"
+        );
+        assert!(d("1").scaled_by(&d("1"), &d("0"), 2).is_none());
     }
 
     #[test]

@@ -37,6 +37,9 @@ pub struct AppConfig {
     pub batch_page_size: u32,
     /// `PUSH_CONCURRENCY`: pushes in flight per store within its rate budget (default 4).
     pub push_concurrency: usize,
+    /// What a product the business removed becomes at the store (`CATALOG_REMOVAL`:
+    /// `archive`, the default, or `delete`).
+    pub removal: crate::domain::Removal,
 }
 
 impl AppConfig {
@@ -56,6 +59,19 @@ impl AppConfig {
             http_timeout: Duration::from_secs(number("HTTP_TIMEOUT_SECS", 20)?),
             batch_page_size: number("BATCH_PAGE_SIZE", 50)?,
             push_concurrency: number("PUSH_CONCURRENCY", 4)?,
+            removal: removal_from_env()?,
         })
+    }
+}
+
+/// `CATALOG_REMOVAL`: `archive` (default) or `delete`.
+fn removal_from_env() -> Result<crate::domain::Removal, ConfigError> {
+    match optional("CATALOG_REMOVAL", "archive").as_str() {
+        "archive" => Ok(crate::domain::Removal::Archive),
+        "delete" => Ok(crate::domain::Removal::Delete),
+        _ => Err(ConfigError::Malformed {
+            name: "CATALOG_REMOVAL",
+            expected: "archive or delete",
+        }),
     }
 }

@@ -142,6 +142,31 @@ impl CatalogSource for MemoryCatalog {
         self.read(|s| page(s.products.get(business), PRODUCTS, cursor, limit))
     }
 
+    async fn absent(
+        &self,
+        business: &BusinessId,
+        collections: bool,
+        ids: &[String],
+    ) -> Result<Vec<String>, CatalogError> {
+        self.read(|s| {
+            Ok(ids
+                .iter()
+                .filter(|id| {
+                    if collections {
+                        !s.collections
+                            .get(business)
+                            .is_some_and(|c| c.contains_key(*id))
+                    } else {
+                        !s.products
+                            .get(business)
+                            .is_some_and(|p| p.contains_key(*id))
+                    }
+                })
+                .cloned()
+                .collect())
+        })
+    }
+
     async fn collection(
         &self,
         business: &BusinessId,
@@ -188,7 +213,9 @@ mod tests {
                 price: Decimal::parse("1.00").unwrap(),
                 option_values: vec![],
                 inventory_quantity: Some(1),
+                ..CatalogVariant::default()
             }],
+            ..CatalogProduct::default()
         }
     }
 

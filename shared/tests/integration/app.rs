@@ -54,6 +54,7 @@ pub fn app_config(stack: &Stack) -> AppConfig {
         http_timeout: std::time::Duration::from_secs(10),
         batch_page_size: 50,
         push_concurrency: 4,
+        removal: ecommerce_connector::domain::Removal::Archive,
     }
 }
 

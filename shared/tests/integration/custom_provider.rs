@@ -16,7 +16,7 @@ use ecommerce_connector::domain::ports::{
 };
 use ecommerce_connector::domain::{
     CatalogCollection, CatalogProduct, Credentials, Decimal, Job, Money, Order, ProductMapping,
-    ProviderKind, Secret, VariantMapping, WebhookEvent, WebhookRegistration,
+    ProviderKind, Removal, Secret, VariantMapping, WebhookEvent, WebhookRegistration,
 };
 use ecommerce_connector::interfaces::config::AppConfig;
 use ecommerce_connector::interfaces::http::{self, HttpConfig};
@@ -289,6 +289,8 @@ impl CatalogPush for TinyShop {
                 .collect(),
             stocked_variants: product.variants.iter().map(|v| v.id.clone()).collect(),
             external_id: id,
+            media: Vec::new(),
+            notes: Vec::new(),
         })
     }
     async fn upsert_collection(
@@ -321,6 +323,20 @@ impl CatalogPush for TinyShop {
                 .ok_or_else(|| ProviderError::Rejected("no such product".into()))?;
             entry.1.insert(variant.to_owned(), level.available);
         }
+        Ok(())
+    }
+
+    async fn remove_product(
+        &self,
+        _: &StoreSession,
+        mapping: &ProductMapping,
+        _: Removal,
+    ) -> Result<(), ProviderError> {
+        self.store().products.remove(&mapping.external_id);
+        Ok(())
+    }
+
+    async fn remove_collection(&self, _: &StoreSession, _: &str) -> Result<(), ProviderError> {
         Ok(())
     }
 }
@@ -407,6 +423,7 @@ async fn rig(tiny: &TinyShop) -> Rig {
         http_timeout: std::time::Duration::from_secs(10),
         batch_page_size: 10,
         push_concurrency: 2,
+        removal: ecommerce_connector::domain::Removal::Archive,
     };
     // The one registration line a new provider needs.
     let providers = Providers::new().register(tiny.clone());

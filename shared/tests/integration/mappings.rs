@@ -15,6 +15,8 @@ fn product_mapping(id: &str) -> ProductMapping {
         content_hash: "abc".into(),
         stock_hash: "s".into(),
         pushed_at: T0,
+        media: Vec::new(),
+        removed_at: None,
     }
 }
 

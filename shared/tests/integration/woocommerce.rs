@@ -70,7 +70,9 @@ fn simple(id: &str, sku: &str, qty: i64) -> CatalogProduct {
             price: Decimal::parse("5.00").unwrap(),
             option_values: vec![],
             inventory_quantity: Some(qty),
+            ..CatalogVariant::default()
         }],
+        ..CatalogProduct::default()
     }
 }
 
@@ -129,6 +131,7 @@ async fn stock_of_simple_products_and_variations_is_set_through_batches() {
             price: Decimal::parse("9.99").unwrap(),
             option_values: vec![(*size).into()],
             inventory_quantity: Some(1),
+            ..CatalogVariant::default()
         })
         .collect();
     let m = p.upsert_product(&s, &tee, None).await.unwrap();

@@ -40,6 +40,7 @@ pub fn service_at(stack: &Stack, base: &str) -> EcommerceService<AwsPorts> {
         http_timeout: std::time::Duration::from_secs(10),
         batch_page_size: 10,
         push_concurrency: 2,
+        removal: ecommerce_connector::domain::Removal::Archive,
     };
     let context = wiring::provider_context(&config);
     let woo = WooSettings {

@@ -170,6 +170,7 @@ pub async fn start(options: Options) -> Result<DevStack, Box<dyn std::error::Err
         http_timeout: Duration::from_secs(20),
         batch_page_size: 5,
         push_concurrency: 4,
+        removal: ecommerce_connector::domain::Removal::Archive,
     };
     let context = wiring::provider_context(&config);
     let providers = Providers::new().register(shopify.build(&context)).register(

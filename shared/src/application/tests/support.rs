@@ -176,7 +176,9 @@ pub fn product(id: &str, stock: i64) -> CatalogProduct {
             price: Decimal::parse("9.99").unwrap(),
             option_values: vec![],
             inventory_quantity: Some(stock),
+            ..CatalogVariant::default()
         }],
+        ..CatalogProduct::default()
     }
 }
 

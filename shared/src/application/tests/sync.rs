@@ -452,6 +452,7 @@ async fn a_stock_change_of_more_than_250_variants_uses_one_key_per_change_chunk(
             price: crate::domain::Decimal::parse("1.00").unwrap(),
             option_values: vec![format!("S{i}")],
             inventory_quantity: Some(1),
+            ..Default::default()
         })
         .collect();
     h.catalog.put_product(&h.business, big.clone());

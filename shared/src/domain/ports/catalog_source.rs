@@ -47,6 +47,15 @@ pub trait CatalogSource: Send + Sync {
         limit: u32,
     ) -> impl Future<Output = Result<CatalogPage<CatalogProduct>, CatalogError>> + Send;
 
+    /// Which of `ids` (products, or collections when `collections`) the catalogue no longer
+    /// has.
+    fn absent(
+        &self,
+        business: &BusinessId,
+        collections: bool,
+        ids: &[String],
+    ) -> impl Future<Output = Result<Vec<String>, CatalogError>> + Send;
+
     /// One collection, or `None`.
     fn collection(
         &self,

@@ -200,6 +200,20 @@ pub trait MappingRepository: Send + Sync {
         store_ids: &[StoreRef],
     ) -> impl Future<Output = Result<Vec<ResolvedRef>, RepositoryError>> + Send;
 
+    /// The host app's ids of every mapped product (`collections`: collection) not removed.
+    fn mapped_ids(
+        &self,
+        business: &BusinessId,
+        collections: bool,
+    ) -> impl Future<Output = Result<Vec<String>, RepositoryError>> + Send;
+
+    /// Deletes a collection mapping (its collection was deleted at the store).
+    fn delete_collection(
+        &self,
+        business: &BusinessId,
+        collection_id: &str,
+    ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
+
     /// Creates or replaces a collection mapping.
     fn put_collection(
         &self,

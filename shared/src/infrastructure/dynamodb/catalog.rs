@@ -1,5 +1,6 @@
 //! [`CatalogSource`] over the host app's catalogue table (schema in `docs/catalog.md`).
 
+use aws_sdk_dynamodb::types::KeysAndAttributes;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -131,6 +132,73 @@ impl CatalogSource for DynamoCatalogSource {
         limit: u32,
     ) -> Result<CatalogPage<CatalogProduct>, CatalogError> {
         self.page(business, "PRODUCT#", cursor, limit).await
+    }
+
+    async fn absent(
+        &self,
+        business: &BusinessId,
+        collections: bool,
+        ids: &[String],
+    ) -> Result<Vec<String>, CatalogError> {
+        let prefix = if collections {
+            "COLLECTION#"
+        } else {
+            "PRODUCT#"
+        };
+        let pk = format!("BIZ#{business}");
+        let mut present = std::collections::HashSet::new();
+        for chunk in ids.chunks(100) {
+            let keys: Vec<Item> = chunk
+                .iter()
+                .map(|id| {
+                    Item::from([
+                        ("PK".to_owned(), s(&pk)),
+                        ("SK".to_owned(), s(format!("{prefix}{id}"))),
+                    ])
+                })
+                .collect();
+            let mut request = Some(
+                KeysAndAttributes::builder()
+                    .set_keys(Some(keys))
+                    .projection_expression("SK")
+                    .build()
+                    .map_err(|e| CatalogError::Unavailable(e.to_string()))?,
+            );
+            let mut attempts = 0;
+            while let Some(keys) = request.take() {
+                let out = self
+                    .client
+                    .batch_get_item()
+                    .request_items(&self.table, keys)
+                    .send()
+                    .await
+                    .map_err(|e| CatalogError::Unavailable(unavailable(e).to_string()))?;
+                for item in out
+                    .responses
+                    .and_then(|mut r| r.remove(&self.table))
+                    .unwrap_or_default()
+                {
+                    if let Some(sk) = item.get("SK").and_then(|v| v.as_s().ok()) {
+                        present.insert(sk.trim_start_matches(prefix).to_owned());
+                    }
+                }
+                request = out
+                    .unprocessed_keys
+                    .and_then(|mut u| u.remove(&self.table))
+                    .filter(|k| !k.keys.is_empty());
+                attempts += 1;
+                if request.is_some() && attempts > 8 {
+                    return Err(CatalogError::Unavailable(
+                        "catalogue batch read kept returning unprocessed keys".into(),
+                    ));
+                }
+            }
+        }
+        Ok(ids
+            .iter()
+            .filter(|id| !present.contains(*id))
+            .cloned()
+            .collect())
     }
 
     async fn collection(

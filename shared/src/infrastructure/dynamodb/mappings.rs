@@ -250,6 +250,42 @@ impl MappingRepository for DynamoStore {
         self.put_items(items).await
     }
 
+    async fn mapped_ids(
+        &self,
+        business: &BusinessId,
+        collections: bool,
+    ) -> Result<Vec<String>, RepositoryError> {
+        let (prefix, id_attr) = if collections {
+            ("CMAP#", "collection_id")
+        } else {
+            ("PMAP#", "product_id")
+        };
+        let items = self
+            .items_with_prefix(
+                &keys::biz(business),
+                prefix,
+                Some(&format!("{id_attr}, removed_at")),
+            )
+            .await?;
+        Ok(items
+            .iter()
+            .filter(|item| !item.contains_key("removed_at"))
+            .filter_map(|item| item.get(id_attr).and_then(|v| v.as_s().ok()).cloned())
+            .collect())
+    }
+
+    async fn delete_collection(
+        &self,
+        business: &BusinessId,
+        collection_id: &str,
+    ) -> Result<(), RepositoryError> {
+        self.delete_keys(vec![keys::key(
+            keys::biz(business),
+            keys::cmap(collection_id),
+        )])
+        .await
+    }
+
     async fn resolve(
         &self,
         business: &BusinessId,

@@ -8,7 +8,9 @@ use super::{FakeOp, FakeProvider};
 use crate::domain::ports::{
     CatalogPush, InventorySet, ProviderError, PushedCollection, PushedProduct, StoreSession,
 };
-use crate::domain::{CatalogCollection, CatalogProduct, ProductMapping, VariantMapping};
+use crate::domain::{
+    CatalogCollection, CatalogProduct, MediaMapping, ProductMapping, Removal, VariantMapping,
+};
 
 /// Largest inventory change the store takes in one call (the port's limit).
 const MAX_LEVELS: usize = 250;
@@ -27,6 +29,10 @@ pub(super) struct CatalogState {
     /// Available units by inventory item id.
     stock: BTreeMap<String, i64>,
     inventory_changes: Vec<(Vec<InventorySet>, String)>,
+    /// Images uploaded (not kept by id).
+    uploads: usize,
+    /// Products taken off sale, with how.
+    removals: Vec<(String, Removal)>,
 }
 
 #[derive(Debug, Clone)]
@@ -50,6 +56,21 @@ impl CatalogState {
 }
 
 impl FakeProvider {
+    /// Images uploaded so far (an image kept by id is not uploaded again).
+    pub fn image_uploads(&self) -> usize {
+        self.lock().catalog.uploads
+    }
+
+    /// Products taken off sale, by the store's id, with how.
+    pub fn removals(&self) -> Vec<(String, Removal)> {
+        self.lock().catalog.removals.clone()
+    }
+
+    /// Whether the store still has a collection.
+    pub fn has_collection(&self, external_id: &str) -> bool {
+        self.lock().catalog.collections.contains_key(external_id)
+    }
+
     /// Whether a product's creation also sets its stock (reported as stocked variants), so
     /// the application must not send that stock again. Off by default.
     pub fn set_stock_on_create(&self, on: bool) {
@@ -191,10 +212,28 @@ impl CatalogPush for FakeProvider {
             variants: variants.clone(),
         };
         state.catalog.products.insert(external_id.clone(), stored);
+        // Images the mapping knows are kept; new ones are uploaded.
+        let mut media = Vec::with_capacity(product.images.len());
+        for image in &product.images {
+            let external_id = match existing.and_then(|m| m.media_id(&image.url)) {
+                Some(id) => id.to_owned(),
+                None => {
+                    state.catalog.uploads += 1;
+                    state.id("fm")
+                }
+            };
+            media.push(MediaMapping {
+                url: image.url.clone(),
+                external_id,
+                status: None,
+            });
+        }
         Ok(PushedProduct {
             external_id,
             variants,
             stocked_variants,
+            media,
+            notes: Vec::new(),
         })
     }
 
@@ -258,6 +297,41 @@ impl CatalogPush for FakeProvider {
         }
         let change = (levels.to_vec(), idempotency_key.to_owned());
         state.catalog.inventory_changes.push(change);
+        Ok(())
+    }
+
+    async fn remove_product(
+        &self,
+        session: &StoreSession,
+        mapping: &ProductMapping,
+        removal: Removal,
+    ) -> Result<(), ProviderError> {
+        self.begin(FakeOp::RemoveProduct, Some(session))?;
+        let mut state = self.lock();
+        state
+            .catalog
+            .removals
+            .push((mapping.external_id.clone(), removal));
+        match removal {
+            Removal::Archive => {
+                if let Some(p) = state.catalog.products.get_mut(&mapping.external_id) {
+                    p.product.status = Some(crate::domain::ProductStatus::Archived);
+                }
+            }
+            Removal::Delete => {
+                state.catalog.products.remove(&mapping.external_id);
+            }
+        }
+        Ok(())
+    }
+
+    async fn remove_collection(
+        &self,
+        session: &StoreSession,
+        external_id: &str,
+    ) -> Result<(), ProviderError> {
+        self.begin(FakeOp::RemoveCollection, Some(session))?;
+        self.lock().catalog.collections.remove(external_id);
         Ok(())
     }
 }

@@ -70,6 +70,10 @@ pub enum FakeOp {
     UpsertCollection,
     /// [`CatalogPush::set_inventory`].
     SetInventory,
+    /// [`CatalogPush::remove_product`].
+    RemoveProduct,
+    /// [`CatalogPush::remove_collection`].
+    RemoveCollection,
     /// [`OrderFeed::pull_orders`].
     PullOrders,
     /// [`OrderFeed::acknowledge_order`].

@@ -38,6 +38,40 @@ impl MappingRepository for MemoryStore {
         })
     }
 
+    async fn mapped_ids(
+        &self,
+        business: &BusinessId,
+        collections: bool,
+    ) -> Result<Vec<String>, RepositoryError> {
+        self.with(|t| {
+            let Some(p) = t.partitions.get(business) else {
+                return Ok(Vec::new());
+            };
+            Ok(if collections {
+                p.collections.keys().cloned().collect()
+            } else {
+                p.products
+                    .values()
+                    .filter(|m| m.removed_at.is_none())
+                    .map(|m| m.product_id.clone())
+                    .collect()
+            })
+        })
+    }
+
+    async fn delete_collection(
+        &self,
+        business: &BusinessId,
+        collection_id: &str,
+    ) -> Result<(), RepositoryError> {
+        self.with(|t| {
+            if let Some(p) = t.partitions.get_mut(business) {
+                p.collections.remove(collection_id);
+            }
+            Ok(())
+        })
+    }
+
     async fn resolve(
         &self,
         business: &BusinessId,
@@ -374,6 +408,8 @@ mod tests {
             content_hash: "c".into(),
             stock_hash: "s".into(),
             pushed_at: at(0),
+            media: Vec::new(),
+            removed_at: None,
         }
     }
 

@@ -25,8 +25,10 @@ pub fn tee(id: &str, sizes: &[(&str, &str, i64)]) -> CatalogProduct {
                 price: Decimal::parse(price).unwrap(),
                 option_values: vec![(*size).into()],
                 inventory_quantity: Some(*qty),
+                ..CatalogVariant::default()
             })
             .collect(),
+        ..CatalogProduct::default()
     }
 }
 

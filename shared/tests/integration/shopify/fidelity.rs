@@ -34,6 +34,7 @@ fn many_variants(id: &str, sizes: usize, colours: usize) -> CatalogProduct {
             price: Decimal::parse("5.00").unwrap(),
             option_values: vec![format!("S{s:02}"), format!("C{c:02}")],
             inventory_quantity: Some(1),
+            ..CatalogVariant::default()
         })
         .collect();
     p

@@ -1,6 +1,7 @@
 //! Shopify adapter against the emulator (and moto where state is stored).
 
 mod catalog;
+mod catalogue;
 mod client;
 mod fidelity;
 mod oauth;

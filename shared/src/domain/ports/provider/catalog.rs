@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 
 use super::{InventorySet, ProviderError, PushedCollection, PushedProduct, StoreSession};
-use crate::domain::{CatalogCollection, CatalogProduct, ProductMapping};
+use crate::domain::{CatalogCollection, CatalogProduct, ProductMapping, Removal};
 
 /// Writes the catalogue to a store.
 #[async_trait]
@@ -43,5 +43,21 @@ pub trait CatalogPush: Send + Sync {
         session: &StoreSession,
         levels: &[InventorySet],
         idempotency_key: &str,
+    ) -> Result<(), ProviderError>;
+
+    /// Takes a product the business removed off sale: archived (kept at the store, not for
+    /// sale) or deleted, as `removal` says. A product already gone counts as done.
+    async fn remove_product(
+        &self,
+        session: &StoreSession,
+        mapping: &ProductMapping,
+        removal: Removal,
+    ) -> Result<(), ProviderError>;
+
+    /// Deletes a collection the business removed. One already gone counts as done.
+    async fn remove_collection(
+        &self,
+        session: &StoreSession,
+        external_id: &str,
     ) -> Result<(), ProviderError>;
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 
 use crate::domain::{
-    Credentials, Order, ProductMapping, Secret, VariantMapping, WebhookRegistration,
+    Credentials, MediaMapping, Order, ProductMapping, Secret, VariantMapping, WebhookRegistration,
 };
 
 /// What the store sent back to the OAuth callback (or the key-delivery POST).
@@ -144,6 +144,11 @@ pub struct PushedProduct {
     /// Variants (by the business's id) whose stock the store already took in the same write,
     /// so no separate inventory change is needed for them.
     pub stocked_variants: Vec<String>,
+    /// The product's images as the store holds them now.
+    pub media: Vec<MediaMapping>,
+    /// What the merchant should know though the push succeeded (an image the store could not
+    /// fetch), for the sync log.
+    pub notes: Vec<String>,
 }
 
 impl PushedProduct {
@@ -167,6 +172,8 @@ impl PushedProduct {
             content_hash,
             stock_hash,
             pushed_at,
+            media: self.media,
+            removed_at: None,
         }
     }
 }

@@ -1,12 +1,12 @@
 //! Catalogue push: `productSet` variables from a catalogue product, and the mapping read
 //! back from its answer.
 
-use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::provider::PageInfo;
-use crate::domain::ports::{ProviderError, PushedProduct};
-use crate::domain::{CatalogProduct, ProductMapping, VariantMapping};
+use crate::domain::ports::ProviderError;
+use crate::domain::{
+    CatalogProduct, InventoryPolicy, ProductMapping, ProductStatus, Weight, WeightUnit,
+};
 use crate::infrastructure::providers::handles::stable_handle;
 
 /// Variants listed in a `productSet` answer: 10 + 2 + 100 × 3 ≈ 312 requested points.
@@ -25,7 +25,9 @@ pub fn handle_for(product: &CatalogProduct) -> String {
 }
 
 /// Option names and, per variant, its values; the implicit default option when there is none.
-fn options_of(product: &CatalogProduct) -> Result<(Vec<String>, Vec<Vec<String>>), ProviderError> {
+pub(super) fn options_of(
+    product: &CatalogProduct,
+) -> Result<(Vec<String>, Vec<Vec<String>>), ProviderError> {
     if product.variants.is_empty() {
         return Err(ProviderError::InvalidInput(format!(
             "product {} has no variants",
@@ -63,6 +65,39 @@ fn options_of(product: &CatalogProduct) -> Result<(Vec<String>, Vec<Vec<String>>
     Ok((product.options.clone(), values))
 }
 
+/// A `FileSetInput`: the store's media by id when it holds this URL already, else the URL.
+fn file_input(url: &str, alt: Option<&str>, existing: Option<&ProductMapping>) -> Value {
+    let mut file = match existing.and_then(|m| m.media_id(url)) {
+        Some(id) => json!({"id": id}),
+        None => json!({"originalSource": url, "contentType": "IMAGE"}),
+    };
+    if let Some(alt) = alt {
+        file["alt"] = json!(alt);
+    }
+    file
+}
+
+/// A `WeightInput`. The API takes a `Float`: the decimal text becomes a JSON number without
+/// passing through an `f64` when it fits one exactly.
+fn weight_input(weight: &Weight) -> Result<Value, ProviderError> {
+    let value: serde_json::Number = weight
+        .value
+        .as_str()
+        .parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
+        .ok_or_else(|| {
+            ProviderError::InvalidInput(format!("weight {} out of range", weight.value))
+        })?;
+    let unit = match weight.unit {
+        WeightUnit::G => "GRAMS",
+        WeightUnit::Kg => "KILOGRAMS",
+        WeightUnit::Oz => "OUNCES",
+        WeightUnit::Lb => "POUNDS",
+    };
+    Ok(json!({"value": value, "unit": unit}))
+}
+
 /// Variables of the `ProductSet` mutation. `location_id` places initial stock of new variants.
 pub fn product_set_variables(
     product: &CatalogProduct,
@@ -91,7 +126,7 @@ pub fn product_set_variables(
         .variants
         .iter()
         .zip(&values)
-        .map(|(variant, option_values)| {
+        .map(|(variant, option_values)| -> Result<Value, ProviderError> {
             let mut v = json!({
                 "optionValues": names.iter().zip(option_values)
                     .map(|(n, val)| json!({"optionName": n, "name": val}))
@@ -106,6 +141,24 @@ pub fn product_set_variables(
             if let Some(barcode) = &variant.barcode {
                 v["barcode"] = json!(barcode);
             }
+            if let Some(compare_at) = &variant.compare_at_price {
+                v["compareAtPrice"] = json!(compare_at.as_str());
+            }
+            if let Some(policy) = variant.inventory_policy {
+                v["inventoryPolicy"] = json!(match policy {
+                    InventoryPolicy::Deny => "DENY",
+                    InventoryPolicy::Continue => "CONTINUE",
+                });
+            }
+            if let Some(taxable) = variant.taxable {
+                v["taxable"] = json!(taxable);
+            }
+            if let Some(weight) = &variant.weight {
+                v["inventoryItem"]["measurement"] = json!({"weight": weight_input(weight)?});
+            }
+            if let Some(url) = &variant.image {
+                v["file"] = file_input(url, None, existing);
+            }
             let mapped = existing.and_then(|m| m.variant(&variant.id));
             match mapped {
                 Some(m) => v["id"] = json!(m.external_id),
@@ -118,17 +171,39 @@ pub fn product_set_variables(
                     }
                 }
             }
-            v
+            Ok(v)
         })
-        .collect();
+        .collect::<Result<_, _>>()?;
     let mut input = json!({
         "title": product.title,
         "handle": handle_for(product),
         "descriptionHtml": product.description_html,
-        "status": if product.published { "ACTIVE" } else { "DRAFT" },
+        "status": match product.effective_status() {
+            ProductStatus::Active => "ACTIVE",
+            ProductStatus::Draft => "DRAFT",
+            ProductStatus::Archived => "ARCHIVED",
+        },
         "productOptions": product_options,
         "variants": variants,
+        // The whole media list: kept media by id (never uploaded again), new ones by URL.
+        "files": product
+            .images
+            .iter()
+            .map(|i| file_input(&i.url, i.alt.as_deref(), existing))
+            .collect::<Vec<_>>(),
+        "tags": product.tags,
     });
+    if product.seo_title.is_some() || product.seo_description.is_some() {
+        input["seo"] = json!({"title": product.seo_title, "description": product.seo_description});
+    }
+    // Only a taxonomy id means something to Shopify; a free-form path is WooCommerce's.
+    if let Some(category) = product
+        .category
+        .as_deref()
+        .filter(|c| c.starts_with("gid://shopify/TaxonomyCategory/"))
+    {
+        input["category"] = json!(category);
+    }
     if let Some(vendor) = &product.vendor {
         input["vendor"] = json!(vendor);
     }
@@ -146,151 +221,11 @@ pub fn product_set_variables(
     Ok(json!({ "identifier": identifier, "input": input, "variantsFirst": first }))
 }
 
-#[derive(Deserialize)]
-struct SelectedOption {
-    name: String,
-    value: String,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct VariantNode {
-    id: String,
-    selected_options: Vec<SelectedOption>,
-    inventory_item: Option<IdOnly>,
-}
-
-/// Any object by its id.
-#[derive(Deserialize)]
-pub struct IdOnly {
-    /// The object's global id.
-    pub id: String,
-}
-
-/// A page of a product's variants.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct VariantConnection {
-    nodes: Vec<VariantNode>,
-    #[serde(default)]
-    page_info: Option<PageInfo>,
-}
-
-impl VariantConnection {
-    /// The cursor of the next page, if there is one.
-    pub fn next_page(&self) -> Option<String> {
-        self.page_info
-            .as_ref()
-            .filter(|p| p.has_next_page)
-            .and_then(|p| p.end_cursor.clone())
-    }
-}
-
-/// One of a product's publications.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct ResourcePublication {
-    /// Published there (not only scheduled).
-    pub is_published: bool,
-    /// Which publication.
-    pub publication: IdOnly,
-}
-
-/// The publications of a product, as `productSet` answers them.
-#[derive(Deserialize, Default)]
-pub struct ResourcePublications {
-    /// Them.
-    #[serde(default)]
-    pub nodes: Vec<ResourcePublication>,
-}
-
-/// The `product` of a `productSet` answer.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct SetProduct {
-    /// The product's id.
-    pub id: String,
-    /// Its variants' first page.
-    pub variants: VariantConnection,
-    /// Where it is published.
-    #[serde(default)]
-    pub resource_publications: ResourcePublications,
-}
-
-impl SetProduct {
-    /// Adds a later page of variants.
-    pub fn extend(&mut self, page: VariantConnection) {
-        self.variants.nodes.extend(page.nodes);
-        self.variants.page_info = page.page_info;
-    }
-
-    /// The publications it is published on.
-    pub fn published_on(&self) -> Vec<String> {
-        self.resource_publications
-            .nodes
-            .iter()
-            .filter(|p| p.is_published)
-            .map(|p| p.publication.id.clone())
-            .collect()
-    }
-}
-
-/// Matches the store's variants to ours by their option values (unique per product).
-/// `existing` is the mapping the push started from: variants new to it got their initial
-/// stock in the same `productSet` when a location was given.
-pub fn pushed_from(
-    product: &CatalogProduct,
-    set: SetProduct,
-    existing: Option<&ProductMapping>,
-    location_id: Option<&str>,
-) -> Result<PushedProduct, ProviderError> {
-    let (names, values) = options_of(product)?;
-    let variants = product
-        .variants
-        .iter()
-        .zip(&values)
-        .map(|(variant, option_values)| {
-            let node = set
-                .variants
-                .nodes
-                .iter()
-                .find(|n| {
-                    names.iter().zip(option_values).all(|(name, value)| {
-                        n.selected_options
-                            .iter()
-                            .any(|o| &o.name == name && &o.value == value)
-                    })
-                })
-                .ok_or_else(|| {
-                    ProviderError::Protocol(format!("store returned no variant for {}", variant.id))
-                })?;
-            Ok(VariantMapping {
-                variant_id: variant.id.clone(),
-                external_id: node.id.clone(),
-                inventory_item_id: node.inventory_item.as_ref().map(|i| i.id.clone()),
-            })
-        })
-        .collect::<Result<Vec<_>, ProviderError>>()?;
-    let stocked_variants = match location_id {
-        Some(_) => product
-            .variants
-            .iter()
-            .filter(|v| v.inventory_quantity.is_some())
-            .filter(|v| existing.and_then(|m| m.variant(&v.id)).is_none())
-            .map(|v| v.id.clone())
-            .collect(),
-        None => Vec::new(),
-    };
-    Ok(PushedProduct {
-        external_id: set.id,
-        variants,
-        stocked_variants,
-    })
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::product_answer::*;
     use super::*;
+    use crate::domain::VariantMapping;
     use crate::domain::{CatalogVariant, Decimal};
     use time::OffsetDateTime;
 
@@ -313,8 +248,10 @@ mod tests {
                     price: Decimal::parse("19.99").unwrap(),
                     option_values: values.iter().map(|s| s.to_string()).collect(),
                     inventory_quantity: *qty,
+                    ..CatalogVariant::default()
                 })
                 .collect(),
+            ..CatalogProduct::default()
         }
     }
 
@@ -363,6 +300,8 @@ mod tests {
             content_hash: String::new(),
             stock_hash: String::new(),
             pushed_at: OffsetDateTime::UNIX_EPOCH,
+            media: Vec::new(),
+            removed_at: None,
         };
         let vars =
             product_set_variables(&p, Some(&mapping), Some("gid://shopify/Location/1")).unwrap();

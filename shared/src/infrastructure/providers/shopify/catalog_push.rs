@@ -6,15 +6,61 @@
 use async_trait::async_trait;
 use serde_json::{Value, json};
 
-use super::catalog::{
-    SetProduct, VARIANTS_PAGE, VariantConnection, product_set_variables, pushed_from,
-};
+use super::catalog::{VARIANTS_PAGE, product_set_variables};
 use super::documents as doc;
+use super::product_answer::{MediaConnection, SetProduct, VariantConnection, pushed_from};
 use super::provider::{ShopifyProvider, field, parse, user_errors};
 use crate::domain::ports::{
     CatalogPush, InventorySet, ProviderError, PushedCollection, PushedProduct, StoreSession,
 };
-use crate::domain::{CatalogCollection, CatalogProduct, ProductMapping};
+use crate::domain::{CatalogCollection, CatalogProduct, ProductMapping, Removal};
+
+/// Media states Shopify has not finished with.
+fn pending(status: &str) -> bool {
+    matches!(status, "UPLOADED" | "PROCESSING")
+}
+
+impl ShopifyProvider {
+    /// Reads back a product's media and says which images failed (Shopify fetches them
+    /// after `productSet` answers, so a bad image shows only later; it never fails the push).
+    async fn media_outcomes(
+        &self,
+        session: &StoreSession,
+        mapping: &ProductMapping,
+    ) -> Result<Vec<String>, ProviderError> {
+        let data: Value = self
+            .run(
+                session,
+                doc::PRODUCT_MEDIA,
+                json!({"id": mapping.external_id}),
+            )
+            .await?;
+        let Some(product) = data.get("product").filter(|p| !p.is_null()) else {
+            return Ok(Vec::new());
+        };
+        let media: MediaConnection = parse(field(product, "media")?)?;
+        Ok(media
+            .nodes
+            .iter()
+            .filter(|m| m.status == "FAILED")
+            .filter(|m| {
+                mapping
+                    .media
+                    .iter()
+                    .any(|x| x.external_id == m.id && x.status.as_deref().is_some_and(pending))
+            })
+            .map(|m| {
+                let url = m.original_source.as_ref().map_or("?", |s| s.url.as_str());
+                let why: Vec<String> = m
+                    .media_errors
+                    .iter()
+                    .map(|e| format!("{} {}", e.code, e.message))
+                    .collect();
+                format!("image {url} failed at the store: {}", why.join("; "))
+            })
+            .collect())
+    }
+}
 
 #[async_trait]
 impl CatalogPush for ShopifyProvider {
@@ -36,6 +82,17 @@ impl CatalogPush for ShopifyProvider {
         product: &CatalogProduct,
         existing: Option<&ProductMapping>,
     ) -> Result<PushedProduct, ProviderError> {
+        // Images still being processed at the last push: how did that go?
+        let notes = match existing {
+            Some(m)
+                if m.media
+                    .iter()
+                    .any(|x| x.status.as_deref().is_some_and(pending)) =>
+            {
+                self.media_outcomes(session, m).await?
+            }
+            _ => Vec::new(),
+        };
         let variables = product_set_variables(product, existing, session.location_id.as_deref())?;
         let data: Value = self.run(session, doc::PRODUCT_SET, variables).await?;
         let payload = field(&data, "productSet")?;
@@ -55,7 +112,9 @@ impl CatalogPush for ShopifyProvider {
         }
         self.keep_published(session, &set.id, &set.resource_publications)
             .await?;
-        pushed_from(product, set, existing, session.location_id.as_deref())
+        let mut pushed = pushed_from(product, set, existing, session.location_id.as_deref())?;
+        pushed.notes = notes;
+        Ok(pushed)
     }
 
     async fn upsert_collection(
@@ -114,5 +173,55 @@ impl CatalogPush for ShopifyProvider {
             .run(session, doc::INVENTORY_SET_QUANTITIES, variables)
             .await?;
         user_errors(field(&data, "inventorySetQuantities")?)
+    }
+
+    async fn remove_product(
+        &self,
+        session: &StoreSession,
+        mapping: &ProductMapping,
+        removal: Removal,
+    ) -> Result<(), ProviderError> {
+        let (document, variables, root) = match removal {
+            Removal::Archive => (
+                doc::PRODUCT_STATUS,
+                json!({"product": {"id": mapping.external_id, "status": "ARCHIVED"}}),
+                "productUpdate",
+            ),
+            Removal::Delete => (
+                doc::PRODUCT_DELETE,
+                json!({"input": {"id": mapping.external_id}}),
+                "productDelete",
+            ),
+        };
+        let data: Value = self.run(session, document, variables).await?;
+        gone_or_done(field(&data, root)?)
+    }
+
+    async fn remove_collection(
+        &self,
+        session: &StoreSession,
+        external_id: &str,
+    ) -> Result<(), ProviderError> {
+        let data: Value = self
+            .run(
+                session,
+                doc::COLLECTION_DELETE,
+                json!({"input": {"id": external_id}}),
+            )
+            .await?;
+        gone_or_done(field(&data, "collectionDelete")?)
+    }
+}
+
+/// A removal's answer: done, or the object is not there (removed before, by us on a
+/// redelivered job or by the merchant), which is done too.
+fn gone_or_done(payload: &Value) -> Result<(), ProviderError> {
+    match user_errors(payload) {
+        Err(ProviderError::Rejected(text))
+            if text.contains("does not exist") || text.contains("not found") =>
+        {
+            Ok(())
+        }
+        other => other,
     }
 }

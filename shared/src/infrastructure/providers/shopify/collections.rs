@@ -8,8 +8,8 @@ use std::time::Duration;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::catalog::{IdOnly, ResourcePublications};
 use super::documents as doc;
+use super::product_answer::{IdOnly, ResourcePublications};
 use super::provider::{PageInfo, ShopifyProvider, field, parse, user_errors};
 use crate::domain::CatalogCollection;
 use crate::domain::ports::{ProviderError, PushedCollection, StoreSession};

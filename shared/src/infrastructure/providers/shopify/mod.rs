@@ -14,6 +14,7 @@ pub mod oauth;
 mod order_graphql;
 pub mod order_rest;
 mod orders;
+mod product_answer;
 pub mod provider;
 mod publishing;
 mod subscriptions;

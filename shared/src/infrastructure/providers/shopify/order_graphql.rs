@@ -6,8 +6,8 @@ use serde_json::Value;
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use super::catalog::IdOnly;
 use super::order_rest::rate;
+use super::product_answer::IdOnly;
 use super::provider::PageInfo;
 use crate::domain::ports::ProviderError;
 use crate::domain::{

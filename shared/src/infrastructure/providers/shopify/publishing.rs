@@ -5,8 +5,8 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::catalog::ResourcePublications;
 use super::documents as doc;
+use super::product_answer::ResourcePublications;
 use super::provider::{ShopifyProvider, field, parse, user_errors};
 use crate::domain::ports::{ProviderError, StoreSession};
 

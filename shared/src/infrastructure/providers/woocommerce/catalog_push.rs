@@ -10,12 +10,16 @@ use async_trait::async_trait;
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use super::client::CallError;
 use super::identity::{Finder, OWNER_META, same_variation, slug_of};
+use super::product_fields::{
+    image_ref, known_media, media_of, seo_meta, status_of, variant_fields,
+};
 use super::provider::{BATCH, WooCommerceProvider, item_result};
 use crate::domain::ports::{
     CatalogPush, InventorySet, ProviderError, PushedCollection, PushedProduct, StoreSession,
 };
-use crate::domain::{CatalogCollection, CatalogProduct, ProductMapping, VariantMapping};
+use crate::domain::{CatalogCollection, CatalogProduct, ProductMapping, Removal, VariantMapping};
 
 impl WooCommerceProvider {
     /// Category ids of products, by product id.
@@ -71,20 +75,37 @@ impl CatalogPush for WooCommerceProvider {
             )));
         }
         let simple = product.options.is_empty() && product.variants.len() == 1;
+        let unit = self.weight_unit(session).await?;
+        let media = known_media(existing);
         let mut body = json!({
             "name": product.title,
             "type": if simple { "simple" } else { "variable" },
             "description": product.description_html,
-            "status": if product.published { "publish" } else { "draft" },
+            "status": status_of(product),
+            "images": product
+                .images
+                .iter()
+                .enumerate()
+                .map(|(i, image)| {
+                    let mut r = image_ref(&image.url, image.alt.as_deref(), media);
+                    r["position"] = json!(i);
+                    r
+                })
+                .collect::<Vec<_>>(),
         });
+        let (tags, categories) = self.terms_of(session, product).await?;
+        body["tags"] = json!(tags);
         // A stable slug and our owner key: the product can always be found again.
         let slug = slug_of(product);
         body["slug"] = json!(slug);
-        body["meta_data"] = json!([{ "key": OWNER_META, "value": product.id }]);
+        let mut meta = vec![json!({ "key": OWNER_META, "value": product.id })];
+        meta.extend(seo_meta(product));
+        body["meta_data"] = json!(meta);
         if simple {
             let v = &product.variants[0];
-            body["regular_price"] = json!(v.price.as_str());
-            body["manage_stock"] = json!(v.inventory_quantity.is_some());
+            variant_fields(v, unit, media, &mut body)?;
+            // A simple product's image is its featured image.
+            body.as_object_mut().map(|b| b.remove("image"));
             if let Some(q) = v.inventory_quantity {
                 body["stock_quantity"] = json!(q);
             }
@@ -120,9 +141,23 @@ impl CatalogPush for WooCommerceProvider {
             None if !simple => self.find(session, &finder).await?,
             None => None,
         };
-        let pid = self
+        if !categories.is_empty() {
+            // Collections are categories too: keep the ones the product is in.
+            let mut all = categories;
+            if let Some(id) = existing_id {
+                let current = self.product_categories(session, &[id]).await?;
+                for c in current.get(&id).into_iter().flatten() {
+                    if !all.iter().any(|x| x["id"].as_u64() == Some(*c)) {
+                        all.push(json!({"id": c}));
+                    }
+                }
+            }
+            body["categories"] = json!(all);
+        }
+        let (pid, answer) = self
             .upsert_one(session, "products/batch", existing_id, body, &finder)
             .await?;
+        let media = media_of(product, &answer);
         let mut variants = Vec::new();
         if simple {
             variants.push(VariantMapping {
@@ -150,10 +185,9 @@ impl CatalogPush for WooCommerceProvider {
                     )));
                 }
                 let mut item = json!({
-                    "regular_price": v.price.as_str(),
-                    "manage_stock": v.inventory_quantity.is_some(),
                     "attributes": product.options.iter().zip(&v.option_values).map(|(n, o)| json!({"name": n, "option": o})).collect::<Vec<_>>(),
                 });
+                variant_fields(v, unit, &media, &mut item)?;
                 if let Some(q) = v.inventory_quantity {
                     item["stock_quantity"] = json!(q);
                 }
@@ -175,7 +209,7 @@ impl CatalogPush for WooCommerceProvider {
                     options: &product.options,
                     variant: v,
                 };
-                let vid = self
+                let (vid, _) = self
                     .upsert_one(session, &path, mapped, item, &finder)
                     .await?;
                 variants.push(VariantMapping {
@@ -209,6 +243,8 @@ impl CatalogPush for WooCommerceProvider {
                 .filter(|v| v.inventory_quantity.is_some())
                 .map(|v| v.id.clone())
                 .collect(),
+            media,
+            notes: Vec::new(),
         })
     }
 
@@ -229,7 +265,7 @@ impl CatalogPush for WooCommerceProvider {
         );
         body["slug"] = json!(slug);
         let existing = existing_external_id.and_then(|id| id.parse::<u64>().ok());
-        let cid = self
+        let (cid, _) = self
             .upsert_one(
                 session,
                 "products/categories/batch",
@@ -373,5 +409,72 @@ impl CatalogPush for WooCommerceProvider {
             })?;
         }
         Ok(())
+    }
+
+    async fn remove_product(
+        &self,
+        session: &StoreSession,
+        mapping: &ProductMapping,
+        removal: Removal,
+    ) -> Result<(), ProviderError> {
+        let id: u64 = mapping.external_id.parse().map_err(|_| {
+            ProviderError::InvalidInput(format!("not a product id: {}", mapping.external_id))
+        })?;
+        let path = format!("products/{id}");
+        let result = match removal {
+            Removal::Archive => {
+                self.call(
+                    session,
+                    Method::PUT,
+                    &path,
+                    &[],
+                    Some(&json!({"status": "draft"})),
+                )
+                .await
+            }
+            Removal::Delete => {
+                self.call(
+                    session,
+                    Method::DELETE,
+                    &path,
+                    &[("force", "true".into())],
+                    None,
+                )
+                .await
+            }
+        };
+        gone_is_done(result)
+    }
+
+    async fn remove_collection(
+        &self,
+        session: &StoreSession,
+        external_id: &str,
+    ) -> Result<(), ProviderError> {
+        let id: u64 = external_id.parse().map_err(|_| {
+            ProviderError::InvalidInput(format!("not a category id: {external_id}"))
+        })?;
+        // Terms cannot be trashed: `force` is required.
+        let result = self
+            .call(
+                session,
+                Method::DELETE,
+                &format!("products/categories/{id}"),
+                &[("force", "true".into())],
+                None,
+            )
+            .await;
+        gone_is_done(result)
+    }
+}
+
+/// A removal's answer: done, or the object is not there (404, or 400 for an update of a
+/// product that is gone), which is done too.
+fn gone_is_done(result: Result<super::client::Answer, CallError>) -> Result<(), ProviderError> {
+    match result {
+        Ok(_) => Ok(()),
+        Err(CallError::Rest(404 | 410, _)) => Ok(()),
+        Err(CallError::Rest(400, err)) if err.code.ends_with("_invalid_id") => Ok(()),
+        Err(e) => Err(e.into()),
     }
 }

@@ -8,6 +8,7 @@ mod fulfillment;
 mod identity;
 pub mod order_json;
 pub mod orders;
+mod product_fields;
 pub mod provider;
 pub mod store_url;
 mod subscriptions;

@@ -209,7 +209,7 @@ impl WooCommerceProvider {
         id: Option<u64>,
         mut body: Value,
         finder: &Finder<'_>,
-    ) -> Result<u64, ProviderError> {
+    ) -> Result<(u64, Value), ProviderError> {
         let (section, item) = match id {
             Some(id) => {
                 body["id"] = json!(id);
@@ -233,14 +233,16 @@ impl WooCommerceProvider {
             Err(e) => return Err(e),
         };
         match item_result(&result[0]) {
-            Ok(id) => Ok(id),
+            Ok(id) => Ok((id, result[0].clone())),
             Err((code, _, Some(existing))) if duplicate(&code) => {
                 // Same SKU or name already there: adopt it into the mapping and update it.
                 body["id"] = json!(existing);
                 let result = self.batch(session, path, "update", vec![body]).await?;
-                item_result(&result[0]).map_err(|(code, message, _)| {
-                    ProviderError::Rejected(format!("{code}: {message}"))
-                })
+                item_result(&result[0])
+                    .map(|id| (id, result[0].clone()))
+                    .map_err(|(code, message, _)| {
+                        ProviderError::Rejected(format!("{code}: {message}"))
+                    })
             }
             Err((code, message, _)) => Err(ProviderError::Rejected(format!("{code}: {message}"))),
         }
