@@ -330,3 +330,56 @@ async fn a_shopify_fulfilment_delivered_twice_is_made_once() {
         Some("fulfilled")
     );
 }
+
+#[tokio::test]
+async fn an_order_for_a_product_removed_since_still_arrives_with_the_businesss_ids() {
+    let app = app_with_relay(emulator_config(), CustomerData::Full).await;
+    let business = biz("biz-demo");
+    app.connect(SHOP).await;
+    seed_catalog(&app.stack, 1).await;
+    app.service
+        .sync_product(&business, "tee", "c1")
+        .await
+        .unwrap();
+    // The business drops the product: the host app deletes it and sends `delete_product`.
+    app.stack
+        .clients
+        .dynamodb
+        .delete_item()
+        .table_name(&app.stack.resources.catalog_table)
+        .key("PK", A::S("BIZ#biz-demo".into()))
+        .key("SK", A::S("PRODUCT#tee".into()))
+        .send()
+        .await
+        .unwrap();
+    let job: Job = serde_json::from_value(json!(
+        {"type": "delete_product", "businessId": "biz-demo", "productId": "tee"}
+    ))
+    .unwrap();
+    app.service.handle_job(&job, "d1").await.unwrap();
+    let products = app.emulator.snapshot(SHOP)["products"].clone();
+    assert_eq!(
+        products[0]["status"], "ARCHIVED",
+        "kept at the store, off sale"
+    );
+    // An order placed before it went away arrives now.
+    let order = app.emulator.create_order(
+        SHOP,
+        OrderSpec {
+            email: None,
+            lines: vec![("TEE-M".into(), "Tee".into(), 1, "19.99".into())],
+        },
+    );
+    assert_eq!(
+        app.emulator.deliver(SHOP, "orders/create", &order, 1).await,
+        [200]
+    );
+    let raw = drain(&app.stack.clients, &app.stack.resources.orders_queue_url).await;
+    let published = messages(&app.stack, &raw);
+    assert_eq!(published.len(), 1);
+    let line = &published[0]["order"]["lineItems"][0];
+    assert_eq!(
+        (line["productId"].as_str(), line["variantId"].as_str()),
+        (Some("tee"), Some("tee-m"))
+    );
+}
