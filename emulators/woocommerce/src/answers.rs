@@ -1,5 +1,5 @@
 //! The answers the resource modules share: WordPress's error shape, batch item errors,
-//! collection pages with WordPress's paging headers, field merges and the batch runner.
+//! collection pages with WordPress's paging headers and the batch runner.
 
 use std::collections::BTreeMap;
 
@@ -128,18 +128,6 @@ pub(crate) fn paged(
     response
 }
 
-/// Copies every top-level field of `patch` except `id` and `meta_data` (see
-/// [`Store::update_meta`]) onto `target`.
-pub(crate) fn merge(target: &mut Value, patch: &Value) {
-    if let (Some(t), Some(p)) = (target.as_object_mut(), patch.as_object()) {
-        for (k, v) in p {
-            if k != "id" && k != "meta_data" {
-                t.insert(k.clone(), v.clone());
-            }
-        }
-    }
-}
-
 /// A `create`/`update`/`delete` batch: 413 over 100 items in all, otherwise each item saved
 /// or deleted in that order, with per-item errors inside a 200 answer.
 pub(crate) fn batch(
@@ -174,7 +162,7 @@ pub(crate) fn batch(
             json!(
                 items
                     .iter()
-                    .map(|i| save(s, i["id"].as_u64(), i))
+                    .map(|i| save(s, Some(crate::coerce::absint(&i["id"])), i))
                     .collect::<Vec<_>>()
             ),
         );
@@ -185,8 +173,9 @@ pub(crate) fn batch(
             json!(
                 items
                     .iter()
-                    .filter_map(Value::as_u64)
-                    .map(|id| delete(s, id))
+                    .map(crate::coerce::intval)
+                    .filter(|id| *id != 0)
+                    .map(|id| delete(s, id.unsigned_abs()))
                     .collect::<Vec<_>>()
             ),
         );

@@ -40,10 +40,30 @@ pub struct Flags {
     /// routes are served (and listed in the REST index). Off, they are `rest_no_route`.
     #[serde(default)]
     pub shipment_tracking: bool,
+    /// The store's `woocommerce_weight_unit` option (`kg`, `g`, `lbs`, `oz`): what
+    /// `settings/products/woocommerce_weight_unit` answers. Default `kg`, as WooCommerce installs.
+    #[serde(default = "kg", alias = "weight_unit")]
+    pub weight_unit: String,
+    /// The store's `woocommerce_dimension_unit` option (`m`, `cm`, `mm`, `in`, `yd`). Default `cm`.
+    #[serde(default = "cm", alias = "dimension_unit")]
+    pub dimension_unit: String,
+    /// The site holds WooCommerce's default product category, `Uncategorized` (term 15,
+    /// `default_product_cat`): it is listed, cannot be deleted, and a product saved without
+    /// categories gets it. Off, the site has no such term (the emulator's older behaviour).
+    #[serde(default, alias = "default_product_category")]
+    pub default_product_category: bool,
 }
 
 fn on() -> bool {
     true
+}
+
+fn kg() -> String {
+    "kg".into()
+}
+
+fn cm() -> String {
+    "cm".into()
 }
 
 impl Default for Flags {
@@ -57,6 +77,9 @@ impl Default for Flags {
             plain_http: false,
             async_deliveries: false,
             shipment_tracking: false,
+            weight_unit: kg(),
+            dimension_unit: cm(),
+            default_product_category: false,
         }
     }
 }

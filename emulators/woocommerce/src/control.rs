@@ -11,20 +11,32 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::App;
+use crate::catalog_view::{product_json, variation_json};
 use crate::config::{Fault, Flags, LostResponse};
 use crate::deliveries::run_pending;
+use crate::media;
 use crate::order_view::order_state;
+use crate::settings::setting_json;
+use crate::terms::Taxonomy;
+use crate::terms_view::term_json;
 
-/// Products, variations by parent, categories, orders (each whole: its notes, newest first,
+/// Products (trashed ones too), variations by parent, categories and tags, each as REST
+/// answers it; the media library (each attachment with its `source` URL and `parent`); the
+/// settings; orders (each whole: its notes, newest first,
 /// and `refund_objects`, the refunds as the refunds controller shows them), webhooks (with `failure_count` and
 /// `pending_delivery`, which REST reads do not show), the key count and the keys as the
 /// dashboard lists them, queued deliveries, and the counters.
 pub(crate) fn snapshot(app: &App) -> Value {
     let s = app.store();
+    let units = ["woocommerce_weight_unit", "woocommerce_dimension_unit"];
+    let settings: Vec<Value> = units.iter().filter_map(|id| setting_json(&s, id)).collect();
     json!({
-        "products": s.products.values().collect::<Vec<_>>(),
-        "variations": s.variations.iter().map(|(p, v)| (p.to_string(), v.values().collect::<Vec<_>>())).collect::<BTreeMap<_, _>>(),
-        "categories": s.categories.values().collect::<Vec<_>>(),
+        "products": s.products.keys().map(|id| product_json(&s, *id)).collect::<Vec<_>>(),
+        "variations": s.variations.iter().map(|(p, v)| (p.to_string(), v.keys().map(|id| variation_json(&s, *p, *id)).collect::<Vec<_>>())).collect::<BTreeMap<_, _>>(),
+        "categories": s.categories.keys().map(|id| term_json(&s, Taxonomy::Category, *id)).collect::<Vec<_>>(),
+        "tags": s.tags.keys().map(|id| term_json(&s, Taxonomy::Tag, *id)).collect::<Vec<_>>(),
+        "media": media::library(&s),
+        "settings": settings,
         "orders": s.orders.values().map(|o| order_state(&s, o)).collect::<Vec<_>>(),
         "webhooks": s.webhooks.iter().map(|(id, h)| json!({"id": id, "topic": h.topic, "delivery_url": h.delivery_url, "status": h.status, "failure_count": h.failures, "pending_delivery": h.pending_delivery, "secret": h.secret})).collect::<Vec<_>>(),
         "keys": s.keys.len(),
@@ -86,7 +98,7 @@ pub(crate) async fn control_deliveries(State(app): State<App>) -> Json<Value> {
 
 /// `POST /_emulator/flags`: replaces every switch at once.
 pub(crate) async fn control_flags(State(app): State<App>, Json(flags): Json<Flags>) -> StatusCode {
-    app.store().flags = flags;
+    app.store().set_flags(flags);
     StatusCode::NO_CONTENT
 }
 

@@ -75,7 +75,10 @@ pub(crate) async fn run_pending(app: &App) -> Vec<u16> {
             let s = app.store();
             let current = match (job.topic.split('.').next(), job.arg.as_u64()) {
                 (Some("order"), Some(id)) => s.order_json(id),
-                (Some("product"), Some(id)) => s.products.get(&id).cloned(),
+                (Some("product"), Some(id)) => s
+                    .products
+                    .contains_key(&id)
+                    .then(|| crate::catalog_view::product_json(&s, id)),
                 _ => None,
             };
             current.unwrap_or(job.payload)

@@ -6,8 +6,10 @@
 //!   (otherwise deletes the key and answers a 401 error page), then redirects the browser to
 //!   `return_url` with `success=1&user_id=…`.
 //! - `/wp-json/wc/v3/…`: products (single and batch, `sku`/`slug` filters, unique slugs,
-//!   `meta_data`), variations and categories (batch endpoints with the 100-item limit and
-//!   per-item errors, duplicate SKU / term answers with `resource_id`), whole orders with
+//!   `meta_data`, images sideloaded into a media library, prices, weight and dimensions,
+//!   stock, tags and categories, trash and delete), variations, categories and tags (batch
+//!   endpoints with the 100-item limit and per-item errors, duplicate SKU / term answers with
+//!   `resource_id`), the weight and dimension unit settings, whole orders with
 //!   `modified_after` and `X-WP-Total`/`X-WP-TotalPages`/`Link` paging, status and meta
 //!   updates, notes and refunds, webhooks; the Shipment Tracking extension's
 //!   `wc-shipment-tracking/v3` routes while its flag is on.
@@ -23,13 +25,19 @@
 //!   webhooks), run queued deliveries, inject faults (before the write, or after it with the
 //!   answer lost), flags.
 
+// The product defaults are one `json!` object with many fields.
+#![recursion_limit = "256"]
+
 mod answers;
 mod auth;
-mod categories;
+mod catalog;
+mod catalog_view;
+mod coerce;
 mod config;
 mod control;
 mod control_orders;
 mod deliveries;
+mod media;
 mod money;
 mod oauth;
 mod oauth1;
@@ -42,10 +50,15 @@ mod order_view;
 mod orders;
 mod params;
 mod permissions;
+mod product_save;
 mod products;
 mod rest;
+mod schema;
+mod settings;
 mod sha1;
 mod state;
+mod terms;
+mod terms_view;
 mod tracking;
 mod variations;
 mod webhooks;
@@ -125,9 +138,9 @@ impl WooEmulator {
         format!("http://{}", self.addr)
     }
 
-    /// Sets the misbehaviour switches.
+    /// Sets the misbehaviour switches (and the store's settings among them).
     pub fn set_flags(&self, flags: Flags) {
-        self.app.store().flags = flags;
+        self.app.store().set_flags(flags);
     }
 
     /// Queues faults for the next REST requests, answered before they run.

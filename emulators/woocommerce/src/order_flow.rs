@@ -127,6 +127,8 @@ impl Store {
         }
         let old = item["stock_quantity"].as_i64().unwrap_or(0);
         item["stock_quantity"] = json!(old + delta);
+        // The product is saved: `validate_props` settles its stock status.
+        crate::catalog::validate_stock(item);
         let id = if item["sku"].as_str().is_some_and(|s| !s.is_empty()) {
             item["sku"].as_str().unwrap_or_default().to_owned()
         } else {

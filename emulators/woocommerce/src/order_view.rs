@@ -64,7 +64,22 @@ fn product_fields(s: &Store, item: &mut Value, sku: &str, product: u64, variatio
         None if sku.is_empty() => Value::Null,
         None => json!(sku),
     };
-    item["image"] = json!({"id": 0, "src": ""});
+    // `get_image_id()`: a variation without its own image shows its parent's.
+    let own = linked
+        .and_then(|l| l["image_id"].as_u64())
+        .filter(|i| *i > 0);
+    let parent = s
+        .products
+        .get(&product)
+        .and_then(|p| p["image_id"].as_u64());
+    let image = own
+        .or(parent)
+        .filter(|i| *i > 0)
+        .and_then(|i| crate::media::image_json(s, i));
+    item["image"] = match image {
+        Some(i) => json!({"id": i["id"], "src": i["src"]}),
+        None => json!({"id": 0, "src": ""}),
+    };
     item["parent_name"] = match (linked, variation) {
         (Some(_), v) if v > 0 => s
             .products

@@ -12,6 +12,7 @@ use serde_json::{Value, json};
 use crate::answers::rest_error;
 use crate::order_model::STATUSES;
 use crate::permissions::{Action, Kind, Route};
+use crate::schema::{self, Schema, Violation, list, validate};
 
 /// `rest_is_boolean`.
 pub(crate) fn is_boolean(v: &Value) -> bool {
@@ -33,14 +34,12 @@ pub(crate) fn boolean(v: &Value) -> Option<bool> {
     }
 }
 
-/// `wp_sprintf`'s `%l`: "a, b, and c".
-fn list(values: &[&str]) -> String {
-    match values {
-        [] => String::new(),
-        [one] => (*one).to_owned(),
-        [a, b] => format!("{a} and {b}"),
-        [init @ .., last] => format!("{}, and {last}", init.join(", ")),
-    }
+/// The `force` argument of a delete route, sanitized (`rest_sanitize_boolean`); the body's
+/// value wins over the query's, as `get_param` looks at the body first.
+pub(crate) fn force(query: &BTreeMap<String, String>, input: &Value) -> bool {
+    boolean(&input["force"])
+        .or_else(|| query.get("force").and_then(|f| boolean(&json!(f))))
+        .unwrap_or(false)
 }
 
 /// What one argument's schema allows.
@@ -52,18 +51,21 @@ enum Rule {
     /// `rest_is_object`: a JSON object, a list, or `""`.
     Object,
     OneOf(&'static [&'static str]),
+    /// A catalogue property's schema, validated in depth.
+    Schema(Schema),
 }
 
-/// The problem with `value` under `rule`: error code, message, whether data names the param.
-fn violation(name: &str, value: &Value, rule: &Rule) -> Option<(&'static str, String, bool)> {
+/// The problem with `value` under `rule`: error code, message, the error's data.
+fn violation(name: &str, value: &Value, rule: &Rule) -> Option<Violation> {
     let not_of = |t: &str| {
         Some((
             "rest_invalid_type",
             format!("{name} is not of type {t}."),
-            true,
+            json!({"param": name}),
         ))
     };
     match rule {
+        Rule::Schema(schema) => validate(value, schema, name).err(),
         Rule::Text if !value.is_string() => not_of("string"),
         Rule::Boolean if !is_boolean(value) => not_of("boolean"),
         Rule::Array if value.is_object() => not_of("array"),
@@ -74,7 +76,7 @@ fn violation(name: &str, value: &Value, rule: &Rule) -> Option<(&'static str, St
             Some(_) => Some((
                 "rest_not_in_enum",
                 format!("{name} is not one of {}.", list(values)),
-                false,
+                Value::Null,
             )),
         },
         _ => None,
@@ -82,6 +84,13 @@ fn violation(name: &str, value: &Value, rule: &Rule) -> Option<(&'static str, St
 }
 
 const NOTE_TYPES: &[&str] = &["any", "customer", "internal"];
+
+/// A catalogue controller's argument list as rules.
+fn catalog(args: Vec<(&'static str, Schema)>) -> Vec<(&'static str, Rule)> {
+    args.into_iter()
+        .map(|(n, s)| (n, Rule::Schema(s)))
+        .collect()
+}
 
 /// The required arguments and schema rules of a route, and where its arguments come from.
 fn rules(route: &Route) -> (&'static [&'static str], Vec<(&'static str, Rule)>, bool) {
@@ -128,6 +137,25 @@ fn rules(route: &Route) -> (&'static [&'static str], Vec<(&'static str, Rule)>, 
             ],
             false,
         ),
+        (Kind::Product, Action::Create | Action::Edit) => {
+            (&[], catalog(schema::product_args()), false)
+        }
+        (Kind::Variation, Action::Create | Action::Edit) => {
+            (&[], catalog(schema::variation_args()), false)
+        }
+        (Kind::Category | Kind::Tag, Action::Create) => (
+            &["name"],
+            catalog(schema::term_args(route.kind == Kind::Tag)),
+            false,
+        ),
+        (Kind::Category | Kind::Tag, Action::Edit) => (
+            &[],
+            catalog(schema::term_args(route.kind == Kind::Tag)),
+            false,
+        ),
+        (Kind::Product | Kind::Variation | Kind::Category | Kind::Tag, Action::Delete) => {
+            (&[], vec![("force", Boolean)], false)
+        }
         _ => (&[], Vec::new(), false),
     }
 }
@@ -169,12 +197,7 @@ pub(crate) fn check(
         let Some(value) = param(name) else {
             continue;
         };
-        if let Some((code, message, named)) = violation(name, &value, rule) {
-            let data = if named {
-                json!({"param": name})
-            } else {
-                Value::Null
-            };
+        if let Some((code, message, data)) = violation(name, &value, rule) {
             params.insert((*name).into(), json!(message));
             details.insert(
                 (*name).into(),

@@ -6,7 +6,8 @@
 //! (`cannot_batch`), all with `rest_authorization_required_code()` (401 when not logged in).
 //! The CRUD controllers (products, variations, orders) only refuse an object that exists
 //! (an unknown id goes on to its 404); the terms controller answers an unknown term 404
-//! `woocommerce_rest_term_invalid` first; the webhooks controller always refuses.
+//! `woocommerce_rest_term_invalid` first; the webhooks and settings controllers always refuse
+//! (the settings one with its own messages).
 
 use axum::response::Response;
 use serde_json::json;
@@ -31,6 +32,9 @@ pub(crate) enum Kind {
     Product,
     Variation,
     Category,
+    Tag,
+    /// The setting options controller (`settings/{group}/{id}`).
+    Setting,
     Order,
     OrderNote,
     OrderRefund,
@@ -48,13 +52,21 @@ const READABLE: &[&str] = &["GET"];
 const CREATABLE: &[&str] = &["POST"];
 const DELETABLE: &[&str] = &["DELETE"];
 
-/// Methods, path pattern (`{id}` is digits), action, controller. More specific patterns first.
+/// Methods, path pattern (`{id}` is digits, `{slug}` letters, digits, `_` and `-`), action,
+/// controller. More specific patterns first.
 const ROUTES: &[(&[&str], &str, Action, Kind)] = &[
     (READABLE, "products/categories", List, Category),
     (CREATABLE, "products/categories", Create, Category),
     (EDITABLE, "products/categories/batch", Batch, Category),
     (READABLE, "products/categories/{id}", Read, Category),
     (EDITABLE, "products/categories/{id}", Edit, Category),
+    (DELETABLE, "products/categories/{id}", Delete, Category),
+    (READABLE, "products/tags", List, Tag),
+    (CREATABLE, "products/tags", Create, Tag),
+    (EDITABLE, "products/tags/batch", Batch, Tag),
+    (READABLE, "products/tags/{id}", Read, Tag),
+    (EDITABLE, "products/tags/{id}", Edit, Tag),
+    (DELETABLE, "products/tags/{id}", Delete, Tag),
     (READABLE, "products", List, Product),
     (CREATABLE, "products", Create, Product),
     (EDITABLE, "products/batch", Batch, Product),
@@ -66,6 +78,14 @@ const ROUTES: &[(&[&str], &str, Action, Kind)] = &[
     (EDITABLE, "products/{id}/variations/batch", Batch, Variation),
     (READABLE, "products/{id}/variations/{id}", Read, Variation),
     (EDITABLE, "products/{id}/variations/{id}", Edit, Variation),
+    (
+        DELETABLE,
+        "products/{id}/variations/{id}",
+        Delete,
+        Variation,
+    ),
+    (READABLE, "settings/{slug}/{slug}", Read, Setting),
+    (EDITABLE, "settings/{slug}/{slug}", Edit, Setting),
     (READABLE, "orders", List, Order),
     (READABLE, "orders/{id}", Read, Order),
     (EDITABLE, "orders/{id}", Edit, Order),
@@ -105,13 +125,15 @@ const TRACKING_ROUTES: &[(&[&str], &str, Action, Kind)] = &[
     ),
 ];
 
-/// A matched route: what it does, whose it is, the ids in its path and a tracking id.
+/// A matched route: what it does, whose it is, the ids in its path, a tracking id and the
+/// `{slug}` segments.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Route {
     pub(crate) action: Action,
     pub(crate) kind: Kind,
     pub(crate) ids: Vec<u64>,
     pub(crate) key: Option<String>,
+    pub(crate) names: Vec<String>,
 }
 
 fn matches(
@@ -124,10 +146,16 @@ fn matches(
         if !methods.contains(&method) || parts.len() != segments.len() {
             return None;
         }
-        let (mut ids, mut key) = (Vec::new(), None);
+        let (mut ids, mut key, mut names) = (Vec::new(), None, Vec::new());
         for (part, segment) in parts.iter().zip(segments) {
             if *part == "{id}" {
                 ids.push(segment.parse::<u64>().ok()?);
+            } else if *part == "{slug}" {
+                let word = !segment.is_empty()
+                    && segment
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+                names.push(word.then(|| (*segment).to_owned())?);
             } else if *part == "{key}" {
                 let hex = (1..=32).contains(&segment.len())
                     && segment.chars().all(|c| c.is_ascii_hexdigit());
@@ -141,6 +169,7 @@ fn matches(
             kind: *kind,
             ids,
             key,
+            names,
         })
     })
 }
@@ -165,9 +194,10 @@ fn exists(store: &Store, route: &Route) -> bool {
             .get(&route.ids[0])
             .is_some_and(|v| v.contains_key(&id)),
         Category => store.categories.contains_key(&id),
+        Tag => store.tags.contains_key(&id),
         Order => store.orders.contains_key(&id),
         OrderNote | OrderRefund | Tracking => store.orders.contains_key(&route.ids[0]),
-        Webhook => true,
+        Webhook | Setting => true,
     }
 }
 
@@ -178,8 +208,26 @@ pub(crate) fn anonymous(store: &Store, route: &Route) -> Option<Response> {
     // The notes controller checks a note's order only when it exists; the refunds and
     // tracking controllers refuse whatever the ids.
     let checks_object = !matches!(route.kind, OrderRefund | Tracking);
+    if route.kind == Setting {
+        // The settings controller's own callbacks: the read check for reads, the update
+        // check ("cannot edit") for writes.
+        return Some(match route.action {
+            Edit => rest_error(
+                401,
+                "woocommerce_rest_cannot_edit",
+                "Sorry, you cannot edit this resource.",
+                json!({}),
+            ),
+            _ => rest_error(
+                401,
+                "woocommerce_rest_cannot_view",
+                "Sorry, you cannot list resources.",
+                json!({}),
+            ),
+        });
+    }
     if single && checks_object && !exists(store, route) {
-        if route.kind == Category {
+        if matches!(route.kind, Category | Tag) {
             return Some(rest_error(
                 404,
                 "woocommerce_rest_term_invalid",

@@ -1,19 +1,20 @@
 //! Products: the list with the products controller's filters (`include`, `exclude`,
-//! `category`, `sku` — exact, comma-separated, variations included — `slug`, `status`,
+//! `category`, `tag`, `sku` — exact, comma-separated, variations included — `slug`, `status`,
 //! `type`, `search`; meta data cannot be filtered in core), single create, read, update and
-//! delete (trash, or `force`), and batches. SKUs are unique across products and variations;
-//! slugs are made unique as `wp_unique_post_slug` does (`name-2`), never refused; `meta_data`
-//! is kept as `WC_Data::update_meta_data` keeps it.
+//! delete (trash, or `force`), and batches (their deletes forced). Saving is in
+//! `product_save`; answers in `catalog_view`.
 
 use std::collections::BTreeMap;
 
 use axum::response::Response;
 use serde_json::{Value, json};
 
-use crate::answers::{batch, created, found, item_error, merge, paged, rest_error, saved};
+use crate::answers::{batch, created, found, item_error, paged, rest_error, saved};
+use crate::catalog_view::{product_json, variation_json};
 use crate::permissions::Action;
+use crate::product_save::{save_product, trash};
 use crate::rest::Call;
-use crate::state::{Store, gmt, now, sanitize_title};
+use crate::state::Store;
 
 fn invalid_id(status: u16) -> Response {
     rest_error(
@@ -54,9 +55,14 @@ fn listed(p: &Value, query: &BTreeMap<String, String>, variation: bool) -> bool 
         && text("slug").is_none_or(|slug| !variation && p["slug"] == json!(slug))
         && text("type").is_none_or(|t| !variation && p["type"] == json!(t))
         && ids("category").iter().all(|c| {
-            p["categories"]
+            p["category_ids"]
                 .as_array()
-                .is_some_and(|cs| cs.iter().any(|x| x["id"] == json!(c)))
+                .is_some_and(|cs| cs.contains(&json!(c)))
+        })
+        && ids("tag").iter().all(|t| {
+            p["tag_ids"]
+                .as_array()
+                .is_some_and(|ts| ts.contains(&json!(t)))
         })
         && text("search").is_none_or(|q| {
             let name = p["name"].as_str().unwrap_or_default().to_lowercase();
@@ -70,17 +76,15 @@ fn list(s: &Store, query: &BTreeMap<String, String>, base: &str, path: &str) -> 
         .products
         .values()
         .filter(|p| listed(p, query, false))
-        .cloned()
+        .map(|p| product_json(s, p["id"].as_u64().unwrap_or(0)))
         .collect();
     // An SKU search looks at variations too (`post_type` product and product_variation).
     if query.get("sku").is_some_and(|v| !v.is_empty()) {
-        items.extend(
-            s.variations
-                .values()
-                .flat_map(|v| v.values())
+        items.extend(s.variations.iter().flat_map(|(pid, vs)| {
+            vs.values()
                 .filter(|v| listed(v, query, true))
-                .cloned(),
-        );
+                .map(|v| variation_json(s, *pid, v["id"].as_u64().unwrap_or(0)))
+        }));
     }
     items.sort_by_key(|p| p["id"].as_u64());
     if query.get("order").map(String::as_str) != Some("asc") {
@@ -96,95 +100,47 @@ pub(crate) fn serve(call: &mut Call<'_>) -> Response {
     let s = &mut *call.store;
     match call.route.action {
         Action::List => list(s, call.query, &call.app.base, call.path),
-        Action::Create => {
-            let product = save_product(s, None, input);
-            created(product, &call.app.base, "products")
-        }
+        Action::Create => created(save_product(s, None, input), &call.app.base, "products"),
         Action::Batch => batch(s, input, save_product, |s, id| {
-            s.variations.remove(&id);
-            s.products.remove(&id).unwrap_or_else(|| {
-                item_error(
-                    id,
-                    "woocommerce_rest_product_invalid_id",
-                    "Invalid ID.",
-                    json!({}),
-                )
+            delete(s, id, true).unwrap_or_else(|(status, code, message)| {
+                let mut e = item_error(id, code, message, json!({}));
+                e["error"]["data"]["status"] = json!(status);
+                e
             })
         }),
-        Action::Read => s
-            .products
-            .get(&id)
-            .map_or_else(|| invalid_id(404), |p| found(p.clone())),
+        Action::Read if s.products.contains_key(&id) => found(product_json(s, id)),
+        Action::Read => invalid_id(404),
         Action::Edit if !s.products.contains_key(&id) => invalid_id(400),
         Action::Edit => saved(save_product(s, Some(id), input)),
-        Action::Delete => delete(s, id, call.query.get("force")),
+        Action::Delete => {
+            let force = crate::params::force(call.query, input);
+            match delete(s, id, force) {
+                Ok(answer) => found(answer),
+                Err((status, code, message)) => rest_error(status, code, message, json!({})),
+            }
+        }
     }
 }
 
-/// `DELETE products/{id}`: moved to the trash (410 when it already is), or deleted with its
-/// variations when `force` is true.
-fn delete(s: &mut Store, id: u64, force: Option<&String>) -> Response {
-    let Some(product) = s.products.get_mut(&id) else {
-        return invalid_id(404);
-    };
-    if force.is_some_and(|f| f == "true" || f == "1") {
-        let product = s.products.remove(&id).unwrap_or_default();
-        s.variations.remove(&id);
-        return found(product);
+/// `delete_item`: the answer is the product as it was before; with `force` it is deleted
+/// (a variable product's variations with it), otherwise trashed (410 when it already is).
+fn delete(s: &mut Store, id: u64, force: bool) -> Result<Value, (u16, &'static str, &'static str)> {
+    if !s.products.contains_key(&id) {
+        return Err((404, "woocommerce_rest_product_invalid_id", "Invalid ID."));
     }
-    if product["status"] == "trash" {
-        return rest_error(
+    let answer = product_json(s, id);
+    if force {
+        s.products.remove(&id);
+        s.variations.remove(&id);
+        return Ok(answer);
+    }
+    if answer["status"] == "trash" {
+        return Err((
             410,
             "woocommerce_rest_already_trashed",
             "The product has already been deleted.",
-            json!({}),
-        );
+        ));
     }
-    product["status"] = json!("trash");
-    found(product.clone())
-}
-
-/// Applies one product create or update (shared by batch and single endpoints); the saved
-/// product, or an item error.
-pub(crate) fn save_product(s: &mut Store, id: Option<u64>, input: &Value) -> Value {
-    let sku = input["sku"].as_str().unwrap_or_default().to_owned();
-    if let Some(existing) = s.sku_taken(&sku, id) {
-        return item_error(
-            id.unwrap_or(0),
-            "product_invalid_sku",
-            "Invalid or duplicated SKU.",
-            json!({"resource_id": existing, "unique_sku": format!("{sku}-1")}),
-        );
-    }
-    let id = match id {
-        Some(id) if !s.products.contains_key(&id) => {
-            return item_error(
-                id,
-                "woocommerce_rest_product_invalid_id",
-                "Invalid ID.",
-                json!({}),
-            );
-        }
-        Some(id) => id,
-        None => s.post_id(),
-    };
-    let stamp = gmt(now());
-    let mut product = s.products.remove(&id).unwrap_or_else(|| json!({"id": id, "name": "", "slug": "", "type": "simple", "status": "publish", "sku": "", "categories": [], "manage_stock": false, "stock_quantity": null, "meta_data": [], "date_created_gmt": stamp}));
-    merge(&mut product, input);
-    s.update_meta(&mut product, &input["meta_data"]);
-    if product["manage_stock"] != json!(true) {
-        product["stock_quantity"] = Value::Null;
-    }
-    let status = product["status"].as_str().unwrap_or("publish").to_owned();
-    let mut slug = match input["slug"].as_str() {
-        Some(given) => sanitize_title(given),
-        None => product["slug"].as_str().unwrap_or_default().to_owned(),
-    };
-    if slug.is_empty() && !["draft", "pending", "auto-draft"].contains(&status.as_str()) {
-        slug = sanitize_title(product["name"].as_str().unwrap_or_default());
-    }
-    product["slug"] = json!(s.unique_product_slug(&slug, &status, id));
-    product["date_modified_gmt"] = json!(stamp);
-    s.products.insert(id, product.clone());
-    product
+    trash(s, id);
+    Ok(answer)
 }

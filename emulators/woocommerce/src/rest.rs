@@ -20,8 +20,8 @@ use crate::auth::{Auth, Presented, authenticate, method_refused};
 use crate::deliveries::{deliver, ping};
 use crate::permissions::{Kind, Route, anonymous, cannot_view, route, tracking_route};
 use crate::state::Store;
-use crate::{App, categories, order_notes, order_refunds, orders, params, products, tracking};
-use crate::{variations, webhooks};
+use crate::{App, order_notes, order_refunds, orders, params, products, settings, terms};
+use crate::{tracking, variations, webhooks};
 use emulator_hangup::Hangup;
 
 /// The prefix every `wc/v3` path carries.
@@ -49,7 +49,8 @@ fn dispatch(call: &mut Call<'_>) -> Response {
     match call.route.kind {
         Kind::Product => products::serve(call),
         Kind::Variation => variations::serve(call),
-        Kind::Category => categories::serve(call),
+        Kind::Category | Kind::Tag => terms::serve(call),
+        Kind::Setting => settings::serve(call),
         Kind::Order => orders::serve(call),
         Kind::OrderNote => order_notes::serve(call),
         Kind::OrderRefund => order_refunds::serve(call),

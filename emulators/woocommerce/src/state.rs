@@ -17,6 +17,10 @@ pub(crate) const FIRST_POST_ID: u64 = 101;
 /// The first id of a term created through REST: a fresh WooCommerce site already holds the
 /// terms WordPress and WooCommerce install (`Uncategorized`, product types, visibility).
 pub(crate) const FIRST_TERM_ID: u64 = 16;
+/// WooCommerce's default product category, `Uncategorized` (`default_product_cat`): the last
+/// term a fresh install creates (after WordPress's own category and the product type and
+/// visibility terms).
+pub(crate) const DEFAULT_CATEGORY_ID: u64 = 15;
 
 /// The first comment id a site gives: a fresh WordPress install already holds comment 1
 /// ("A WordPress Commenter"); order notes are comments.
@@ -97,6 +101,9 @@ pub(crate) struct Store {
     pub(crate) products: BTreeMap<u64, Value>,
     pub(crate) variations: BTreeMap<u64, BTreeMap<u64, Value>>,
     pub(crate) categories: BTreeMap<u64, Value>,
+    pub(crate) tags: BTreeMap<u64, Value>,
+    /// Attachments (the media library), by post id: `{id, file, name, alt, date, parent}`.
+    pub(crate) media: BTreeMap<u64, Value>,
     pub(crate) orders: BTreeMap<u64, Order>,
     pub(crate) webhooks: BTreeMap<u64, Hook>,
     pub(crate) pending: Vec<Pending>,
@@ -110,12 +117,23 @@ pub(crate) struct Store {
 }
 
 impl Store {
-    /// The next post id (product, variation or order).
+    /// Replaces the switches; the default product category is installed once its flag is on.
+    pub(crate) fn set_flags(&mut self, flags: Flags) {
+        if flags.default_product_category && !self.categories.contains_key(&DEFAULT_CATEGORY_ID) {
+            self.categories.insert(
+                DEFAULT_CATEGORY_ID,
+                json!({"id": DEFAULT_CATEGORY_ID, "name": "Uncategorized", "slug": "uncategorized", "parent": 0, "description": "", "display": "default", "image_id": 0, "menu_order": 0}),
+            );
+        }
+        self.flags = flags;
+    }
+
+    /// The next post id (product, variation, order or attachment).
     pub(crate) fn post_id(&mut self) -> u64 {
         next(&mut self.ids.posts)
     }
 
-    /// The next term id (category).
+    /// The next term id (category or tag).
     pub(crate) fn term_id(&mut self) -> u64 {
         next(&mut self.ids.terms)
     }
@@ -174,7 +192,8 @@ impl Store {
         key
     }
 
-    /// The product or variation other than `except` already using a non-empty SKU.
+    /// The product or variation other than `except` already using a non-empty SKU; trashed
+    /// ones do not count (`is_existing_sku`: `post_status != 'trash'`).
     pub(crate) fn sku_taken(&self, sku: &str, except: Option<u64>) -> Option<u64> {
         if sku.is_empty() {
             return None;
@@ -186,7 +205,7 @@ impl Store {
             .flat_map(|v| v.iter().map(|(id, p)| (*id, p)));
         products
             .chain(variations)
-            .find(|(id, p)| Some(*id) != except && p["sku"] == json!(sku))
+            .find(|(id, p)| Some(*id) != except && p["sku"] == json!(sku) && p["status"] != "trash")
             .map(|(id, _)| id)
     }
 
@@ -261,7 +280,25 @@ impl Store {
 /// `-`, no leading or trailing `-`.
 pub(crate) fn sanitize_title(text: &str) -> String {
     let mut out = String::new();
-    for c in text.chars().flat_map(char::to_lowercase) {
+    // HTML entities (`&amp;`) are dropped, as `sanitize_title_with_dashes` drops them.
+    let mut plain = String::new();
+    let mut rest = text;
+    while let Some(i) = rest.find('&') {
+        plain.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        match after
+            .find(';')
+            .filter(|e| *e > 0 && !after[..*e].contains(char::is_whitespace))
+        {
+            Some(e) => rest = &after[e + 1..],
+            None => {
+                plain.push('&');
+                rest = after;
+            }
+        }
+    }
+    plain.push_str(rest);
+    for c in plain.chars().flat_map(char::to_lowercase) {
         if c.is_alphanumeric() || c == '_' {
             out.push(c);
         } else if !out.ends_with('-') && !out.is_empty() {
