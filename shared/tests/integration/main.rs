@@ -27,3 +27,4 @@ mod shopify_app;
 mod states;
 mod woocommerce;
 mod woocommerce_app;
+mod woocommerce_catalogue;

@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use super::client::CallError;
 use super::identity::{Finder, OWNER_META, same_variation, slug_of};
 use super::product_fields::{
-    image_ref, known_media, media_of, seo_meta, status_of, variant_fields,
+    image_ref, known_media, media_of, seo_meta, status_of, tax_status_of, variant_fields,
 };
 use super::provider::{BATCH, WooCommerceProvider, item_result};
 use crate::domain::ports::{
@@ -82,6 +82,7 @@ impl CatalogPush for WooCommerceProvider {
             "type": if simple { "simple" } else { "variable" },
             "description": product.description_html,
             "status": status_of(product),
+            "tax_status": tax_status_of(product),
             "images": product
                 .images
                 .iter()

@@ -88,7 +88,9 @@ fn greater(a: &crate::domain::Decimal, b: &crate::domain::Decimal) -> bool {
         .is_some_and(|d| !d.as_str().starts_with('-') && d.canonical() != "0")
 }
 
-/// Stock policy, tax status, weight and image of one variant (or a simple product).
+/// Stock policy, weight and image of one variant (or a simple product). Tax status is the
+/// product's: the variations controller does not take one (`prepare_object_for_database`
+/// sets only the tax class), a variation inherits its parent's.
 pub(super) fn variant_fields(
     variant: &CatalogVariant,
     unit: WeightUnit,
@@ -104,11 +106,6 @@ pub(super) fn variant_fields(
     } else {
         item["stock_status"] = json!(if continues { "onbackorder" } else { "instock" });
     }
-    item["tax_status"] = json!(if variant.taxable == Some(false) {
-        "none"
-    } else {
-        "taxable"
-    });
     if let Some(weight) = &variant.weight {
         let converted = weight.in_unit(unit).ok_or_else(|| {
             ProviderError::InvalidInput(format!("variant {} weight out of range", variant.id))
@@ -119,6 +116,15 @@ pub(super) fn variant_fields(
         item["image"] = image_ref(url, None, media);
     }
     Ok(())
+}
+
+/// The product's tax status: `none` when no variant is taxable.
+pub(super) fn tax_status_of(product: &CatalogProduct) -> &'static str {
+    if product.variants.iter().all(|v| v.taxable == Some(false)) {
+        "none"
+    } else {
+        "taxable"
+    }
 }
 
 /// WooCommerce's product status for ours.
