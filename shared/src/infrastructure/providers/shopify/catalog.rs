@@ -223,7 +223,6 @@ pub fn product_set_variables(
 
 #[cfg(test)]
 mod tests {
-    use super::super::product_answer::*;
     use super::*;
     use crate::domain::VariantMapping;
     use crate::domain::{CatalogVariant, Decimal};
