@@ -243,3 +243,16 @@ async fn removed_products_are_archived_or_deleted_and_collections_deleted_once()
             .is_empty()
     );
 }
+
+#[tokio::test]
+async fn an_unknown_category_is_refused_as_bad_input_not_retried() {
+    let kit = kit_with(emulator_config()).await;
+    let s = session(&kit).await;
+    let mut p = full();
+    p.category = Some("gid://shopify/TaxonomyCategory/zz-404".into());
+    let err = kit.provider.upsert_product(&s, &p, None).await.unwrap_err();
+    assert!(
+        matches!(err, ecommerce_connector::domain::ports::ProviderError::Rejected(ref m) if m.contains("taxonomy")),
+        "{err:?}"
+    );
+}

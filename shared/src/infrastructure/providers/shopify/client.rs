@@ -483,6 +483,12 @@ impl GraphqlClient {
                     ProviderError::Rejected(format!("query too costly: {messages}"))
                 }
                 Some("ACCESS_DENIED") => ProviderError::Forbidden(messages),
+                // Input the store refuses whole (an unknown taxonomy category answers
+                // `INVALID_PRODUCT_TAXONOMY_NODE_ID` in `errors`, not `userErrors`): asking
+                // again cannot help.
+                Some(code) if code.starts_with("INVALID") || code == "BAD_USER_INPUT" => {
+                    ProviderError::Rejected(messages)
+                }
                 Some("INTERNAL_SERVER_ERROR") => {
                     return Attempt::Ambiguous(ProviderError::Unavailable(messages), None);
                 }
