@@ -4,10 +4,12 @@
 //! - [`application`]: the use cases, generic over the ports.
 //! - [`infrastructure`]: adapters (DynamoDB, KMS, SQS, providers).
 //! - [`interfaces`]: glue the Lambda binaries share (config, telemetry).
+//! - [`metrics`]: operational counters, written as CloudWatch Embedded Metric Format.
 //! - [`testing`]: in-memory adapters of every port and a scriptable fake provider, for fast application tests.
 
 pub mod application;
 pub mod domain;
 pub mod infrastructure;
 pub mod interfaces;
+pub mod metrics;
 pub mod testing;

@@ -112,6 +112,9 @@ impl<P: Ports> EcommerceService<P> {
                     .await
             })
             .await?;
+        for (_, result) in &results {
+            super::sync::count_push(connection.provider, result);
+        }
         let pushed = results
             .iter()
             .filter(|(_, r)| matches!(r, Ok(Pushed::Sent)))

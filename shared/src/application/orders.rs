@@ -7,6 +7,7 @@ use super::ingest::{IngestError, Ingested, OrderIngest};
 use super::service::{EcommerceService, Ports};
 use crate::domain::ports::{MappingRepository, ResolvedRef, StoreRef, StoredOrder};
 use crate::domain::{BusinessId, Order};
+use crate::metrics::{self, Metric};
 
 impl<P: Ports> EcommerceService<P> {
     fn order_ingest(&self) -> OrderIngest<'_, P::Store, P::Sink, P::Clock, P::Ids> {
@@ -27,7 +28,16 @@ impl<P: Ports> EcommerceService<P> {
         mut order: Order,
     ) -> Result<Ingested, IngestError> {
         self.translate_lines(business, &mut order).await?;
-        self.order_ingest().ingest(business, &order).await
+        let result = self.order_ingest().ingest(business, &order).await;
+        let metric = match &result {
+            Ok(Ingested::New) => Metric::OrdersIngested,
+            Ok(Ingested::Changed(_)) => Metric::OrdersUpdated,
+            Ok(Ingested::Recovered) => Metric::OrdersUpdated,
+            Ok(Ingested::Duplicate | Ingested::Unchanged) => Metric::OrderDuplicates,
+            Err(_) => Metric::OrderFailures,
+        };
+        metrics::count(metric, order.provider, 1.0);
+        result
     }
 
     /// Publishes what an interrupted delivery left in an order's outbox, once its claim

@@ -195,7 +195,13 @@ impl<P: Ports> EcommerceService<P> {
         business: &BusinessId,
     ) -> Result<Connection, ServiceError> {
         match self.adapters.store.get(business).await? {
-            Some(c) if c.is_active() => Ok(c),
+            Some(c) if c.is_active() => {
+                // Later log lines of this work name the business and its store's platform.
+                let span = tracing::Span::current();
+                span.record("business", c.business_id.as_str());
+                span.record("provider", c.provider.as_str());
+                Ok(c)
+            }
             _ => Err(ServiceError::NotConnected),
         }
     }

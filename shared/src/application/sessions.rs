@@ -6,6 +6,7 @@
 //! worker refresh; it persists the new pair (bumping the connection's version) before using
 //! it, and the others wait for the version to move and read the new pair.
 
+use crate::metrics::{self, Metric};
 use std::time::Duration;
 
 use time::OffsetDateTime;
@@ -203,6 +204,7 @@ where
     {
         Ok(grant) => grant,
         Err(e @ ProviderError::Unauthorized(_)) => {
+            metrics::count(Metric::TokenRefreshRefusals, current.provider, 1.0);
             ports
                 .connections
                 .set_status(&current.business_id, ConnectionStatus::Failed)
@@ -233,6 +235,7 @@ where
         .replace_credentials(&current.business_id, &holder, current.version, &encrypted)
         .await?;
     tracing::info!(business = %current.business_id, "access token refreshed");
+    metrics::count(Metric::TokenRefreshes, current.provider, 1.0);
     let mut updated = current;
     updated.credentials = encrypted;
     Ok(session(&updated, fresh))

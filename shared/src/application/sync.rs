@@ -15,6 +15,7 @@ use crate::domain::{
     BusinessId, CatalogCollection, CatalogProduct, CollectionMapping, ProductMapping, Removal,
     SyncKind, SyncStatus,
 };
+use crate::metrics::{self, Metric};
 
 /// What one push did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -241,6 +242,7 @@ impl<P: Ports> EcommerceService<P> {
                     .await
             })
             .await;
+        count_push(connection.provider, &result);
         let subject = format!("product {product_id}");
         self.log_outcome(
             business,
@@ -303,6 +305,7 @@ impl<P: Ports> EcommerceService<P> {
                     .map_err(ServiceError::from)
             })
             .await;
+        count_push(connection.provider, &result);
         let subject = format!("variant {variant_id}");
         self.log_outcome(business, SyncKind::Inventory, &subject, &result, |_| {
             ((1, 0, 0), format!("{subject} set to {available}"))
@@ -340,6 +343,7 @@ impl<P: Ports> EcommerceService<P> {
                     .await
             })
             .await;
+        count_push(connection.provider, &result);
         let subject = format!("collection {collection_id}");
         self.log_outcome(
             business,
@@ -354,4 +358,17 @@ impl<P: Ports> EcommerceService<P> {
         .await;
         result
     }
+}
+
+/// Counts a push for the operators' metrics.
+pub(crate) fn count_push(
+    provider: crate::domain::ProviderKind,
+    result: &Result<Pushed, ServiceError>,
+) {
+    let metric = match result {
+        Ok(Pushed::Sent) => Metric::PushesSent,
+        Ok(Pushed::Unchanged) => Metric::PushesSkipped,
+        Err(_) => Metric::PushesFailed,
+    };
+    metrics::count(metric, provider, 1.0);
 }

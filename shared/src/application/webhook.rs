@@ -12,6 +12,7 @@ use crate::domain::ports::{
 use crate::domain::{
     Connection, ConnectionStatus, ProviderKind, SyncKind, SyncStatus, WebhookEvent,
 };
+use crate::metrics::{self, Metric};
 
 /// Why a delivery is refused outright (HTTP 401/404). App-side failures after verification are
 /// not errors: they answer `{"ok": false}` with 200 and are logged.
@@ -48,6 +49,18 @@ impl<P: Ports> EcommerceService<P> {
     /// whose identity headers are missing but whose signature verifies (compliance topics have
     /// arrived so) is answered `ok: false`, never 401.
     pub async fn handle_webhook(
+        &self,
+        provider: ProviderKind,
+        delivery: &WebhookDelivery,
+    ) -> Result<WebhookOutcome, WebhookError> {
+        let result = self.handle_webhook_inner(provider, delivery).await;
+        if matches!(result, Err(WebhookError::BadSignature)) {
+            metrics::count(Metric::WebhookVerificationFailures, provider, 1.0);
+        }
+        result
+    }
+
+    async fn handle_webhook_inner(
         &self,
         provider: ProviderKind,
         delivery: &WebhookDelivery,
@@ -121,6 +134,9 @@ impl<P: Ports> EcommerceService<P> {
             });
         };
         let business = &connection.business_id;
+        let span = tracing::Span::current();
+        span.record("business", business.as_str());
+        span.record("provider", provider.as_str());
         let delivery_key = identity
             .delivery_id
             .as_ref()

@@ -36,7 +36,7 @@ pub async fn run_http(function: &'static str) -> Result<(), Error> {
             // shallow enough for the compiler's layout queries.
             let work = Box::pin(deadline::within(
                 deadline,
-                http::handle(service, http_config, request),
+                telemetry::invocation(function, http::handle(service, http_config, request)),
             ));
             // Whatever still runs at the deadline (an AWS call, say) is abandoned for an answer.
             let response = match tokio::time::timeout_at(deadline, work).await {
@@ -64,7 +64,7 @@ pub async fn run_worker() -> Result<(), Error> {
         let deadline = deadline::from_epoch_ms(event.context.deadline, None);
         let batch = Box::pin(deadline::within(
             deadline,
-            worker::handle_batch(service, event.payload),
+            telemetry::invocation("worker", worker::handle_batch(service, event.payload)),
         ));
         Ok::<_, Error>(batch.await)
     }))
@@ -83,7 +83,7 @@ pub async fn run_scheduler() -> Result<(), Error> {
         let deadline = deadline::from_epoch_ms(event.context.deadline, None);
         let scheduled = Box::pin(deadline::within(
             deadline,
-            schedule::handle(service, event.payload),
+            telemetry::invocation("scheduler", schedule::handle(service, event.payload)),
         ));
         Ok::<_, Error>(scheduled.await?)
     }))

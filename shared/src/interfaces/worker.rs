@@ -6,6 +6,7 @@ use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent};
 
 use crate::application::{EcommerceService, Ports, ServiceError};
 use crate::domain::Job;
+use tracing::Instrument;
 
 /// Runs every record of a batch in order. A failed record is reported for retry; later
 /// records of the same message group in this batch are reported too (not run), so a store's
@@ -41,8 +42,16 @@ pub async fn handle_batch<P: Ports>(
                 continue;
             }
         };
+        // Each job's lines name its business (and provider, once its connection is read).
+        let span = tracing::info_span!(
+            "job",
+            message_id = %id,
+            business = %job.business_id(),
+            provider = tracing::field::Empty
+        );
         // Boxed: the job futures nest deeply; a box keeps the worker's future type shallow.
-        match Box::pin(service.handle_job(&job, &change_key)).await {
+        let run = Box::pin(service.handle_job(&job, &change_key)).instrument(span);
+        match run.await {
             Ok(()) => {}
             Err(ServiceError::NotYet(delay)) => {
                 // Not due: hide it until it is, instead of holding a worker (or failing it).

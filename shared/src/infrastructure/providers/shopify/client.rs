@@ -9,6 +9,7 @@
 //! waits out `THROTTLED`, and retries 429 (honouring `Retry-After`), 5xx and network errors
 //! with jittered exponential backoff within a bounded budget.
 
+use crate::metrics::{self, Metric};
 use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -217,6 +218,7 @@ impl GraphqlClient {
                 Attempt::Fail(err) => return Err(err),
                 Attempt::Throttled(pause) => {
                     throttles += 1;
+                    metrics::count(Metric::ThrottledAnswers, super::KIND, 1.0);
                     if throttles > self.retry.max_throttle_waits || !deadline::allows(pause) {
                         return Err(ProviderError::RateLimited);
                     }
@@ -296,6 +298,7 @@ impl GraphqlClient {
                     budget.admitted.push_back((seq, cost));
                     return Ok(Admission { seq });
                 }
+                metrics::count(Metric::ThrottlePointsWaited, super::KIND, cost - available);
                 Duration::from_secs_f64(((cost - available) / budget.bucket.restore_rate).min(60.0))
             };
             if !deadline::allows(wait) {

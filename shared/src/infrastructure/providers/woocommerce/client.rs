@@ -1,6 +1,7 @@
 //! The REST client: Basic auth over HTTPS with a query-string fallback (remembered per store),
 //! at most two requests in flight per store, typed errors, and backoff on 429/5xx/timeouts.
 
+use crate::metrics::{self, Metric};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -225,6 +226,9 @@ impl RestClient {
                     mode = AuthMode::Query;
                     continue;
                 }
+            }
+            if let CallError::Rest(429, _) = &error {
+                metrics::count(Metric::ThrottledAnswers, super::KIND, 1.0);
             }
             let retryable = match &error {
                 CallError::Rest(429, _) => true,
