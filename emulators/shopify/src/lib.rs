@@ -22,6 +22,12 @@
 //!   refunds and cancellations (`/_emulator/shops/{shop}/orders/{id}/…`), and the app's
 //!   `fulfillmentCreate` against the order's fulfilment order, each with the webhooks Shopify
 //!   sends.
+//! - Bulk mutations: `stagedUploadsCreate` targets on the emulator itself (`{base}/_staged`,
+//!   checked like Shopify's storage bucket checks its signed form or URL), then
+//!   `bulkOperationRunMutation` runs the mutation once per JSONL line through the same
+//!   implementation as a direct request, asynchronously and outside the leaky bucket; status
+//!   through `bulkOperation(id:)`, `bulkOperations`, `currentBulkOperation` or `node`, results
+//!   at `{base}/_bulk/{token}.jsonl`, and `bulk_operations/finish` when it ends.
 //! - Fault injection (5xx, 429 with `Retry-After`, latency, dropped connections; before the
 //!   operation runs or after it was applied) and signed webhook deliveries (event, webhook and
 //!   triggered-at headers, duplicates, replays, compliance topics, subscriptions removed after
@@ -34,6 +40,7 @@ mod deliveries;
 mod graphql;
 mod oauth;
 mod orders;
+mod staged;
 mod state;
 
 use std::net::SocketAddr;
@@ -41,7 +48,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::Router;
-use axum::routing::{get, post};
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post, put};
 
 pub use state::{
     AddressSpec, CancelSpec, CustomerSpec, DiscountSpec, EmulatorConfig, Fault, LineQuantity,
@@ -56,6 +64,8 @@ pub(crate) struct App {
     pub(crate) state: Arc<Mutex<state::World>>,
     pub(crate) schema: Arc<apollo_compiler::validation::Valid<apollo_compiler::Schema>>,
     pub(crate) http: reqwest::Client,
+    /// `http://127.0.0.1:PORT`, for the URLs the emulator hands out (staged uploads, results).
+    pub(crate) base: String,
 }
 
 impl App {
@@ -75,6 +85,8 @@ impl Emulator {
     /// Binds 127.0.0.1 on `port` (0 for any free port) and starts serving.
     pub async fn start(config: EmulatorConfig, port: u16) -> std::io::Result<Self> {
         let schema = graphql::schema(&config.schema_path)?;
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
+        let addr = listener.local_addr()?;
         let app = App {
             config: Arc::new(config),
             state: Arc::new(Mutex::new(state::World::default())),
@@ -83,6 +95,7 @@ impl Emulator {
                 .timeout(Duration::from_secs(5))
                 .build()
                 .map_err(std::io::Error::other)?,
+            base: format!("http://{addr}"),
         };
         let router = Router::new()
             .route("/{shop}/admin/oauth/authorize", get(oauth::authorize))
@@ -140,9 +153,24 @@ impl Emulator {
                 "/_emulator/shops/{shop}/deliveries/{index}/replay",
                 post(control::replay_delivery),
             )
+            .route(
+                "/_emulator/shops/{shop}/bulk/finish",
+                post(control::finish_bulk),
+            )
+            .route(
+                "/_emulator/shops/{shop}/bulk/fail",
+                post(control::fail_bulk),
+            )
+            .route(
+                "/_staged/",
+                post(staged::post_object).layer(DefaultBodyLimit::max(staged::BODY_LIMIT)),
+            )
+            .route(
+                "/_staged/{*key}",
+                put(staged::put_object).layer(DefaultBodyLimit::max(staged::BODY_LIMIT)),
+            )
+            .route("/_bulk/{file}", get(staged::result_file))
             .with_state(app.clone());
-        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await?;
-        let addr = listener.local_addr()?;
         let listener = emulator_hangup::HangupListener(listener);
         let service = router.into_make_service_with_connect_info::<emulator_hangup::Hangup>();
         let task = tokio::spawn(async move {
@@ -322,6 +350,20 @@ impl Emulator {
     /// `IMAGE_DOWNLOAD_FAILURE` when its host ends in `.invalid`.
     pub fn finish_media_processing(&self, shop: &str) {
         self.app.world().shop(shop).finish_media();
+    }
+
+    /// Runs every line left of the shop's bulk mutations now, whatever
+    /// `EmulatorConfig::bulk_line_delay` says (a `CANCELING` one becomes `CANCELED`), and
+    /// returns once their `bulk_operations/finish` webhooks were delivered.
+    pub async fn finish_bulk_operations(&self, shop: &str) {
+        graphql::bulk::finish_all(&self.app, shop).await;
+    }
+
+    /// Fails every running bulk mutation of the shop now (`FAILED`, `INTERNAL_SERVER_ERROR`,
+    /// the lines done so far behind `partialDataUrl`), as a Shopify outage would; returns once
+    /// their `bulk_operations/finish` webhooks were delivered.
+    pub async fn fail_bulk_operations(&self, shop: &str) {
+        graphql::bulk::fail_all(&self.app, shop).await;
     }
 
     /// Expires every access token of a shop now.

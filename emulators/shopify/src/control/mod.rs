@@ -1,6 +1,6 @@
 //! Test and development controls under `/_emulator/`: snapshots, orders (`orders`), faults,
-//! media processing, token expiry and revocation, uninstall, compliance deliveries and
-//! replays.
+//! media processing, bulk operations, token expiry and revocation, uninstall, compliance
+//! deliveries and replays.
 
 mod orders;
 
@@ -49,6 +49,8 @@ pub(crate) fn snapshot(app: &App, shop: &str) -> Value {
         "scopes": s.scopes,
         "publications": [{"id": ONLINE_STORE, "name": "Online Store"}],
         "jobs": s.jobs.values().collect::<Vec<_>>(),
+        "bulkOperations": s.bulk.iter().map(|o| o.snapshot()).collect::<Vec<_>>(),
+        "stagedUploads": s.staged.values().map(|u| json!({"key": u.key, "uploaded": u.content.as_ref().map(Vec::len)})).collect::<Vec<_>>(),
         "deliveries": s.deliveries.iter().map(|d| json!({"topic": d.topic, "uri": d.uri, "subscription": d.subscription})).collect::<Vec<_>>(),
         "stats": s.stats,
     })
@@ -89,6 +91,19 @@ pub(crate) async fn add_fault(
 /// processed now (`READY`, or `FAILED` when it cannot be downloaded).
 pub(crate) async fn finish_media(State(app): State<App>, Path(shop): Path<String>) -> StatusCode {
     app.world().shop(&shop).finish_media();
+    StatusCode::NO_CONTENT
+}
+
+/// `POST /_emulator/shops/{shop}/bulk/finish`: every bulk mutation left runs to its end now
+/// (its `bulk_operations/finish` delivered before the answer).
+pub(crate) async fn finish_bulk(State(app): State<App>, Path(shop): Path<String>) -> StatusCode {
+    crate::graphql::bulk::finish_all(&app, &shop).await;
+    StatusCode::NO_CONTENT
+}
+
+/// `POST /_emulator/shops/{shop}/bulk/fail`: every running bulk mutation fails now.
+pub(crate) async fn fail_bulk(State(app): State<App>, Path(shop): Path<String>) -> StatusCode {
+    crate::graphql::bulk::fail_all(&app, &shop).await;
     StatusCode::NO_CONTENT
 }
 

@@ -3,7 +3,9 @@
 //! the `first`/`last` asked for (requested cost) or the nodes returned (actual cost); an
 //! `edges { node }` item costs what a `nodes` item does. Mutations cost 10 plus their payload,
 //! except `productSet`, priced dynamically since 2025-10: 10 + 0.2 per variant + 0.6 per
-//! variant file + 0.4 per variant metafield + 0.4 per product metafield + 1.9 per product file.
+//! variant file + 0.4 per variant metafield + 0.4 per product metafield + 1.9 per product file;
+//! and `bulkOperationRunMutation` / `bulkOperationCancel` (10) and `stagedUploadsCreate`
+//! (10 + 1 per input), whose payloads Shopify does not charge.
 
 use std::collections::HashMap;
 
@@ -129,10 +131,27 @@ impl Pricer<'_> {
     }
 
     fn mutation_base(&self, root: &Field) -> f64 {
-        if root.name == "productSet" {
-            product_set_cost(&arg(root, "input", self.vars).unwrap_or(Value::Null))
+        match root.name.as_str() {
+            "productSet" => product_set_cost(&arg(root, "input", self.vars).unwrap_or(Value::Null)),
+            "stagedUploadsCreate" => 10.0 + count(arg(root, "input", self.vars).as_ref()),
+            _ => 10.0,
+        }
+    }
+
+    /// Whether a mutation's payload is left out of its price (Shopify's answers charge these
+    /// their base whatever the selection).
+    fn flat(root: &Field) -> bool {
+        matches!(
+            root.name.as_str(),
+            "bulkOperationRunMutation" | "bulkOperationCancel" | "stagedUploadsCreate"
+        )
+    }
+
+    fn payload_cost(&self, root: &Field) -> f64 {
+        if Self::flat(root) {
+            0.0
         } else {
-            10.0
+            self.set_cost(&root.selection_set)
         }
     }
 
@@ -141,7 +160,7 @@ impl Pricer<'_> {
         if mutation {
             self.fields(set)
                 .into_iter()
-                .map(|f| self.mutation_base(f) + self.set_cost(&f.selection_set))
+                .map(|f| self.mutation_base(f) + self.payload_cost(f))
                 .sum()
         } else {
             self.set_cost(set).max(1.0)
@@ -210,7 +229,12 @@ impl Pricer<'_> {
                 .into_iter()
                 .map(|f| {
                     let payload = data.get(f.response_key().as_str()).unwrap_or(&Value::Null);
-                    self.mutation_base(f) + self.actual_set(&f.selection_set, payload)
+                    let returned = if Self::flat(f) {
+                        0.0
+                    } else {
+                        self.actual_set(&f.selection_set, payload)
+                    };
+                    self.mutation_base(f) + returned
                 })
                 .sum()
         } else {

@@ -1,6 +1,7 @@
 //! The Admin GraphQL endpoint: auth, faults, validation, limits, cost, bucket, dispatch,
 //! protected customer data, and answers lost after the operation ran.
 
+pub(crate) mod bulk;
 mod cost;
 mod limits;
 mod ops;

@@ -71,6 +71,15 @@ pub struct EmulatorConfig {
     /// `READY` (or `FAILED` with `IMAGE_DOWNLOAD_FAILURE` when its host ends in `.invalid`).
     /// `Emulator::finish_media_processing` ends it at once. Default 300 ms.
     pub media_processing_delay: Duration,
+    /// How long a bulk mutation takes per line of its variables file: it is `CREATED` in the
+    /// answer of `bulkOperationRunMutation`, `RUNNING` once its first line ran (after this
+    /// delay), and `COMPLETED` after the last. `Emulator::finish_bulk_operations` runs what
+    /// is left at once. Default 10 ms.
+    pub bulk_line_delay: Duration,
+    /// Bulk mutation operations a shop runs at once (`CREATED`, `RUNNING` or `CANCELING`);
+    /// one more is refused with `OPERATION_IN_PROGRESS`. Default 5 (API 2026-01 and later;
+    /// 1 before).
+    pub bulk_mutation_limit: usize,
 }
 
 impl EmulatorConfig {
@@ -96,6 +105,8 @@ impl EmulatorConfig {
             compliance_uri: None,
             deliver_on_fulfillment: true,
             media_processing_delay: Duration::from_millis(300),
+            bulk_line_delay: Duration::from_millis(10),
+            bulk_mutation_limit: 5,
         }
     }
 }
@@ -160,6 +171,14 @@ pub struct ShopStats {
     pub failed_deliveries: u64,
     /// Subscriptions deleted after consecutive failed deliveries.
     pub subscriptions_removed: u64,
+    /// Bulk mutation operations started.
+    pub bulk_operations: u64,
+    /// Lines of bulk mutations run (each one execution of the mutation). They are not
+    /// charged to the leaky bucket and not counted in `requests`, `mutations` or `points`.
+    pub bulk_lines: u64,
+    /// What those lines would have cost as separate requests (actual cost of each), for
+    /// comparing the bulk path with the direct one; never charged.
+    pub bulk_line_points: f64,
 }
 
 /// What a test says about an order to create.

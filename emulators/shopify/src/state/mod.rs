@@ -1,5 +1,6 @@
 //! In-memory shop state: every shop, created on first use, and what it holds.
 
+mod bulk;
 mod catalogue;
 mod config;
 mod order_specs;
@@ -10,6 +11,7 @@ use std::time::Instant;
 
 use serde_json::Value;
 
+pub(crate) use bulk::{BUCKET, BulkOperation, MAX_FILE, StagedUpload, UploadMethod, stamp};
 pub(crate) use catalogue::{Category, Collection, Media, Metafield, Product, Seo, Variant, Weight};
 pub use config::{CustomerSpec, EmulatorConfig, Fault, OrderSpec, ShopStats};
 pub use order_specs::{
@@ -35,6 +37,10 @@ pub(crate) struct Shop {
     pub faults: VecDeque<Fault>,
     pub jobs: BTreeMap<String, Job>,
     pub deliveries: Vec<Delivery>,
+    /// Staged upload targets by key (`stagedUploadsCreate`).
+    pub staged: HashMap<String, StagedUpload>,
+    /// Bulk mutation operations, oldest first.
+    pub bulk: Vec<BulkOperation>,
     pub stats: ShopStats,
     pub next_id: u64,
 }
@@ -56,6 +62,8 @@ impl Default for Shop {
             faults: VecDeque::new(),
             jobs: BTreeMap::new(),
             deliveries: Vec::new(),
+            staged: HashMap::new(),
+            bulk: Vec::new(),
             stats: ShopStats::default(),
             // Ids past 2^53, so clients that read ids as floats break visibly.
             next_id: 9_007_199_254_740_993,

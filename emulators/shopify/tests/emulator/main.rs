@@ -1,6 +1,9 @@
 //! The emulator driven over HTTP as a client (an adapter) would drive it: every rule it
 //! enforces, with the answer Shopify gives.
 
+mod bulk;
+mod bulk_kit;
+mod bulk_refusals;
 mod catalogue;
 mod collections;
 mod faults;

@@ -4,6 +4,7 @@
 //! adapter may add. This module dispatches and holds the helpers they share: gids,
 //! `userErrors` entries, string variables and opaque cursors.
 
+mod bulk;
 mod collections;
 mod fulfillment;
 mod inventory;
@@ -19,6 +20,7 @@ mod removal;
 mod root;
 mod scopes;
 mod shop;
+mod staging;
 mod taxonomy;
 mod webhooks;
 

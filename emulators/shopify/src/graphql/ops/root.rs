@@ -1,7 +1,7 @@
 //! Root fields served whatever the operation is called: lookups, publications, jobs, the
-//! shop, product and collection writes and removals, and the connector's own fields when its
-//! documents are renamed (answered from the field's arguments, which its documents name like
-//! their variables). Each answers a whole record under its response key; a refused field
+//! shop, product and collection writes and removals, staged uploads and bulk mutations, and
+//! the connector's own fields when its documents are renamed (answered from the field's
+//! arguments, which its documents name like their variables). Each answers a whole record under its response key; a refused field
 //! answers `null` with an error beside the rest of the data.
 
 use apollo_compiler::ExecutableDocument;
@@ -9,8 +9,8 @@ use apollo_compiler::executable::{Field, SelectionSet};
 use serde_json::{Map, Value, json};
 
 use super::{
-    Resolved, collections, fulfillment, jobs, lookup, orders, products, publications, removal, s,
-    scopes, shop as shop_ops, webhooks,
+    Resolved, bulk, collections, fulfillment, jobs, lookup, orders, products, publications,
+    removal, s, scopes, shop as shop_ops, staging, webhooks,
 };
 use crate::App;
 use crate::graphql::select::{args, fields, locations};
@@ -73,6 +73,13 @@ pub(super) fn resolve(
                 Ok(payload)
             }
             "tagsAdd" => Ok(orders::tags_add(shop, &a)[name].take()),
+            "stagedUploadsCreate" => Ok(staging::staged_uploads_create(app, shop, &a)?),
+            "bulkOperationRunMutation" => Ok(bulk::run_mutation(app, shop, shop_name, &a)),
+            "bulkOperationCancel" => Ok(bulk::cancel(shop, &a)),
+            "bulkOperation" => bulk::bulk_operation(shop, &a),
+            "bulkOperations" => bulk::bulk_operations(shop, &a),
+            "currentBulkOperation" => Ok(bulk::current(shop, &a)),
+            "node" => Ok(bulk::node(shop, &a)?),
             "__typename" => Ok(json!(set.ty.as_str())),
             "product" => Ok(lookup::product(shop, &a)),
             "productByIdentifier" => Ok(lookup::product_by_identifier(shop, &a)),

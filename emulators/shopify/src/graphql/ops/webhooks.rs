@@ -11,8 +11,29 @@ use crate::deliveries::protected_topic;
 use crate::graphql::protect::DOCUMENTATION;
 use crate::state::{Shop, Subscription};
 
+/// Resources whose names hold an underscore (`BULK_OPERATIONS_FINISH` is
+/// `bulk_operations/finish`, not `bulk/operations_finish`).
+const TWO_WORD_RESOURCES: [&str; 7] = [
+    "bulk_operations",
+    "order_transactions",
+    "draft_orders",
+    "fulfillment_orders",
+    "fulfillment_events",
+    "inventory_items",
+    "inventory_levels",
+];
+
 fn topic_name(topic: &str) -> String {
-    topic.to_ascii_lowercase().replacen('_', "/", 1)
+    let lower = topic.to_ascii_lowercase();
+    for resource in TWO_WORD_RESOURCES {
+        if let Some(event) = lower
+            .strip_prefix(resource)
+            .and_then(|r| r.strip_prefix('_'))
+        {
+            return format!("{resource}/{event}");
+        }
+    }
+    lower.replacen('_', "/", 1)
 }
 
 fn webhook_json(w: &Subscription) -> Value {
