@@ -7,7 +7,10 @@
 //! port with the same handlers the Lambda binaries run, behind a stand-in for the JWT
 //! authorizer. Background tasks run the sync and poll workers on the local queues, fire the
 //! poll schedule on a short interval, and print orders as the host app would receive them.
+//! [`DevStack::lambda_env`] is the environment that points the Lambda binaries (run by
+//! `cargo lambda watch`) at the same stack.
 
+pub mod env_file;
 mod gateway;
 mod seed;
 
@@ -84,7 +87,18 @@ pub struct DevStack {
     pub resources: Resources,
     /// AWS clients (local endpoint).
     pub clients: AwsClients,
+    config: AppConfig,
+    shopify: ShopifySettings,
+    woocommerce_settings: WooSettings,
     tasks: Vec<JoinHandle<()>>,
+}
+
+impl DevStack {
+    /// The environment under which the Lambda binaries serve this stack as its gateway and
+    /// workers do: the same table, queues, key, state secret, stores and settings.
+    pub fn lambda_env(&self) -> Vec<(&'static str, String)> {
+        env_file::variables(&self.config, &self.shopify, &self.woocommerce_settings)
+    }
 }
 
 impl Drop for DevStack {
@@ -107,6 +121,7 @@ pub async fn start(options: Options) -> Result<DevStack, Box<dyn std::error::Err
     let clients = AwsClients::from_env().await;
     let resources = provision(&clients, &options.prefix).await?;
     seed::catalogue(&clients, &resources.catalog_table).await?;
+    seed::sample_run(&clients, &resources.table).await?;
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", options.port)).await?;
     let addr: SocketAddr = listener.local_addr()?;
@@ -173,13 +188,13 @@ pub async fn start(options: Options) -> Result<DevStack, Box<dyn std::error::Err
         removal: ecommerce_connector::domain::Removal::Archive,
     };
     let context = wiring::provider_context(&config);
-    let providers = Providers::new().register(shopify.build(&context)).register(
-        WooSettings {
-            app_name: "Connector (dev)".into(),
-            allow_http_loopback: true,
-        }
-        .build(&context),
-    );
+    let woocommerce_settings = WooSettings {
+        app_name: "Connector (dev)".into(),
+        allow_http_loopback: true,
+    };
+    let providers = Providers::new()
+        .register(shopify.build(&context))
+        .register(woocommerce_settings.build(&context));
     let woocommerce = WooEmulator::start(0).await?;
     let token = format!("dev-{}", random_token());
     let shared = Arc::new(Shared {
@@ -214,6 +229,9 @@ pub async fn start(options: Options) -> Result<DevStack, Box<dyn std::error::Err
         woocommerce,
         resources,
         clients,
+        config,
+        shopify,
+        woocommerce_settings,
         tasks,
     })
 }

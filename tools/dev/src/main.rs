@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use dev_stack::{DEMO_BUSINESS, Options, RealShopify, start};
+use dev_stack::{DEMO_BUSINESS, Options, RealShopify, env_file, start};
 
 fn var(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.is_empty())
@@ -89,7 +89,38 @@ async fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     println!("     curl -s {auth} '{base}/ecommerce/sync/log?{q}&limit=10'\n");
     println!("  6. Disconnect (twice is fine):");
     println!("     curl -s -X DELETE {auth} '{base}/ecommerce/connection?{q}'\n");
-    tokio::signal::ctrl_c().await?;
+
+    // Written last: a script that waits for the file knows the stack is up.
+    let env_path = var("DEV_ENV_FILE").unwrap_or_else(|| ".dev.env".into());
+    // `. name` without a slash searches PATH first.
+    let load = if env_path.contains('/') {
+        env_path.clone()
+    } else {
+        format!("./{env_path}")
+    };
+    let header = format!(
+        "The Lambda functions' environment for the local stack of this scripts/dev run\n\
+         (rewritten at each start). Load it with: set -a; . {load}; set +a"
+    );
+    env_file::write(
+        env_path.as_ref(),
+        &env_file::render(&header, &stack.lambda_env())?,
+    )?;
+    println!("  7. The Lambda binaries themselves on this stack: cargo lambda watch in one shell,");
+    println!("     with the functions' environment from {env_path}:");
+    println!("     . .venv/bin/activate; set -a; . {load}; set +a");
+    println!("     cargo lambda watch");
+    println!("     and any file of events/ invoked from another (after . .venv/bin/activate):");
+    println!("     cargo lambda invoke oauth --data-file events/api-oauth-url.json");
+    println!("     cargo lambda invoke api --data-file events/api-connection-get.json");
+    println!("     cargo lambda invoke sync-worker --data-file events/sqs-sync-product.json");
+    println!("     cargo lambda invoke poll-scheduler --data-file events/schedule-v2.json\n");
+
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())?;
+    tokio::select! {
+        signal = tokio::signal::ctrl_c() => signal?,
+        _ = terminate.recv() => {}
+    }
     println!("stopping");
     Ok(())
 }

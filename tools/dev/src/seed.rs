@@ -1,7 +1,12 @@
-//! A small demo catalogue for the demo business, written as the host app would.
+//! A small demo catalogue for the demo business, written as the host app would, and the batch
+//! run the sample page job continues.
 
 use aws_sdk_dynamodb::types::AttributeValue as A;
+use ecommerce_connector::domain::ports::{Clock, RepositoryError, SyncRunRepository};
+use ecommerce_connector::domain::{BusinessId, SyncKind, SyncRun};
 use ecommerce_connector::infrastructure::aws::AwsClients;
+use ecommerce_connector::infrastructure::dynamodb::DynamoStore;
+use ecommerce_connector::infrastructure::system::SystemClock;
 
 use crate::DEMO_BUSINESS;
 
@@ -73,4 +78,17 @@ pub async fn catalogue(clients: &AwsClients, table: &str) -> Result<(), aws_sdk_
         .send()
         .await?;
     Ok(())
+}
+
+/// The products run `events/sqs-sync-products-page.json` belongs to (the API records a run
+/// before it enqueues its first page), so that event runs as it is.
+pub const SAMPLE_RUN: &str = "01JDEMORUN0000000000000000";
+
+/// Records [`SAMPLE_RUN`] for the demo business.
+pub async fn sample_run(clients: &AwsClients, table: &str) -> Result<(), RepositoryError> {
+    let business = BusinessId::parse(DEMO_BUSINESS).expect("the demo business id is valid");
+    let run = SyncRun::start(SAMPLE_RUN.into(), SyncKind::Products, SystemClock.now());
+    DynamoStore::new(clients.dynamodb.clone(), table)
+        .create(&business, &run)
+        .await
 }
