@@ -9,8 +9,8 @@ use super::responses::{error, json, redirect, service_error};
 use super::routes::{Endpoint, Route};
 use crate::application::connect::CallbackError;
 use crate::application::webhook::WebhookError;
-use crate::application::{EcommerceService, Ports};
-use crate::domain::ports::WebhookDelivery;
+use crate::application::{EcommerceService, Ports, ServiceError};
+use crate::domain::ports::{ProviderError, WebhookDelivery};
 use crate::domain::{BusinessId, ProviderKind, SyncKind, UnknownProvider};
 
 fn query(request: &Request) -> Vec<(String, String)> {
@@ -128,6 +128,13 @@ pub(super) async fn dispatch<P: Ports>(
             };
             match service.authorization_url(&business, kind, shop).await {
                 Ok(url) => json(200, &json!({"url": url})),
+                // The store the merchant named could not be reached: their input to check, not
+                // a failure of ours (the store is only probed here, before anything is stored).
+                Err(ServiceError::Provider(ProviderError::Unavailable(reason))) => error(
+                    400,
+                    "store_unreachable",
+                    &format!("store unavailable: {reason}"),
+                ),
                 Err(e) => service_error(&e),
             }
         }

@@ -31,7 +31,8 @@ pub struct HttpConfig {
     pub legacy_callback_provider: Option<ProviderKind>,
 }
 
-/// Serves one request. Never panics on input; every failure is a JSON error or a redirect.
+/// Serves one request. Never panics on input; every failure is a JSON error or a redirect:
+/// 404 for a path no route has, 405 (with `Allow`) for a known path with another method.
 pub async fn handle<P: Ports>(
     service: &EcommerceService<P>,
     config: &HttpConfig,
@@ -39,10 +40,14 @@ pub async fn handle<P: Ports>(
 ) -> Response<Body> {
     let method = request.method().clone();
     let path = routes::normalize(request.uri().path());
-    let Some((route, provider)) = routes::find(&method, &path)
-        .filter(|(route, _)| config.function.is_none_or(|f| f == route.function))
-    else {
-        return responses::error(404, "not_found", "no such route");
+    let (route, provider) = match routes::resolve(&method, &path, config.function) {
+        routes::Resolution::Route(route, provider) => (route, provider),
+        routes::Resolution::MethodNotAllowed(allowed) => {
+            return responses::method_not_allowed(&allowed);
+        }
+        routes::Resolution::NotFound => {
+            return responses::error(404, "not_found", "no such route");
+        }
     };
     // Boxed: the route futures nest deeply; a box keeps the handler's future type shallow.
     let response = Box::pin(handlers::dispatch(

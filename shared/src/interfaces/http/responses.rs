@@ -1,5 +1,7 @@
 //! JSON responses and the error body `{"error": {"code", "message"}}`.
 
+use lambda_http::http::HeaderValue;
+use lambda_http::http::header::ALLOW;
 use lambda_http::{Body, Response};
 use serde::Serialize;
 
@@ -23,6 +25,20 @@ pub fn error(status: u16, code: &str, message: &str) -> Response<Body> {
         status,
         &serde_json::json!({"error": {"code": code, "message": message}}),
     )
+}
+
+/// 405 for a path served with other methods, listed in `Allow`.
+pub fn method_not_allowed(allowed: &[&str]) -> Response<Body> {
+    let list = allowed.join(", ");
+    let mut response = error(
+        405,
+        "method_not_allowed",
+        &format!("this path answers only {list}"),
+    );
+    if let Ok(value) = HeaderValue::from_str(&list) {
+        response.headers_mut().insert(ALLOW, value);
+    }
+    response
 }
 
 /// A redirect.
@@ -71,5 +87,29 @@ pub fn service_error(e: &ServiceError) -> Response<Body> {
                 "internal error; see the sync log or try again",
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn method_not_allowed_lists_the_methods_in_allow_and_the_body() {
+        let response = method_not_allowed(&["GET", "DELETE"]);
+        assert_eq!(response.status(), 405);
+        assert_eq!(
+            response.headers().get(ALLOW).and_then(|v| v.to_str().ok()),
+            Some("GET, DELETE")
+        );
+        let Body::Text(text) = response.body() else {
+            panic!("a JSON body");
+        };
+        let body: serde_json::Value = serde_json::from_str(text).unwrap_or_default();
+        assert_eq!(body["error"]["code"], "method_not_allowed");
+        assert_eq!(
+            body["error"]["message"],
+            "this path answers only GET, DELETE"
+        );
     }
 }

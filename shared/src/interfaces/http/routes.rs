@@ -164,20 +164,56 @@ pub fn normalize(path: &str) -> String {
     }
 }
 
+/// The `{provider}` segment if `path` fits `template` (`None` when it does not; `Some(None)`
+/// for a template without one).
+fn fit(template: &str, path: &str) -> Option<Option<String>> {
+    match template.strip_suffix("{provider}") {
+        Some(prefix) => {
+            let rest = path.strip_prefix(prefix)?;
+            (!rest.is_empty() && !rest.contains('/')).then(|| Some(rest.to_owned()))
+        }
+        None => (template == path).then_some(None),
+    }
+}
+
 /// The route a request matches, with the `{provider}` segment if any.
 pub fn find(method: &Method, path: &str) -> Option<(&'static Route, Option<String>)> {
     ROUTES.iter().find_map(|route| {
         if route.method != method.as_str() {
             return None;
         }
-        match route.path.strip_suffix("{provider}") {
-            Some(prefix) => {
-                let rest = path.strip_prefix(prefix)?;
-                (!rest.is_empty() && !rest.contains('/')).then(|| (route, Some(rest.to_owned())))
-            }
-            None => (route.path == path).then_some((route, None)),
-        }
+        fit(route.path, path).map(|segment| (route, segment))
     })
+}
+
+/// What the router does with a request.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Resolution {
+    /// Serve this route (with the `{provider}` segment if any).
+    Route(&'static Route, Option<String>),
+    /// The path is served, but not with this method: 405 with these methods in `Allow`.
+    MethodNotAllowed(Vec<&'static str>),
+    /// No route has this path: 404.
+    NotFound,
+}
+
+/// Resolves a request among the routes `function` serves (every route for `None`).
+pub fn resolve(method: &Method, path: &str, function: Option<&str>) -> Resolution {
+    let served = |route: &&Route| function.is_none_or(|f| f == route.function);
+    if let Some((route, segment)) = find(method, path).filter(|(route, _)| served(route)) {
+        return Resolution::Route(route, segment);
+    }
+    let mut allowed: Vec<&'static str> = Vec::new();
+    for route in ROUTES.iter().filter(served) {
+        if fit(route.path, path).is_some() && !allowed.contains(&route.method) {
+            allowed.push(route.method);
+        }
+    }
+    if allowed.is_empty() {
+        Resolution::NotFound
+    } else {
+        Resolution::MethodNotAllowed(allowed)
+    }
 }
 
 #[cfg(test)]
@@ -205,5 +241,64 @@ mod tests {
                 .function,
             "api"
         );
+    }
+
+    #[test]
+    fn a_served_path_with_another_method_lists_the_methods_it_has() {
+        assert_eq!(
+            resolve(&Method::PUT, "/ecommerce/connection", None),
+            Resolution::MethodNotAllowed(vec!["GET", "DELETE"])
+        );
+        assert_eq!(
+            resolve(&Method::DELETE, "/ecommerce/oauth/callback/shopify", None),
+            Resolution::MethodNotAllowed(vec!["GET", "POST"])
+        );
+        assert_eq!(
+            resolve(&Method::POST, "/ecommerce/oauth/callback", None),
+            Resolution::MethodNotAllowed(vec!["GET"])
+        );
+        assert_eq!(
+            resolve(&Method::GET, "/ecommerce/webhooks/anything", None),
+            Resolution::MethodNotAllowed(vec!["POST"])
+        );
+        assert_eq!(
+            resolve(&Method::HEAD, "/ecommerce/sync/log", None),
+            Resolution::MethodNotAllowed(vec!["GET"])
+        );
+    }
+
+    #[test]
+    fn unknown_paths_and_other_functions_routes_are_not_found() {
+        for path in [
+            "/",
+            "/ecommerce",
+            "/ecommerce/nothing",
+            "/ecommerce/webhooks",
+            "/ecommerce/webhooks/a/b",
+            "/ecommerce/connection/extra",
+        ] {
+            assert_eq!(
+                resolve(&Method::GET, path, None),
+                Resolution::NotFound,
+                "{path}"
+            );
+        }
+        // The oauth function serves none of the api function's paths, whatever the method.
+        assert_eq!(
+            resolve(&Method::GET, "/ecommerce/connection", Some("oauth")),
+            Resolution::NotFound
+        );
+        assert_eq!(
+            resolve(&Method::PUT, "/ecommerce/connection", Some("oauth")),
+            Resolution::NotFound
+        );
+        assert!(matches!(
+            resolve(&Method::GET, "/ecommerce/connection", Some("api")),
+            Resolution::Route(route, None) if route.endpoint == Endpoint::GetConnection
+        ));
+        assert!(matches!(
+            resolve(&Method::POST, "/ecommerce/webhooks/woocommerce", Some("webhooks")),
+            Resolution::Route(_, Some(p)) if p == "woocommerce"
+        ));
     }
 }
