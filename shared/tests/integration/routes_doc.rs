@@ -1,9 +1,10 @@
 //! The router, `template.yaml` and `docs/openapi.yaml` list the same routes.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 
-use ecommerce_connector::interfaces::http::ROUTES;
+use ecommerce_connector::interfaces::http::routes::Endpoint;
+use ecommerce_connector::interfaces::http::{ROUTES, Route};
 
 fn file(name: &str) -> String {
     std::fs::read_to_string(
@@ -72,11 +73,12 @@ fn template_routes() -> BTreeSet<(RouteKey, String)> {
     out
 }
 
-/// Paths and methods of the OpenAPI document, with `security: []` marking public ones.
-fn openapi_routes() -> BTreeSet<RouteKey> {
+/// Paths and methods of the OpenAPI document, with `security: []` marking public ones, and the
+/// statuses each operation declares.
+fn openapi_operations() -> BTreeMap<RouteKey, BTreeSet<u16>> {
     let text = file("docs/openapi.yaml");
     let body = text.split("\npaths:\n").nth(1).unwrap();
-    let mut out = BTreeSet::new();
+    let mut out = BTreeMap::new();
     let mut path = String::new();
     let lines: Vec<&str> = body.lines().collect();
     for (i, line) in lines.iter().enumerate() {
@@ -90,6 +92,8 @@ fn openapi_routes() -> BTreeSet<RouteKey> {
                 continue;
             }
             let mut public = false;
+            let mut statuses = BTreeSet::new();
+            let mut in_responses = false;
             for next in &lines[i + 1..] {
                 if next.starts_with("    ") && !next.starts_with("     ") || next.starts_with("  /")
                 {
@@ -98,12 +102,24 @@ fn openapi_routes() -> BTreeSet<RouteKey> {
                 if next.trim() == "security: []" {
                     public = true;
                 }
+                // `responses:` at the operation's key indent; its status keys one level in.
+                if next.starts_with("      ") && !next.starts_with("       ") {
+                    in_responses = next.trim() == "responses:";
+                } else if in_responses
+                    && next.starts_with("        \"")
+                    && let Some(code) = next.trim().get(1..4).and_then(|c| c.parse().ok())
+                {
+                    statuses.insert(code);
+                }
             }
-            out.insert((
-                method.trim_end_matches(':').to_uppercase(),
-                path.clone(),
-                !public,
-            ));
+            out.insert(
+                (
+                    method.trim_end_matches(':').to_uppercase(),
+                    path.clone(),
+                    !public,
+                ),
+                statuses,
+            );
         }
     }
     out
@@ -135,5 +151,69 @@ fn router_template_and_openapi_agree() {
         "router vs template.yaml (method, path, authenticated, function)"
     );
     let routes_only: BTreeSet<RouteKey> = router.into_iter().map(|(k, _)| k).collect();
-    assert_eq!(routes_only, openapi_routes(), "router vs docs/openapi.yaml");
+    let documented: BTreeSet<RouteKey> = openapi_operations().into_keys().collect();
+    assert_eq!(routes_only, documented, "router vs docs/openapi.yaml");
+}
+
+/// The statuses the router and handlers answer on a route whatever the store or the request
+/// holds; the document may declare more (a store's failure, say), never fewer.
+fn statuses_the_code_answers(route: &Route) -> BTreeSet<u16> {
+    // Any route: the deadline passed.
+    let mut statuses = BTreeSet::from([503]);
+    if route.authenticated {
+        // No claim, a malformed `businessId`, another business's; storage failed.
+        statuses.extend([400, 401, 403, 500]);
+    }
+    if route.path.contains("{provider}") {
+        // A provider this deployment does not configure.
+        statuses.insert(404);
+    }
+    let (success, needs_connection) = match route.endpoint {
+        Endpoint::AuthorizationUrl => (200, false),
+        Endpoint::Callback | Endpoint::KeyReturn => (302, false),
+        Endpoint::KeyDelivery => (200, false),
+        Endpoint::Webhook => (200, false),
+        Endpoint::GetConnection | Endpoint::Disconnect | Endpoint::SyncLog => (200, false),
+        Endpoint::SyncProducts | Endpoint::SyncCollections | Endpoint::SyncPoll => (202, true),
+        Endpoint::DebugPoll | Endpoint::DebugScopes => (200, true),
+    };
+    statuses.insert(success);
+    if needs_connection {
+        statuses.insert(409);
+    }
+    if route.endpoint == Endpoint::KeyDelivery {
+        // Not a key delivery; a state we did not sign; storage failed. (The browser routes
+        // redirect with the reason instead.)
+        statuses.extend([400, 401, 500]);
+    }
+    if route.endpoint == Endpoint::Webhook {
+        statuses.insert(401);
+    }
+    statuses
+}
+
+#[test]
+fn openapi_declares_every_status_the_code_answers() {
+    let documented = openapi_operations();
+    for route in ROUTES {
+        let key = (
+            route.method.to_owned(),
+            route.path.to_owned(),
+            route.authenticated,
+        );
+        let declared = documented.get(&key).cloned().unwrap_or_default();
+        let missing: Vec<u16> = statuses_the_code_answers(route)
+            .difference(&declared)
+            .copied()
+            .collect();
+        assert!(
+            missing.is_empty(),
+            "{} {}: docs/openapi.yaml does not declare {missing:?}",
+            route.method,
+            route.path
+        );
+    }
+    // Methods a path does not serve answer 405 with `Allow` (not an operation of any path).
+    let text = file("docs/openapi.yaml");
+    assert!(text.contains("405") && text.contains("`Allow`"));
 }
