@@ -235,7 +235,8 @@ impl WooCommerceProvider {
             )
             .await?;
         Ok(list.as_array().into_iter().flatten().find_map(|t| {
-            let same = t["name"].as_str() == Some(name)
+            // WordPress stores names through kses: `Tops & Tees` reads back `Tops &amp; Tees`.
+            let same = t["name"].as_str().map(unescape).as_deref() == Some(name)
                 && parent.is_none_or(|p| t["parent"].as_u64() == Some(p));
             same.then(|| t["id"].as_u64()).flatten()
         }))
@@ -271,7 +272,52 @@ impl WooCommerceProvider {
     }
 }
 
+/// A term name as WordPress answers it, with the HTML entities kses wrote turned back.
+fn unescape(text: &str) -> String {
+    text.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#039;", "'")
+        .replace("&amp;", "&")
+}
+
 /// The media a push starts from: the mapping's, when it is for this product.
 pub(super) fn known_media(existing: Option<&ProductMapping>) -> &[MediaMapping] {
     existing.map_or(&[], |m| m.media.as_slice())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn term_names_read_back_through_kses_match_ours() {
+        assert_eq!(unescape("Tops &amp; Tees"), "Tops & Tees");
+        assert_eq!(
+            unescape("&lt;b&gt; &quot;x&quot; &#039;y&#039;"),
+            "<b> \"x\" 'y'"
+        );
+        assert_eq!(unescape("&amp;lt;"), "&lt;", "one level only");
+    }
+
+    #[test]
+    fn a_compare_at_price_above_the_price_makes_a_sale() {
+        let mut v = CatalogVariant {
+            price: crate::domain::Decimal::parse("19.99").unwrap(),
+            compare_at_price: crate::domain::Decimal::parse("24.99").ok(),
+            ..CatalogVariant::default()
+        };
+        let mut item = json!({});
+        prices(&v, &mut item);
+        assert_eq!(
+            (item["regular_price"].clone(), item["sale_price"].clone()),
+            (json!("24.99"), json!("19.99"))
+        );
+        v.compare_at_price = crate::domain::Decimal::parse("19.99").ok();
+        prices(&v, &mut item);
+        assert_eq!(
+            (item["regular_price"].clone(), item["sale_price"].clone()),
+            (json!("19.99"), json!(""))
+        );
+    }
 }
