@@ -25,11 +25,22 @@ pub async fn within<F: Future>(deadline: Instant, work: F) -> F::Output {
     DEADLINE.scope(deadline, work).await
 }
 
+/// Lambda's longest function timeout: the time assumed when the context's deadline is no
+/// deadline of this invocation.
+pub const LAMBDA_MAX: Duration = Duration::from_secs(15 * 60);
+
 /// The instant `epoch_ms` (a Lambda context deadline, in epoch milliseconds) falls at, but no
-/// later than `limit` from now.
+/// later than `limit` from now. A "deadline" over an hour past is a local emulator's
+/// placeholder, not a time (`cargo lambda watch` sends 600000, ten minutes into 1970): the
+/// invocation then gets [`LAMBDA_MAX`].
 pub fn from_epoch_ms(epoch_ms: u64, limit: Option<Duration>) -> Instant {
     let now_ms = time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000;
-    let left = Duration::from_millis(u64::try_from(i128::from(epoch_ms) - now_ms).unwrap_or(0));
+    let until = i128::from(epoch_ms) - now_ms;
+    let left = if until < -3_600_000 {
+        LAMBDA_MAX
+    } else {
+        Duration::from_millis(u64::try_from(until).unwrap_or(0))
+    };
     let left = limit.map_or(left, |l| left.min(l));
     Instant::now() + left
 }
@@ -88,5 +99,29 @@ mod tests {
             assert!(cap(Duration::from_secs(20)).is_err());
         })
         .await;
+    }
+
+    fn now_ms() -> u64 {
+        (time::OffsetDateTime::now_utc().unix_timestamp_nanos() / 1_000_000) as u64
+    }
+
+    #[tokio::test]
+    async fn a_context_deadline_is_kept_within_the_limit() {
+        let soon = from_epoch_ms(now_ms() + 10_000, None);
+        assert!(soon <= Instant::now() + Duration::from_secs(10));
+        assert!(soon > Instant::now() + Duration::from_secs(8));
+        let capped = from_epoch_ms(now_ms() + 600_000, Some(Duration::from_secs(29)));
+        assert!(capped <= Instant::now() + Duration::from_secs(29));
+        // Just past: nothing left.
+        assert!(from_epoch_ms(now_ms() - 1_000, None) <= Instant::now());
+    }
+
+    #[tokio::test]
+    async fn a_placeholder_deadline_is_the_longest_lambda_timeout() {
+        // `cargo lambda watch` sends 600000: ten minutes into 1970.
+        let local = from_epoch_ms(600_000, None);
+        assert!(local > Instant::now() + LAMBDA_MAX - Duration::from_secs(5));
+        let http = from_epoch_ms(600_000, Some(Duration::from_secs(29)));
+        assert!(http > Instant::now() + Duration::from_secs(28));
     }
 }
