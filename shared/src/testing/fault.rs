@@ -4,6 +4,8 @@
 #[derive(Debug, Default)]
 pub(super) struct FaultSwitch {
     unavailable: bool,
+    /// Calls that still succeed before the armed `fail_next` failures start.
+    pass_first: u32,
     fail_next: u32,
 }
 
@@ -15,6 +17,12 @@ impl FaultSwitch {
 
     /// The next `calls` calls fail, then calls succeed again (unless switched off).
     pub(super) fn fail_next(&mut self, calls: u32) {
+        self.fail_after(0, calls);
+    }
+
+    /// The next `ok` calls succeed, the `calls` after them fail, then calls succeed again.
+    pub(super) fn fail_after(&mut self, ok: u32, calls: u32) {
+        self.pass_first = ok;
         self.fail_next = calls;
     }
 
@@ -23,6 +31,10 @@ impl FaultSwitch {
     pub(super) fn trip(&mut self) -> Result<(), String> {
         if self.unavailable {
             return Err("switched off by the test".to_owned());
+        }
+        if self.fail_next > 0 && self.pass_first > 0 {
+            self.pass_first -= 1;
+            return Ok(());
         }
         if self.fail_next > 0 {
             self.fail_next -= 1;

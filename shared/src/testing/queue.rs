@@ -33,6 +33,13 @@ struct QueueState {
     dropped: usize,
     /// Jobs hidden for a while after they were received (see `JobQueue::defer`).
     deferred: Vec<(Job, std::time::Duration)>,
+    /// How long each `send_all` takes (see [`MemoryQueue::set_latency`]).
+    latency: std::time::Duration,
+    /// `send_all` calls under way now, and the most seen at once.
+    in_flight: usize,
+    max_in_flight: usize,
+    /// Jobs per `send_all` call, in the order the calls began.
+    batches: Vec<usize>,
     faults: FaultSwitch,
 }
 
@@ -71,6 +78,28 @@ impl MemoryQueue {
         self.lock().faults.fail_next(calls);
     }
 
+    /// The first `ok` sends succeed, the `calls` after them fail with
+    /// [`QueueError::Unavailable`], later ones succeed again: a failure part-way.
+    pub fn fail_after(&self, ok: u32, calls: u32) {
+        self.lock().faults.fail_after(ok, calls);
+    }
+
+    /// Every `send_all` takes this long (a tokio sleep) before it is accepted or fails, as a
+    /// request to SQS does; concurrent calls overlap, so a test can see how many run at once.
+    pub fn set_latency(&self, latency: std::time::Duration) {
+        self.lock().latency = latency;
+    }
+
+    /// The most `send_all` calls that were under way at once.
+    pub fn max_in_flight(&self) -> usize {
+        self.lock().max_in_flight
+    }
+
+    /// How many jobs each `send_all` call carried, in the order the calls began.
+    pub fn batch_sizes(&self) -> Vec<usize> {
+        self.lock().batches.clone()
+    }
+
     /// The jobs kept so far, with their deduplication ids, oldest first.
     pub fn sent(&self) -> Vec<SentJob> {
         self.lock().sent.clone()
@@ -103,6 +132,15 @@ impl MemoryQueue {
     }
 }
 
+/// One `send_all` under way; leaving it (done, failed or dropped) counts it out.
+struct InFlight<'a>(&'a MemoryQueue);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.lock().in_flight -= 1;
+    }
+}
+
 impl JobQueue for MemoryQueue {
     async fn send(&self, job: &Job, nonce: &str) -> Result<(), QueueError> {
         let mut state = self.lock();
@@ -113,6 +151,18 @@ impl JobQueue for MemoryQueue {
     }
 
     async fn send_all(&self, jobs: &[Job], nonce: &str) -> Result<usize, QueueError> {
+        let latency = {
+            let mut state = self.lock();
+            state.batches.push(jobs.len());
+            state.in_flight += 1;
+            state.max_in_flight = state.max_in_flight.max(state.in_flight);
+            state.latency
+        };
+        // Counted out however the call ends, a caller dropping it mid-flight included.
+        let _in_flight = InFlight(self);
+        if !latency.is_zero() {
+            tokio::time::sleep(latency).await;
+        }
         let mut state = self.lock();
         state.faults.trip().map_err(QueueError::Unavailable)?;
         for job in jobs {

@@ -26,7 +26,8 @@ pub use provider::{
 };
 pub use queue::{JobQueue, QueueError};
 pub use repositories::{
-    ActiveConnectionsPage, ConnectionRepository, DeliveryRepository, LeaseOutcome,
-    MappingRepository, OAuthStateRepository, OrderRepository, PublishClaim, RepositoryError,
-    ResolvedRef, StateConsumed, StoreRef, StoredOrder, SyncLogRepository, SyncRunRepository,
+    ActiveBusinessesPage, ActiveConnectionsPage, ConnectionRepository, DeliveryRepository,
+    LeaseOutcome, MappingRepository, OAuthStateRepository, OrderRepository, PublishClaim,
+    RepositoryError, ResolvedRef, StateConsumed, StoreRef, StoredOrder, SyncLogRepository,
+    SyncRunRepository,
 };

@@ -33,6 +33,16 @@ pub struct ActiveConnectionsPage {
     pub next_cursor: Option<String>,
 }
 
+/// A page of the businesses with an active connection: their ids only, which is all a poll
+/// job needs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ActiveBusinessesPage {
+    /// The businesses, in id order.
+    pub business_ids: Vec<BusinessId>,
+    /// Cursor of the next page; `None` on the last.
+    pub next_cursor: Option<String>,
+}
+
 /// Result of trying to take the single-flight refresh lease of a connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LeaseOutcome {
@@ -77,12 +87,21 @@ pub trait ConnectionRepository: Send + Sync {
         business: &BusinessId,
     ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
 
-    /// Active connections, a page at a time.
+    /// Active connections in business-id order, up to `limit` (at most 1000) a page. A page
+    /// may hold fewer and still have a next cursor (the table stops a read at 1 MB).
     fn list_active(
         &self,
         cursor: Option<&str>,
         limit: u32,
     ) -> impl Future<Output = Result<ActiveConnectionsPage, RepositoryError>> + Send;
+
+    /// The ids of the businesses [`Self::list_active`] pages through, with the same cursors
+    /// and page rules, without fetching or decoding the rest of each connection.
+    fn active_businesses(
+        &self,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> impl Future<Output = Result<ActiveBusinessesPage, RepositoryError>> + Send;
 
     /// Sets the status (e.g. uninstalled); no-op when there is no connection.
     fn set_status(

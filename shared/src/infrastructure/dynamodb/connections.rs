@@ -9,7 +9,8 @@ use time::OffsetDateTime;
 use super::keys::{self, ACTIVE, CONN, GSI1, GSI2};
 use super::{DynamoStore, Item, applied, from_item, from_ms, ms, num, s, to_item, unavailable};
 use crate::domain::ports::{
-    ActiveConnectionsPage, ConnectionRepository, LeaseOutcome, RepositoryError,
+    ActiveBusinessesPage, ActiveConnectionsPage, ConnectionRepository, LeaseOutcome,
+    RepositoryError,
 };
 use crate::domain::{
     BusinessId, Connection, ConnectionStatus, EncryptedCredentials, ProviderKind,
@@ -126,6 +127,61 @@ fn decode(item: Item) -> Result<Connection, RepositoryError> {
     from_item::<ConnectionItem>(item)?.into_domain()
 }
 
+/// Largest page of active connections: one `Query` of `limit + 1` items.
+const MAX_ACTIVE_PAGE: u32 = 1000;
+
+impl DynamoStore {
+    /// The sparse `ACTIVE` index from after `cursor`, reading `limit + 1` items so the page
+    /// knows whether another follows.
+    fn active_query(
+        &self,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder, RepositoryError>
+    {
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .index_name(GSI2)
+            .key_condition_expression("GSI2PK = :pk")
+            .expression_attribute_values(":pk", s(ACTIVE))
+            .limit(i32::try_from(limit + 1).unwrap_or(i32::MAX));
+        if let Some(cursor) = cursor {
+            let after = cursor::decode(CURSOR_KIND, cursor, |p| BusinessId::parse(p).is_ok())
+                .ok_or(RepositoryError::InvalidCursor)?;
+            let business = BusinessId::parse(&after).map_err(|_| RepositoryError::InvalidCursor)?;
+            let mut start = keys::key(keys::biz(&business), CONN);
+            start.insert("GSI2PK".into(), s(ACTIVE));
+            start.insert("GSI2SK".into(), s(after));
+            query = query.set_exclusive_start_key(Some(start));
+        }
+        Ok(query)
+    }
+}
+
+/// Cuts a page read as `limit + 1` items back to `limit` and returns the next page's cursor:
+/// after the last item kept when more follow, which is when the extra item came back or when
+/// DynamoDB stopped at its 1 MB read limit first (a `LastEvaluatedKey` with `limit` items or
+/// fewer; its `GSI2SK` is the last business read).
+fn page_end<T>(
+    items: &mut Vec<T>,
+    limit: u32,
+    last_evaluated: Option<&Item>,
+    business: impl Fn(&T) -> &str,
+) -> Option<String> {
+    if items.len() > limit as usize {
+        items.truncate(limit as usize);
+        return items
+            .last()
+            .map(|item| cursor::encode(CURSOR_KIND, business(item)));
+    }
+    match last_evaluated.and_then(|key| key.get("GSI2SK")) {
+        Some(AttributeValue::S(after)) => Some(cursor::encode(CURSOR_KIND, after)),
+        _ => None,
+    }
+}
+
 impl ConnectionRepository for DynamoStore {
     async fn save(&self, connection: &Connection) -> Result<(), RepositoryError> {
         self.client
@@ -208,41 +264,62 @@ impl ConnectionRepository for DynamoStore {
         cursor: Option<&str>,
         limit: u32,
     ) -> Result<ActiveConnectionsPage, RepositoryError> {
-        let limit = limit.clamp(1, 1000);
-        let mut query = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .index_name(GSI2)
-            .key_condition_expression("GSI2PK = :pk")
-            .expression_attribute_values(":pk", s(ACTIVE))
-            .limit(limit as i32 + 1);
-        if let Some(cursor) = cursor {
-            let after = cursor::decode(CURSOR_KIND, cursor, |p| BusinessId::parse(p).is_ok())
-                .ok_or(RepositoryError::InvalidCursor)?;
-            let business = BusinessId::parse(&after).map_err(|_| RepositoryError::InvalidCursor)?;
-            let mut start = keys::key(keys::biz(&business), CONN);
-            start.insert("GSI2PK".into(), s(ACTIVE));
-            start.insert("GSI2SK".into(), s(after));
-            query = query.set_exclusive_start_key(Some(start));
-        }
-        let out = query.send().await.map_err(unavailable)?;
+        let limit = limit.clamp(1, MAX_ACTIVE_PAGE);
+        let out = self
+            .active_query(cursor, limit)?
+            .send()
+            .await
+            .map_err(unavailable)?;
         let mut connections = out
             .items
             .unwrap_or_default()
             .into_iter()
             .map(decode)
             .collect::<Result<Vec<_>, _>>()?;
-        let next_cursor = if connections.len() > limit as usize {
-            connections.truncate(limit as usize);
-            connections
-                .last()
-                .map(|c| cursor::encode(CURSOR_KIND, c.business_id.as_str()))
-        } else {
-            None
-        };
+        let next_cursor = page_end(
+            &mut connections,
+            limit,
+            out.last_evaluated_key.as_ref(),
+            |c| c.business_id.as_str(),
+        );
         Ok(ActiveConnectionsPage {
             connections,
+            next_cursor,
+        })
+    }
+
+    async fn active_businesses(
+        &self,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<ActiveBusinessesPage, RepositoryError> {
+        let limit = limit.clamp(1, MAX_ACTIVE_PAGE);
+        let out = self
+            .active_query(cursor, limit)?
+            .projection_expression("GSI2SK")
+            .send()
+            .await
+            .map_err(unavailable)?;
+        let mut business_ids = out
+            .items
+            .unwrap_or_default()
+            .iter()
+            .map(|item| match item.get("GSI2SK") {
+                Some(AttributeValue::S(id)) => BusinessId::parse(id)
+                    .map_err(|_| RepositoryError::Corrupt(format!("active index entry {id:?}"))),
+                _ => Err(RepositoryError::Corrupt(
+                    "active index entry without GSI2SK".into(),
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let next_cursor = page_end(
+            &mut business_ids,
+            limit,
+            out.last_evaluated_key.as_ref(),
+            BusinessId::as_str,
+        );
+        Ok(ActiveBusinessesPage {
+            business_ids,
             next_cursor,
         })
     }

@@ -6,7 +6,8 @@ use time::OffsetDateTime;
 
 use super::{ConnectionRecord, Lease, MemoryStore, millis};
 use crate::domain::ports::{
-    ActiveConnectionsPage, ConnectionRepository, LeaseOutcome, RepositoryError,
+    ActiveBusinessesPage, ActiveConnectionsPage, ConnectionRepository, LeaseOutcome,
+    RepositoryError,
 };
 use crate::domain::{BusinessId, Connection, ConnectionStatus, EncryptedCredentials, ProviderKind};
 use crate::infrastructure::cursor;
@@ -32,6 +33,37 @@ fn stored_credentials(c: &EncryptedCredentials) -> EncryptedCredentials {
         access_expires_at: c.access_expires_at.map(millis),
         refresh_expires_at: c.refresh_expires_at.map(millis),
     }
+}
+
+/// Where a page of active connections starts: after the cursor's business.
+fn after_cursor(cursor: Option<&str>) -> Result<Bound<BusinessId>, RepositoryError> {
+    Ok(match cursor {
+        Some(c) => Bound::Excluded(
+            cursor::decode(CURSOR_KIND, c, |p| BusinessId::parse(p).is_ok())
+                .and_then(|p| BusinessId::parse(&p).ok())
+                .ok_or(RepositoryError::InvalidCursor)?,
+        ),
+        None => Bound::Unbounded,
+    })
+}
+
+/// Cuts `items` (up to `limit + 1` read) to the page and returns the next page's cursor. With
+/// a `cap` (see [`MemoryStore::cap_active_pages`]) a page stops at `cap` items with a cursor
+/// when any are left, as DynamoDB's 1 MB read limit stops a page.
+fn page_end<T>(
+    items: &mut Vec<T>,
+    limit: u32,
+    cap: Option<usize>,
+    business: impl Fn(&T) -> &BusinessId,
+) -> Option<String> {
+    let limit = (limit.clamp(1, MAX_PAGE) as usize).min(cap.unwrap_or(usize::MAX).max(1));
+    if items.len() <= limit {
+        return None;
+    }
+    items.truncate(limit);
+    items
+        .last()
+        .map(|item| cursor::encode(CURSOR_KIND, business(item).as_str()))
 }
 
 impl ConnectionRepository for MemoryStore {
@@ -98,34 +130,43 @@ impl ConnectionRepository for MemoryStore {
         cursor: Option<&str>,
         limit: u32,
     ) -> Result<ActiveConnectionsPage, RepositoryError> {
-        let limit = limit.clamp(1, MAX_PAGE) as usize;
-        let after = match cursor {
-            Some(c) => Bound::Excluded(
-                cursor::decode(CURSOR_KIND, c, |p| BusinessId::parse(p).is_ok())
-                    .and_then(|p| BusinessId::parse(&p).ok())
-                    .ok_or(RepositoryError::InvalidCursor)?,
-            ),
-            None => Bound::Unbounded,
-        };
+        let after = after_cursor(cursor)?;
         self.with(|t| {
+            let cap = t.active_page_cap;
             let mut connections: Vec<Connection> = t
                 .connections
                 .range((after, Bound::Unbounded))
                 .map(|(_, r)| &r.connection)
                 .filter(|c| c.is_active())
-                .take(limit + 1)
+                .take(limit.clamp(1, MAX_PAGE) as usize + 1)
                 .cloned()
                 .collect();
-            let next_cursor = if connections.len() > limit {
-                connections.truncate(limit);
-                connections
-                    .last()
-                    .map(|c| cursor::encode(CURSOR_KIND, c.business_id.as_str()))
-            } else {
-                None
-            };
+            let next_cursor = page_end(&mut connections, limit, cap, |c| &c.business_id);
             Ok(ActiveConnectionsPage {
                 connections,
+                next_cursor,
+            })
+        })
+    }
+
+    async fn active_businesses(
+        &self,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<ActiveBusinessesPage, RepositoryError> {
+        let after = after_cursor(cursor)?;
+        self.with(|t| {
+            let cap = t.active_page_cap;
+            let mut business_ids: Vec<BusinessId> = t
+                .connections
+                .range((after, Bound::Unbounded))
+                .filter(|(_, r)| r.connection.is_active())
+                .map(|(id, _)| id.clone())
+                .take(limit.clamp(1, MAX_PAGE) as usize + 1)
+                .collect();
+            let next_cursor = page_end(&mut business_ids, limit, cap, |id| id);
+            Ok(ActiveBusinessesPage {
+                business_ids,
                 next_cursor,
             })
         })
@@ -403,6 +444,27 @@ mod tests {
         let expected: Vec<_> = ["b1", "b2", "b4", "b5"].map(business).to_vec();
         assert_eq!(seen, expected);
 
+        // The ids alone page the same way, behind the same cursors, and stop short at a cap.
+        store.cap_active_pages(1);
+        let mut ids = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = store.active_businesses(cursor.as_deref(), 3).await.unwrap();
+            assert!(page.business_ids.len() <= 1);
+            ids.extend(page.business_ids);
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        assert_eq!(ids, expected);
+        let first = store.list_active(None, 3).await.unwrap();
+        let resumed = store
+            .active_businesses(first.next_cursor.as_deref(), 3)
+            .await
+            .unwrap();
+        assert_eq!(resumed.business_ids, [business("b2")]);
+
         let foreign = cursor::encode("log", "b1");
         for bad in [
             "not a cursor",
@@ -410,6 +472,11 @@ mod tests {
             &cursor::encode(CURSOR_KIND, "a#b"),
         ] {
             let err = store.list_active(Some(bad), 2).await.unwrap_err();
+            assert!(
+                matches!(err, RepositoryError::InvalidCursor),
+                "{bad}: {err:?}"
+            );
+            let err = store.active_businesses(Some(bad), 2).await.unwrap_err();
             assert!(
                 matches!(err, RepositoryError::InvalidCursor),
                 "{bad}: {err:?}"

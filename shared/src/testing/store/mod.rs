@@ -42,6 +42,8 @@ struct Tables {
     rejections: BTreeMap<(BusinessId, String), u32>,
     /// Handled webhook deliveries by (business, key), with when they are forgotten.
     deliveries: BTreeMap<(BusinessId, String), time::OffsetDateTime>,
+    /// Most active connections one page returns (see [`MemoryStore::cap_active_pages`]).
+    active_page_cap: Option<usize>,
     faults: FaultSwitch,
 }
 
@@ -122,6 +124,18 @@ impl MemoryStore {
     /// ones succeed again.
     pub fn fail_next(&self, calls: u32) {
         self.lock().faults.fail_next(calls);
+    }
+
+    /// The first `ok` repository calls succeed, the `calls` after them fail with
+    /// [`RepositoryError::Unavailable`], later ones succeed again: a failure part-way.
+    pub fn fail_after(&self, ok: u32, calls: u32) {
+        self.lock().faults.fail_after(ok, calls);
+    }
+
+    /// Pages of active connections (and of their businesses) hold at most `items`, with a
+    /// next cursor when more are left, as DynamoDB cuts a page at 1 MB read whatever the limit.
+    pub fn cap_active_pages(&self, items: usize) {
+        self.lock().active_page_cap = Some(items);
     }
 
     /// Forgets every remembered delivery and carried-out request (as if never recorded).
