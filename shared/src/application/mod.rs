@@ -15,6 +15,7 @@ pub mod service;
 pub mod sessions;
 pub mod state_token;
 pub mod sync;
+pub mod warm;
 pub mod webhook;
 
 #[cfg(test)]

@@ -65,14 +65,14 @@ impl<P: Ports> EcommerceService<P> {
         if wanted.is_empty() {
             return Ok(());
         }
-        let found: HashMap<StoreRef, ResolvedRef> = self
-            .adapters
-            .store
-            .resolve(business, &wanted)
-            .await?
-            .into_iter()
-            .map(|r| (r.store.clone(), r))
-            .collect();
+        let (mut known, missing) = self.warm.refs(business, &wanted);
+        if !missing.is_empty() {
+            let read = self.adapters.store.resolve(business, &missing).await?;
+            self.warm.remember_refs(business, &missing, &read);
+            known.extend(read);
+        }
+        let found: HashMap<StoreRef, ResolvedRef> =
+            known.into_iter().map(|r| (r.store.clone(), r)).collect();
         for line in &mut order.line_items {
             let by_variant = line
                 .variant_external_id

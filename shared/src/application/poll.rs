@@ -41,6 +41,17 @@ pub struct PollSummary {
     pub rejected: Vec<String>,
 }
 
+impl PollSummary {
+    /// True when the poll found nothing to publish and nothing to report.
+    pub fn is_quiet(&self) -> bool {
+        self.ingested == 0
+            && self.updated == 0
+            && self.ack_failed == 0
+            && self.withheld.is_empty()
+            && self.rejected.is_empty()
+    }
+}
+
 impl<P: Ports> EcommerceService<P> {
     /// Re-enables or recreates the connection's webhooks where the store dropped them, and
     /// registers those that never were (best effort: polling covers what webhooks miss).
@@ -137,6 +148,17 @@ impl<P: Ports> EcommerceService<P> {
     pub async fn poll(&self, business: &BusinessId) -> Result<PollSummary, ServiceError> {
         let result = self.poll_inner(business).await;
         match &result {
+            // Nothing new: no log entry (96 a day per store that say nothing), only the time.
+            Ok(s) if s.is_quiet() => {
+                if let Err(e) = self
+                    .adapters
+                    .store
+                    .mark_polled(business, self.adapters.clock.now())
+                    .await
+                {
+                    tracing::warn!(business = %business, error = %e, "poll time not recorded");
+                }
+            }
             Ok(s) => {
                 let message = format!(
                     "pulled {} orders: {} new, {} updated, {} already ingested{}",
@@ -208,7 +230,11 @@ impl<P: Ports> EcommerceService<P> {
         let business = &connection.business_id;
         let feed = self.providers().orders(connection.provider)?;
         self.repair_webhooks(connection, session).await;
-        let recovered = self.drain_outbox(business).await?;
+        let recovered = if self.warm.drain_due(business, self.adapters.clock.now()) {
+            self.drain_outbox(business).await?
+        } else {
+            0
+        };
         let since = connection.poll_since() - self.settings.poll_overlap;
         let mut summary = PollSummary {
             ingested: recovered,

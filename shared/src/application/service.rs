@@ -159,12 +159,18 @@ impl From<crate::domain::ports::CatalogError> for ServiceError {
 pub struct EcommerceService<P: Ports> {
     pub(crate) adapters: Adapters<P>,
     pub(crate) settings: Settings,
+    /// What this instance keeps between invocations (see [`super::warm`]).
+    pub(crate) warm: super::warm::WarmCache,
 }
 
 impl<P: Ports> EcommerceService<P> {
     /// A service over `adapters`.
     pub fn new(adapters: Adapters<P>, settings: Settings) -> Self {
-        Self { adapters, settings }
+        Self {
+            adapters,
+            settings,
+            warm: super::warm::WarmCache::default(),
+        }
     }
 
     /// The settings in force.
@@ -219,6 +225,29 @@ impl<P: Ports> EcommerceService<P> {
         connection: &Connection,
         refresh: Refresh,
     ) -> Result<StoreSession, ServiceError> {
+        // A token good for a while yet: the credentials this instance decrypted for this very
+        // connection version serve again (no KMS call); a refresh goes the long way.
+        let now = self.adapters.clock.now();
+        if refresh == Refresh::WhenDue
+            && !crate::application::sessions::needs_refresh(
+                connection,
+                now,
+                self.settings.refresh.margin,
+            )
+        {
+            let credentials = match self.warm.credentials(connection) {
+                Some(credentials) => credentials,
+                None => {
+                    let credentials = decrypt(&self.adapters.cipher, connection).await?;
+                    self.warm.keep_credentials(connection, &credentials);
+                    credentials
+                }
+            };
+            return Ok(crate::application::sessions::session(
+                connection,
+                credentials,
+            ));
+        }
         let authorization = self.providers().authorization(connection.provider)?;
         let ports = SessionPorts {
             connections: &self.adapters.store,

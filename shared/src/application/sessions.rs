@@ -99,7 +99,7 @@ pub async fn encrypt<K: CredentialCipher>(
     })
 }
 
-fn session(connection: &Connection, credentials: Credentials) -> StoreSession {
+pub(crate) fn session(connection: &Connection, credentials: Credentials) -> StoreSession {
     StoreSession {
         shop: connection.shop.clone(),
         credentials,
@@ -109,7 +109,11 @@ fn session(connection: &Connection, credentials: Credentials) -> StoreSession {
     }
 }
 
-fn needs_refresh(connection: &Connection, now: OffsetDateTime, margin: Duration) -> bool {
+pub(crate) fn needs_refresh(
+    connection: &Connection,
+    now: OffsetDateTime,
+    margin: Duration,
+) -> bool {
     connection
         .credentials
         .access_expires_at

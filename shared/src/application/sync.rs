@@ -57,6 +57,19 @@ fn inventory_key(change_key: &str, product_id: &str, stock_hash: &str) -> String
 }
 
 impl<P: Ports> EcommerceService<P> {
+    /// Stores a product mapping, and keeps its store ids' business ids warm for the orders
+    /// this instance reads next.
+    async fn save_mapping(
+        &self,
+        business: &BusinessId,
+        mapping: &ProductMapping,
+    ) -> Result<(), ServiceError> {
+        self.adapters.store.put_product(business, mapping).await?;
+        self.warm
+            .prime_refs(business, crate::domain::ports::ResolvedRef::all_of(mapping));
+        Ok(())
+    }
+
     /// Pushes one product and its stock unless both are unchanged since the last push. The
     /// product is written only when its content changed; stock goes along with the write where
     /// the store takes it, and as one inventory change for the other variants.
@@ -142,7 +155,7 @@ impl<P: Ports> EcommerceService<P> {
             .collect();
         if levels.is_empty() {
             mapping.stock_hash = stock;
-            self.adapters.store.put_product(business, &mapping).await?;
+            self.save_mapping(business, &mapping).await?;
             return Ok(Pushed::Sent);
         }
         if wrote_product {
@@ -153,7 +166,7 @@ impl<P: Ports> EcommerceService<P> {
                 .as_ref()
                 .map(|m| m.stock_hash.clone())
                 .unwrap_or_default();
-            self.adapters.store.put_product(business, &mapping).await?;
+            self.save_mapping(business, &mapping).await?;
         }
         for (n, chunk) in levels.chunks(250).enumerate() {
             // One key per chunk: a key names one change (a second chunk under the first
@@ -162,7 +175,7 @@ impl<P: Ports> EcommerceService<P> {
             catalog.set_inventory(session, chunk, &key).await?;
         }
         mapping.stock_hash = stock;
-        self.adapters.store.put_product(business, &mapping).await?;
+        self.save_mapping(business, &mapping).await?;
         Ok(Pushed::Sent)
     }
 
@@ -235,6 +248,18 @@ impl<P: Ports> EcommerceService<P> {
             return Ok(Pushed::Unchanged);
         };
         let catalog = self.providers().catalog(connection.provider)?;
+        // Unchanged since the last push: decided before opening a session (no KMS call) and
+        // not logged (nothing happened).
+        let previous = self.adapters.store.product(business, product_id).await?;
+        if previous.is_some_and(|m| {
+            m.removed_at.is_none()
+                && m.content_hash == product.content_hash()
+                && m.stock_hash == product.stock_hash()
+        }) {
+            let unchanged = Ok(Pushed::Unchanged);
+            count_push(connection.provider, &unchanged);
+            return unchanged;
+        }
         let product = &product;
         let result = self
             .with_session(&connection, |session| async move {

@@ -137,25 +137,6 @@ impl<P: Ports> EcommerceService<P> {
         let span = tracing::Span::current();
         span.record("business", business.as_str());
         span.record("provider", provider.as_str());
-        let delivery_key = identity
-            .delivery_id
-            .as_ref()
-            .map(|id| format!("{provider}#{id}"));
-        if let Some(key) = &delivery_key {
-            let now = self.adapters.clock.now();
-            if self
-                .adapters
-                .store
-                .delivery_seen(business, key, now)
-                .await
-                .unwrap_or(false)
-            {
-                return Ok(WebhookOutcome {
-                    ok: true,
-                    detail: format!("{}: delivery already handled", identity.topic),
-                });
-            }
-        }
         let event = match adapter.parse_webhook(&identity, &delivery.body) {
             Ok(event) => event,
             Err(e) => {
@@ -173,12 +154,46 @@ impl<P: Ports> EcommerceService<P> {
                 });
             }
         };
+        // Orders need no delivery memory: their versions tell a repeat from a change, and the
+        // orders stream is their record. Other events are remembered by delivery id.
+        let is_order = matches!(
+            event,
+            WebhookEvent::Order(_) | WebhookEvent::OrderChanged { .. }
+        );
+        let delivery_key = identity
+            .delivery_id
+            .as_ref()
+            .filter(|_| !is_order)
+            .map(|id| format!("{provider}#{id}"));
+        if let Some(key) = &delivery_key {
+            let now = self.adapters.clock.now();
+            if self
+                .adapters
+                .store
+                .delivery_seen(business, key, now)
+                .await
+                .unwrap_or(false)
+            {
+                return Ok(WebhookOutcome {
+                    ok: true,
+                    detail: format!("{}: delivery already handled", identity.topic),
+                });
+            }
+        }
         let outcome = self.act(&connection, &identity, event).await;
         let topic = identity.topic.as_str();
-        self.log_outcome(business, SyncKind::Webhook, topic, &outcome, |detail| {
-            ((1, 0, 0), format!("{topic}: {detail}"))
-        })
-        .await;
+        match (&outcome, is_order) {
+            // An order taken in is in the orders stream; the sync log keeps what needs a look.
+            (Ok(detail), true) => {
+                tracing::info!(business = %business, topic, detail = %detail, "webhook handled")
+            }
+            _ => {
+                self.log_outcome(business, SyncKind::Webhook, topic, &outcome, |detail| {
+                    ((1, 0, 0), format!("{topic}: {detail}"))
+                })
+                .await
+            }
+        }
         if let (Ok(_), Some(key)) = (&outcome, &delivery_key) {
             let until = self.adapters.clock.now() + DELIVERY_MEMORY;
             if let Err(e) = self

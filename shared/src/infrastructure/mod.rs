@@ -1,6 +1,7 @@
 //! Adapters implementing the ports: AWS services and the store providers.
 
 pub mod aws;
+pub mod aws_calls;
 pub mod cursor;
 pub mod deadline;
 pub mod dynamodb;

@@ -161,12 +161,9 @@ async fn connect_sync_ingest_poll_log_and_disconnect_twice() {
     sorted.reverse();
     sorted.dedup();
     assert_eq!(ids, sorted, "newest first, no repeats");
-    // The duplicate delivery (same webhook id) is answered but not logged again.
-    assert!(
-        ids.len() >= 7,
-        "connect, syncs, webhook, polls: {}",
-        ids.len()
-    );
+    // Connect and the syncs are logged; an order taken in by webhook is in the orders stream,
+    // and a poll that finds nothing new writes no entry.
+    assert!(ids.len() >= 4, "connect, syncs, polls: {}", ids.len());
     let bad = app
         .call(
             "GET",
@@ -209,7 +206,7 @@ async fn connect_sync_ingest_poll_log_and_disconnect_twice() {
     let schedule = ecommerce_connector::interfaces::schedule::handle(&app.service, json!({}))
         .await
         .unwrap();
-    assert_eq!(schedule, json!({"scheduled": 0}));
+    assert_eq!(schedule["scheduled"], 0, "{schedule}");
 }
 
 #[tokio::test]

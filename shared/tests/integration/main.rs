@@ -4,6 +4,7 @@
 mod support;
 
 mod app;
+mod aws_calls;
 mod catalog;
 mod chaos;
 mod connections;

@@ -80,7 +80,9 @@ async fn a_second_poll_counts_duplicates_and_publishes_nothing_again() {
     assert_eq!((h.sink.published().len(), h.sink.publish_calls()), (2, 2));
     assert_eq!(h.provider.acknowledged().len(), 2, "acknowledged once each");
     assert_eq!(h.store.order_count(), 2);
-    assert_eq!(h.last_log(SyncKind::Poll).skipped, 2);
+    // Nothing new: no log entry, only the time of the poll.
+    assert_eq!(h.logs(SyncKind::Poll).len(), 1);
+    assert_eq!(h.store.last_polled(&h.business), Some(at(90)));
 }
 
 #[tokio::test]
@@ -275,7 +277,12 @@ async fn an_order_stuck_in_the_outbox_is_eventually_published() {
     h.provider.put_order(order("1002", 170));
     h.clock.set(at(175));
     h.service.poll(&h.business).await.unwrap();
+    // Its claim lapsed and no delivery of it came again: the hourly look in the outbox
+    // publishes it.
     h.clock.set(at(600));
+    h.service.poll(&h.business).await.unwrap();
+    assert!(!h.sink.published().iter().any(|p| p.order.name == "#1001"));
+    h.clock.set(at(3700));
     h.service.poll(&h.business).await.unwrap();
     let names: Vec<String> = h
         .sink

@@ -117,6 +117,13 @@ pub trait ConnectionRepository: Send + Sync {
         at: OffsetDateTime,
     ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
 
+    /// Records when the store was last polled (a poll that found nothing writes only this).
+    fn mark_polled(
+        &self,
+        business: &BusinessId,
+        at: OffsetDateTime,
+    ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
+
     /// Records when orders were last acknowledged at the store.
     fn set_last_ack(
         &self,

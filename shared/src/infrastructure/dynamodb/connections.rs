@@ -127,6 +127,29 @@ fn decode(item: Item) -> Result<Connection, RepositoryError> {
     from_item::<ConnectionItem>(item)?.into_domain()
 }
 
+impl DynamoStore {
+    /// Sets one instant attribute of the business's connection, if there is one.
+    async fn set_instant(
+        &self,
+        business: &BusinessId,
+        attribute: &'static str,
+        at: OffsetDateTime,
+    ) -> Result<(), RepositoryError> {
+        let result = self
+            .client
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(keys::key(keys::biz(business), CONN)))
+            .update_expression("SET #attribute = :at")
+            .condition_expression("attribute_exists(PK)")
+            .expression_attribute_names("#attribute", attribute)
+            .expression_attribute_values(":at", num(ms(at)))
+            .send()
+            .await;
+        applied(result).map(drop)
+    }
+}
+
 /// Largest page of active connections: one `Query` of `limit + 1` items.
 const MAX_ACTIVE_PAGE: u32 = 1000;
 
@@ -369,22 +392,20 @@ impl ConnectionRepository for DynamoStore {
         applied(result).map(drop)
     }
 
+    async fn mark_polled(
+        &self,
+        business: &BusinessId,
+        at: OffsetDateTime,
+    ) -> Result<(), RepositoryError> {
+        self.set_instant(business, "lastPolledAt", at).await
+    }
+
     async fn set_last_ack(
         &self,
         business: &BusinessId,
         at: OffsetDateTime,
     ) -> Result<(), RepositoryError> {
-        let result = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .set_key(Some(keys::key(keys::biz(business), CONN)))
-            .update_expression("SET lastAckAt = :at")
-            .condition_expression("attribute_exists(PK)")
-            .expression_attribute_values(":at", num(ms(at)))
-            .send()
-            .await;
-        applied(result).map(drop)
+        self.set_instant(business, "lastAckAt", at).await
     }
 
     async fn acquire_refresh_lease(

@@ -201,6 +201,17 @@ impl ConnectionRepository for MemoryStore {
         })
     }
 
+    async fn mark_polled(
+        &self,
+        business: &BusinessId,
+        at: OffsetDateTime,
+    ) -> Result<(), RepositoryError> {
+        self.with(|t| {
+            t.polled.insert(business.clone(), millis(at));
+            Ok(())
+        })
+    }
+
     async fn set_last_ack(
         &self,
         business: &BusinessId,

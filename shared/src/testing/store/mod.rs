@@ -40,6 +40,8 @@ struct Tables {
     grants: BTreeMap<String, Vec<(String, Vec<u8>, time::OffsetDateTime)>>,
     /// Failed reads of poison orders by (business, order key).
     rejections: BTreeMap<(BusinessId, String), u32>,
+    /// When each business's store was last polled (`lastPolledAt`).
+    polled: BTreeMap<BusinessId, time::OffsetDateTime>,
     /// Handled webhook deliveries by (business, key), with when they are forgotten.
     deliveries: BTreeMap<(BusinessId, String), time::OffsetDateTime>,
     /// Most active connections one page returns (see [`MemoryStore::cap_active_pages`]).
@@ -136,6 +138,11 @@ impl MemoryStore {
     /// next cursor when more are left, as DynamoDB cuts a page at 1 MB read whatever the limit.
     pub fn cap_active_pages(&self, items: usize) {
         self.lock().active_page_cap = Some(items);
+    }
+
+    /// When the business's store was last polled, if ever.
+    pub fn last_polled(&self, business: &BusinessId) -> Option<time::OffsetDateTime> {
+        self.lock().polled.get(business).copied()
     }
 
     /// Forgets every remembered delivery and carried-out request (as if never recorded).
