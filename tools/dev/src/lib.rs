@@ -244,6 +244,7 @@ fn default_scopes() -> Vec<String> {
         "write_inventory",
         "read_locations",
         "write_publications",
+        "write_merchant_managed_fulfillment_orders",
     ]
     .map(String::from)
     .to_vec()
