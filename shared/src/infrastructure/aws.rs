@@ -17,20 +17,17 @@ pub struct AwsClients {
 }
 
 impl AwsClients {
-    /// Loads region, credentials and endpoints from the environment and builds the clients.
-    /// Every call is bounded (connect 3 s, an attempt 10 s, a call with its retries 20 s), so
-    /// an AWS service that stops answering fails the work instead of outliving the function.
+    /// Loads region, credentials and endpoints from the environment and builds the clients
+    /// over a client of their own (tests and tools; a function shares its one client through
+    /// [`AwsClients::from_env_over`]).
     pub async fn from_env() -> Self {
-        let timeouts = aws_config::timeout::TimeoutConfig::builder()
-            .connect_timeout(Duration::from_secs(3))
-            .operation_attempt_timeout(Duration::from_secs(10))
-            .operation_timeout(Duration::from_secs(20))
-            .build();
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .timeout_config(timeouts)
-            .load()
-            .await;
-        Self::from_config(&config)
+        Self::from_env_over(&super::http_client::build()).await
+    }
+
+    /// Loads region, credentials and endpoints from the environment and builds the clients
+    /// over `http`.
+    pub async fn from_env_over(http: &reqwest::Client) -> Self {
+        Self::from_config(&sdk_loader(http).load().await)
     }
 
     /// Clients over an SDK configuration built elsewhere (tests point one at a dead endpoint).
@@ -41,6 +38,21 @@ impl AwsClients {
             kms: aws_sdk_kms::Client::new(config),
         }
     }
+}
+
+/// The SDK configuration loader every client is built from: HTTP over `http`, and every call
+/// bounded (connect 3 s, an attempt 10 s, a call with its retries 20 s), so an AWS service
+/// that stops answering fails the work instead of outliving the function. Callers may add to
+/// it (an endpoint, say) before `load()`.
+pub fn sdk_loader(http: &reqwest::Client) -> aws_config::ConfigLoader {
+    let timeouts = aws_config::timeout::TimeoutConfig::builder()
+        .connect_timeout(super::http_client::CONNECT_TIMEOUT)
+        .operation_attempt_timeout(Duration::from_secs(10))
+        .operation_timeout(Duration::from_secs(20))
+        .build();
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .http_client(super::aws_http::sdk_http_client(http))
+        .timeout_config(timeouts)
 }
 
 /// Renders an SDK error with its full cause chain (service code and message), for logs and

@@ -4,9 +4,7 @@ use aws_lambda_events::event::sqs::SqsEvent;
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::Value;
 
-use super::config::AppConfig;
 use super::{http, schedule, telemetry, wiring, worker};
-use crate::infrastructure::aws::AwsClients;
 use crate::infrastructure::deadline;
 use lambda_http::RequestExt;
 
@@ -19,10 +17,7 @@ pub type Error = lambda_runtime::Error;
 /// Serves the HTTP routes the route table gives `function` (`oauth`, `webhooks` or `api`).
 pub async fn run_http(function: &'static str) -> Result<(), Error> {
     telemetry::init();
-    let config = AppConfig::from_env()?;
-    let providers = wiring::providers_from_env(&config)?;
-    let clients = AwsClients::from_env().await;
-    let service = wiring::service(&config, &clients, providers);
+    let (config, service) = wiring::cold_start().await?;
     let http_config = wiring::http_config(&config, Some(function));
     let (service, http_config) = (&service, &http_config);
     lambda_http::run(lambda_http::service_fn(
@@ -55,10 +50,7 @@ pub async fn run_http(function: &'static str) -> Result<(), Error> {
 /// Serves an SQS FIFO queue of jobs (the `sync-worker` and `poll-worker` functions).
 pub async fn run_worker() -> Result<(), Error> {
     telemetry::init();
-    let config = AppConfig::from_env()?;
-    let providers = wiring::providers_from_env(&config)?;
-    let clients = AwsClients::from_env().await;
-    let service = wiring::service(&config, &clients, providers);
+    let (_, service) = wiring::cold_start().await?;
     let service = &service;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
         let deadline = deadline::from_epoch_ms(event.context.deadline, None);
@@ -74,10 +66,7 @@ pub async fn run_worker() -> Result<(), Error> {
 /// Serves the poll schedule (the `poll-scheduler` function).
 pub async fn run_scheduler() -> Result<(), Error> {
     telemetry::init();
-    let config = AppConfig::from_env()?;
-    let providers = wiring::providers_from_env(&config)?;
-    let clients = AwsClients::from_env().await;
-    let service = wiring::service(&config, &clients, providers);
+    let (_, service) = wiring::cold_start().await?;
     let service = &service;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         let deadline = deadline::from_epoch_ms(event.context.deadline, None);

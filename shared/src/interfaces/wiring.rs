@@ -35,6 +35,18 @@ pub fn providers_from_env(config: &AppConfig) -> Result<Providers, ConfigError> 
     providers::configured(&provider_context(config))
 }
 
+/// What a function builds once per cold start: its configuration and the service, the
+/// providers and the AWS clients over one HTTP client.
+pub async fn cold_start() -> Result<(AppConfig, EcommerceService<AwsPorts>), ConfigError> {
+    let config = AppConfig::from_env()?;
+    let http = crate::infrastructure::http_client::build();
+    let context = ProviderContext::over(&config.public_base_url, config.http_timeout, http);
+    let providers = providers::configured(&context)?;
+    let clients = AwsClients::from_env_over(&context.http).await;
+    let service = service(&config, &clients, providers);
+    Ok((config, service))
+}
+
 /// The service over AWS and `providers`, built once per cold start.
 pub fn service(
     config: &AppConfig,

@@ -23,9 +23,11 @@ const SHOP: &str = "demo.myshopify.com";
 async fn counted() -> (App, CallCounter) {
     let mut app = app_with(50, emulator_config(), CustomerData::Full).await;
     let counter = CallCounter::default();
-    let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await;
+    let sdk = ecommerce_connector::infrastructure::aws::sdk_loader(
+        &ecommerce_connector::infrastructure::http_client::build(),
+    )
+    .load()
+    .await;
     let clients = AwsClients::counted(&sdk, &counter);
     let config = app_config(&app.stack);
     let context = wiring::provider_context(&config);

@@ -79,10 +79,12 @@ async fn a_deleted_kms_key_alias_is_our_failure_not_the_stores() {
 async fn an_aws_endpoint_that_does_not_answer_is_a_503_not_a_401() {
     let stack = stack().await;
     // The same deployment, but DynamoDB, SQS and KMS are unreachable.
-    let dead = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url("http://127.0.0.1:9")
-        .load()
-        .await;
+    let dead = ecommerce_connector::infrastructure::aws::sdk_loader(
+        &ecommerce_connector::infrastructure::http_client::build(),
+    )
+    .endpoint_url("http://127.0.0.1:9")
+    .load()
+    .await;
     let mut config = crate::app::app_config(&stack);
     config.http_timeout = std::time::Duration::from_secs(2);
     let context = wiring::provider_context(&config);

@@ -24,12 +24,21 @@ pub struct ProviderContext {
 }
 
 impl ProviderContext {
-    /// A context with a fresh HTTP client.
+    /// A context over a client of its own (tests and tools).
     pub fn new(public_base_url: impl Into<String>, http_timeout: Duration) -> Self {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(5))
-            .build()
-            .unwrap_or_default();
+        Self::over(
+            public_base_url,
+            http_timeout,
+            crate::infrastructure::http_client::build(),
+        )
+    }
+
+    /// A context over the cold start's one client.
+    pub fn over(
+        public_base_url: impl Into<String>,
+        http_timeout: Duration,
+        http: reqwest::Client,
+    ) -> Self {
         Self {
             public_base_url: public_base_url.into(),
             http,

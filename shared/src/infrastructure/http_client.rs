@@ -1,0 +1,65 @@
+//! The one HTTP client of a cold start: one connection pool and one rustls configuration, used
+//! by the store providers and, through [`crate::infrastructure::aws_http`], by every AWS SDK
+//! client.
+//!
+//! The trust roots are Mozilla's, compiled in (`webpki-roots`, already parsed into trust
+//! anchors), so a cold start reads no certificate file: with the operating system's store the
+//! SDK alone opened about 290 files under `/etc/ssl/certs` before the first invocation. AWS
+//! endpoints and public stores chain to those roots; a store behind a private CA is not
+//! supported (it would not be by Shopify or a browser either).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+/// Time to open a connection (TCP and TLS) to AWS or a store.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// TLS 1.2 and 1.3 with the bundled roots, over aws-lc-rs (the crypto provider rustls and the
+/// SDK already use: one TLS stack).
+pub fn tls_config() -> rustls::ClientConfig {
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider);
+    // The provider is rustls' own default: its safe protocol versions always exist.
+    let builder = match builder.with_safe_default_protocol_versions() {
+        Ok(builder) => builder,
+        Err(_) => rustls::ClientConfig::builder(),
+    };
+    builder.with_root_certificates(roots).with_no_client_auth()
+}
+
+/// Builds the client. Falls back to reqwest's defaults only if the TLS configuration were
+/// refused, which would be a build error, not something the environment can cause.
+pub fn build() -> reqwest::Client {
+    reqwest::Client::builder()
+        .use_preconfigured_tls(tls_config())
+        .connect_timeout(CONNECT_TIMEOUT)
+        .build()
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundled_roots_include_amazons_and_the_common_public_cas() {
+        assert!(!tls_config().alpn_protocols.iter().any(|p| p == b"h2"));
+        let names: Vec<String> = webpki_roots::TLS_SERVER_ROOTS
+            .iter()
+            .map(|anchor| String::from_utf8_lossy(anchor.subject.as_ref()).into_owned())
+            .collect();
+        for expected in [
+            "Amazon Root CA 1",
+            "ISRG Root X1",
+            "DigiCert Global Root G2",
+        ] {
+            assert!(
+                names.iter().any(|n| n.contains(expected)),
+                "{expected} is not among the bundled roots"
+            );
+        }
+    }
+}
