@@ -112,13 +112,19 @@ async fn each_unit_of_work_keeps_to_its_aws_call_budget() {
         .await
         .unwrap();
     let unchanged_push = counter.take();
-    println!(
-        "AWS calls: new order {} {new_order:?}; duplicate {} {duplicate:?}; unchanged push {} {unchanged_push:?}; empty poll {} {empty_poll:?}",
-        new_order.len(),
-        duplicate.len(),
-        unchanged_push.len(),
-        empty_poll.len()
-    );
+    // Rows of docs/benchmarks.md's table (`benches/run` collects them from `--nocapture`).
+    for (unit, calls) in [
+        ("a new order (webhook)", &new_order),
+        ("the same order again", &duplicate),
+        ("an unchanged product push", &unchanged_push),
+        ("a poll that finds nothing new", &empty_poll),
+    ] {
+        println!(
+            "BENCHROW | {unit} | {} | {} |",
+            calls.len(),
+            calls.join(", ")
+        );
+    }
     assert!(new_order.len() <= 4, "{new_order:?}");
     assert!(
         !new_order.iter().any(|c| c.starts_with("KMS")),
