@@ -43,6 +43,9 @@ pub enum Metric {
     TokenRefreshes,
     /// Token refreshes the store refused (the merchant must reconnect).
     TokenRefreshRefusals,
+    /// Credentials the store refused with no refresh token to try (revoked WooCommerce keys,
+    /// a non-expiring Shopify token): the merchant must reconnect.
+    CredentialRefusals,
 }
 
 impl Metric {
@@ -61,6 +64,7 @@ impl Metric {
             Self::WebhookVerificationFailures => "WebhookVerificationFailures",
             Self::TokenRefreshes => "TokenRefreshes",
             Self::TokenRefreshRefusals => "TokenRefreshRefusals",
+            Self::CredentialRefusals => "CredentialRefusals",
         }
     }
 }
@@ -78,6 +82,14 @@ pub fn count(metric: Metric, provider: ProviderKind, value: f64) {
         *map.entry((provider.as_str().to_owned(), metric))
             .or_insert(0.0) += value;
     });
+}
+
+/// Counts an HTTP answer telling us to slow down (status 429) as [`Metric::ThrottledAnswers`];
+/// other statuses count nothing.
+pub fn throttled_status(provider: ProviderKind, status: u16) {
+    if status == 429 {
+        count(Metric::ThrottledAnswers, provider, 1.0);
+    }
 }
 
 /// Runs `work` with its own counters; returns its output and the EMF lines of what it
