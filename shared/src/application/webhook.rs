@@ -134,9 +134,7 @@ impl<P: Ports> EcommerceService<P> {
             });
         };
         let business = &connection.business_id;
-        let span = tracing::Span::current();
-        span.record("business", business.as_str());
-        span.record("provider", provider.as_str());
+        super::service::record_scope(Some(business), Some(provider));
         let event = match adapter.parse_webhook(&identity, &delivery.body) {
             Ok(event) => event,
             Err(e) => {
