@@ -103,6 +103,18 @@ async fn refusals_throttling_order_failures_and_every_push_path_are_counted() {
         FakeOp::GrantedScopes,
         ProviderError::Unauthorized("key revoked".into()),
     );
+    // And one whose expiring token is due, and whose refresh the store refuses.
+    let expiring = Harness::new();
+    let day = std::time::Duration::from_secs(86_400);
+    expiring
+        .provider
+        .set_expiring_tokens(std::time::Duration::from_secs(3600), Some(day));
+    expiring.connect().await;
+    expiring.clock.set(at(3400));
+    expiring.provider.fail_next(
+        FakeOp::Refresh,
+        ProviderError::Unauthorized("invalid_grant".into()),
+    );
     let ((), raw) = measured("poll-worker", 1_700_000_000_000, async {
         // Orders: lines not translated (storage down), a poison order, a refund whose order
         // cannot be read, an order left in the outbox and later published from it.
@@ -149,6 +161,7 @@ async fn refusals_throttling_order_failures_and_every_push_path_are_counted() {
         assert!(page.is_err());
         // Credentials refused with no refresh token; Shopify's token endpoint says slow down.
         assert!(revoked.service.scopes(&revoked.business).await.is_err());
+        assert!(expiring.service.scopes(&expiring.business).await.is_err());
         assert!(parse_token_response(429, b"").is_err());
     })
     .await;
@@ -163,6 +176,7 @@ async fn refusals_throttling_order_failures_and_every_push_path_are_counted() {
         assert_eq!(line["PushesSkipped"], 1.0, "{line:#}");
         assert_eq!(line["PushesFailed"], 1.0, "{line:#}");
         assert_eq!(line["CredentialRefusals"], 1.0, "{line:#}");
+        assert_eq!(line["TokenRefreshRefusals"], 1.0, "{line:#}");
     }
     let shopify = line_for(&lines, Some("shopify"));
     assert_eq!(shopify["ThrottledAnswers"], 1.0, "{shopify:#}");
