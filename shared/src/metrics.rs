@@ -21,17 +21,20 @@ pub const NAMESPACE: &str = "EcommerceConnector";
 pub enum Metric {
     /// Orders published for the first time.
     OrdersIngested,
-    /// Later versions of orders published (updated, cancelled, refunded).
+    /// Later versions of orders published (updated, cancelled, refunded), or events an
+    /// interrupted delivery left in the outbox.
     OrdersUpdated,
     /// Order deliveries that brought nothing new.
     OrderDuplicates,
-    /// Orders that could not be stored or published (left for a later delivery).
+    /// Orders that could not be handled: lines not translated, not stored or published, not
+    /// read in full from the store, unreadable (poison); left for a later delivery or poll.
     OrderFailures,
-    /// Products and collections written to a store.
+    /// Products, stock and collections written to a store (by a job, a batch page or a retry
+    /// job), and removals done at the store.
     PushesSent,
-    /// Pushes skipped because nothing changed.
+    /// Pushes skipped because nothing changed; removals with nothing to do.
     PushesSkipped,
-    /// Pushes that failed.
+    /// Pushes and removals that failed; a batch page or retry job failing whole counts one.
     PushesFailed,
     /// Answers from a store telling us to slow down (Shopify `THROTTLED`, HTTP 429).
     ThrottledAnswers,
