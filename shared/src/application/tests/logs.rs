@@ -8,31 +8,58 @@ use crate::interfaces::telemetry::invocation_with;
 use crate::testing::logs::capture;
 
 fn get_connection(business: &str) -> lambda_http::Request {
+    connection_request("GET", "GET /ecommerce/connection", business)
+}
+
+fn connection_request(method: &str, route_key: &str, business: &str) -> lambda_http::Request {
     let path = "/ecommerce/connection";
     let event = json!({
-        "version": "2.0", "routeKey": format!("GET {path}"), "rawPath": path,
+        "version": "2.0", "routeKey": route_key, "rawPath": path,
         "rawQueryString": format!("businessId={business}"), "headers": {}, "isBase64Encoded": false,
         "requestContext": {
             "accountId": "123456789012", "apiId": "test", "domainName": "api.example.test",
-            "http": {"method": "GET", "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "test"},
-            "requestId": "r-1", "routeKey": format!("GET {path}"), "stage": "$default", "time": "", "timeEpoch": 0,
+            "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "test"},
+            "requestId": "r-1", "routeKey": route_key, "stage": "$default", "time": "", "timeEpoch": 0,
             "authorizer": {"jwt": {"claims": {"sub": "u", "business_ids": format!("[{business}]")}, "scopes": null}}
         }
     });
     lambda_http::request::from_str(&event.to_string()).unwrap()
 }
 
-#[test]
-fn the_access_line_of_a_request_names_its_business_and_provider() {
-    let h = Harness::new();
-    let config = HttpConfig {
+fn config() -> HttpConfig {
+    HttpConfig {
         pwa_settings_url: "https://pwa.example.test/settings".into(),
         auth: AuthConfig {
             business_claim: "business_ids".into(),
         },
-        function: None,
+        function: Some("api"),
         legacy_callback_provider: None,
-    };
+    }
+}
+
+#[test]
+fn a_request_through_the_catch_all_has_its_access_line_too() {
+    let h = Harness::new();
+    let config = config();
+    let request = connection_request("PUT", "$default", h.business.as_str());
+    let (status, text) = capture(true, false, "info", async {
+        let answered = http::handle(&h.service, &config, request);
+        invocation_with("api", answered, |_| {}).await.status()
+    });
+    assert_eq!(status, 405);
+    let access: Value = text
+        .lines()
+        .map(|l| serde_json::from_str::<Value>(l).unwrap())
+        .find(|l| l["fields"]["message"] == "http")
+        .unwrap_or_else(|| panic!("no access line in {text}"));
+    assert_eq!(access["fields"]["status"], 405, "{access}");
+    assert_eq!(access["fields"]["method"], "PUT", "{access}");
+}
+
+#[test]
+fn the_access_line_of_a_request_names_its_business_and_provider() {
+    let h = Harness::new();
+    let config = config();
     let request = get_connection(h.business.as_str());
     let (status, text) = capture(true, false, "info", async {
         h.connect().await;

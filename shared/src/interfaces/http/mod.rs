@@ -41,20 +41,19 @@ pub async fn handle<P: Ports>(
 ) -> Response<Body> {
     let method = request.method().clone();
     let path = routes::normalize(request.uri().path());
-    let (route, provider) = match resolve(&request, &method, &path, config) {
-        routes::Resolution::Route(route, provider) => (route, provider),
-        routes::Resolution::MethodNotAllowed(allowed) => {
-            return responses::method_not_allowed(&allowed);
+    let response = match resolve(&request, &method, &path, config) {
+        routes::Resolution::Route(route, provider) => {
+            // Boxed: the route futures nest deeply; a box keeps the handler's future type
+            // shallow.
+            Box::pin(handlers::dispatch(
+                service, config, route, provider, &request,
+            ))
+            .await
         }
-        routes::Resolution::NotFound => {
-            return responses::error(404, "not_found", "no such route");
-        }
+        routes::Resolution::MethodNotAllowed(allowed) => responses::method_not_allowed(&allowed),
+        routes::Resolution::NotFound => responses::error(404, "not_found", "no such route"),
     };
-    // Boxed: the route futures nest deeply; a box keeps the handler's future type shallow.
-    let response = Box::pin(handlers::dispatch(
-        service, config, route, provider, &request,
-    ))
-    .await;
+    // The access line, whatever the answer.
     tracing::info!(method = %method, path = %path, status = response.status().as_u16(), "http");
     response
 }
