@@ -25,7 +25,8 @@ def write(name, event):
         f.write("\n")
 
 
-def http(method, path, query="", body=None, claims=True, headers=None):
+def http(method, path, query="", body=None, claims=True, headers=None, route_key=None):
+    route_key = route_key or f"{method} {path}"
     context = {
         "accountId": "123456789012",
         "apiId": "demoapi",
@@ -33,7 +34,7 @@ def http(method, path, query="", body=None, claims=True, headers=None):
         "domainPrefix": "api",
         "http": {"method": method, "path": path, "protocol": "HTTP/1.1", "sourceIp": "203.0.113.10", "userAgent": "pwa"},
         "requestId": "req-" + path.strip("/").replace("/", "-"),
-        "routeKey": f"{method} {path}",
+        "routeKey": route_key,
         "stage": "$default",
         "time": "26/Nov/2026:10:00:00 +0000",
         "timeEpoch": 1795687200000,
@@ -42,7 +43,7 @@ def http(method, path, query="", body=None, claims=True, headers=None):
         context["authorizer"] = {"jwt": {"claims": {"sub": "user-1", "business_ids": f"[{BUSINESS}]"}, "scopes": None}}
     event = {
         "version": "2.0",
-        "routeKey": f"{method} {path}",
+        "routeKey": route_key,
         "rawPath": path,
         "rawQueryString": query,
         "headers": {"content-type": "application/json", **(headers or {})},
@@ -99,6 +100,9 @@ def main():
     write("api-sync-log.json", http("GET", "/ecommerce/sync/log", f"{q}&limit=20"))
     write("api-debug-poll.json", http("GET", "/ecommerce/debug/poll", q))
     write("api-debug-scopes.json", http("GET", "/ecommerce/debug/scopes", q))
+    # A method no route has, on another function's path: API Gateway's catch-all ($default, no
+    # authorizer) hands it to the api function, which answers 405 with the path's methods.
+    write("api-unmatched-method.json", http("PUT", "/ecommerce/oauth/callback/shopify", claims=False, route_key="$default"))
     # A callback as Shopify sends it. Its timestamp is long past, so it must be refused
     # (a live one comes from the store's redirect within 90 seconds).
     write(

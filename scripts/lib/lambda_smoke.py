@@ -144,6 +144,10 @@ def main():
     s.http("oauth", "oauth-return-woocommerce.json", 302,
            location_end="ecommerce=error&provider=woocommerce&reason=invalid_state")
     s.http("webhooks", "webhook-woocommerce-ping.json", 200, body={"ok": True})
+    unmatched = s.http("api", "api-unmatched-method.json", 405, error_code="method_not_allowed")
+    allow = (unmatched.get("headers") or {}).get("allow")
+    if allow != "GET, POST":
+        fail(f"api-unmatched-method.json: Allow {allow!r}, expected 'GET, POST'")
 
     # Connect the demo business as a merchant would: the emulator approves the authorization
     # URL at once and redirects to the callback, which goes to the oauth function.

@@ -21,17 +21,20 @@ pub const NAMESPACE: &str = "EcommerceConnector";
 pub enum Metric {
     /// Orders published for the first time.
     OrdersIngested,
-    /// Later versions of orders published (updated, cancelled, refunded).
+    /// Later versions of orders published (updated, cancelled, refunded), or events an
+    /// interrupted delivery left in the outbox.
     OrdersUpdated,
     /// Order deliveries that brought nothing new.
     OrderDuplicates,
-    /// Orders that could not be stored or published (left for a later delivery).
+    /// Orders that could not be handled: lines not translated, not stored or published, not
+    /// read in full from the store, unreadable (poison); left for a later delivery or poll.
     OrderFailures,
-    /// Products and collections written to a store.
+    /// Products, stock and collections written to a store (by a job, a batch page or a retry
+    /// job), and removals done at the store.
     PushesSent,
-    /// Pushes skipped because nothing changed.
+    /// Pushes skipped because nothing changed; removals with nothing to do.
     PushesSkipped,
-    /// Pushes that failed.
+    /// Pushes and removals that failed; a batch page or retry job failing whole counts one.
     PushesFailed,
     /// Answers from a store telling us to slow down (Shopify `THROTTLED`, HTTP 429).
     ThrottledAnswers,
@@ -43,6 +46,9 @@ pub enum Metric {
     TokenRefreshes,
     /// Token refreshes the store refused (the merchant must reconnect).
     TokenRefreshRefusals,
+    /// Credentials the store refused with no refresh token to try (revoked WooCommerce keys,
+    /// a non-expiring Shopify token): the merchant must reconnect.
+    CredentialRefusals,
 }
 
 impl Metric {
@@ -61,6 +67,7 @@ impl Metric {
             Self::WebhookVerificationFailures => "WebhookVerificationFailures",
             Self::TokenRefreshes => "TokenRefreshes",
             Self::TokenRefreshRefusals => "TokenRefreshRefusals",
+            Self::CredentialRefusals => "CredentialRefusals",
         }
     }
 }
@@ -78,6 +85,14 @@ pub fn count(metric: Metric, provider: ProviderKind, value: f64) {
         *map.entry((provider.as_str().to_owned(), metric))
             .or_insert(0.0) += value;
     });
+}
+
+/// Counts an HTTP answer telling us to slow down (status 429) as [`Metric::ThrottledAnswers`];
+/// other statuses count nothing.
+pub fn throttled_status(provider: ProviderKind, status: u16) {
+    if status == 429 {
+        count(Metric::ThrottledAnswers, provider, 1.0);
+    }
 }
 
 /// Runs `work` with its own counters; returns its output and the EMF lines of what it

@@ -4,5 +4,5 @@
 
 #[tokio::main]
 async fn main() -> Result<(), ecommerce_connector::interfaces::runtime::Error> {
-    ecommerce_connector::interfaces::runtime::run_worker().await
+    ecommerce_connector::interfaces::runtime::run_worker("sync-worker").await
 }

@@ -111,7 +111,8 @@ impl<P: Ports> EcommerceService<P> {
                 self.push_page(&session, business, catalog, kind, run_id, cursor)
                     .await
             })
-            .await?;
+            .await
+            .inspect_err(|_| super::retry::count_failed_whole(connection.provider))?;
         for (_, result) in &results {
             super::sync::count_push(connection.provider, result);
         }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use time::OffsetDateTime;
 
-use super::service::{EcommerceService, Ports, ServiceError};
+use super::service::{EcommerceService, Ports, ServiceError, record_scope};
 use super::sessions::encrypt;
 use super::state_token::{self, StateClaims};
 use crate::domain::ports::{
@@ -176,6 +176,8 @@ impl<P: Ports> EcommerceService<P> {
         {
             return Err(CallbackError::ForgedState);
         }
+        // Signed by us: from here the lines name the business.
+        record_scope(Some(&claims.business_id), Some(provider));
         if claims.expires_at <= self.adapters.clock.now().unix_timestamp() {
             return Err(CallbackError::Expired);
         }
@@ -239,6 +241,7 @@ impl<P: Ports> EcommerceService<P> {
     ) -> Result<BusinessId, CallbackError> {
         let provider = claims.provider;
         let business = claims.business_id;
+        record_scope(Some(&business), Some(provider));
         let authorization = self.providers().authorization(provider)?;
         let now = self.adapters.clock.now();
         let previous = self.adapters.store.get(&business).await?;
@@ -379,6 +382,7 @@ impl<P: Ports> EcommerceService<P> {
         let Some(connection) = self.adapters.store.get(business).await? else {
             return Ok(false);
         };
+        record_scope(Some(business), Some(connection.provider));
         self.unwire(&connection).await;
         self.adapters.store.delete(business).await?;
         self.adapters.store.delete_all(business).await?;
@@ -399,13 +403,9 @@ impl<P: Ports> EcommerceService<P> {
         &self,
         business: &BusinessId,
     ) -> Result<Option<ConnectionView>, ServiceError> {
-        Ok(self
-            .adapters
-            .store
-            .get(business)
-            .await?
-            .as_ref()
-            .map(ConnectionView::from))
+        let connection = self.adapters.store.get(business).await?;
+        record_scope(Some(business), connection.as_ref().map(|c| c.provider));
+        Ok(connection.as_ref().map(ConnectionView::from))
     }
 
     /// Scopes the store grants now against those the app requires.

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::connect::CallbackError;
-use super::service::{EcommerceService, Ports, ServiceError};
+use super::service::{EcommerceService, Ports, ServiceError, record_scope};
 use super::state_token::{self, StateClaims};
 use crate::domain::ports::{
     AuthorizationGrant, Clock, ConnectionRepository, CredentialCipher, IdGenerator, JobQueue,
@@ -76,6 +76,7 @@ impl<P: Ports> EcommerceService<P> {
     pub async fn finish_key_delivery(&self, state: &str) -> Result<BusinessId, CallbackError> {
         let claims = state_token::verify(&self.settings.state_secret, state)
             .ok_or(CallbackError::ForgedState)?;
+        record_scope(Some(&claims.business_id), Some(claims.provider));
         let now = self.adapters.clock.now();
         let kept = self.adapters.store.grants(&claims.nonce, now).await?;
         // Nothing kept and already connected: a repeat of a finished delivery.

@@ -21,4 +21,4 @@ pub mod webhook;
 #[cfg(test)]
 mod tests;
 
-pub use service::{Adapters, EcommerceService, Ports, ServiceError, Settings};
+pub use service::{Adapters, EcommerceService, Ports, ServiceError, Settings, record_scope};

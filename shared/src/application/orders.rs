@@ -27,7 +27,10 @@ impl<P: Ports> EcommerceService<P> {
         business: &BusinessId,
         mut order: Order,
     ) -> Result<Ingested, IngestError> {
-        self.translate_lines(business, &mut order).await?;
+        if let Err(e) = self.translate_lines(business, &mut order).await {
+            metrics::count(Metric::OrderFailures, order.provider, 1.0);
+            return Err(e);
+        }
         let result = self.order_ingest().ingest(business, &order).await;
         let metric = match &result {
             Ok(Ingested::New) => Metric::OrdersIngested,
@@ -41,13 +44,20 @@ impl<P: Ports> EcommerceService<P> {
     }
 
     /// Publishes what an interrupted delivery left in an order's outbox, once its claim
-    /// lapsed. True when something was published.
+    /// lapsed. True when something was published (counted as an update, like any later
+    /// version's events).
     pub(crate) async fn recover_order(
         &self,
         business: &BusinessId,
         stored: &StoredOrder,
     ) -> Result<bool, IngestError> {
-        self.order_ingest().recover(business, stored).await
+        let result = self.order_ingest().recover(business, stored).await;
+        match &result {
+            Ok(true) => metrics::count(Metric::OrdersUpdated, stored.order.provider, 1.0),
+            Ok(false) => {}
+            Err(_) => metrics::count(Metric::OrderFailures, stored.order.provider, 1.0),
+        }
+        result
     }
 
     /// Fills in `productId` / `variantId` of each line from the product mappings: by the

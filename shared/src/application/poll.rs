@@ -6,6 +6,7 @@ use super::ingest::Ingested;
 use super::service::{EcommerceService, Ports, ServiceError};
 use crate::domain::ports::{Clock, ConnectionRepository, OrderRepository, StoreSession};
 use crate::domain::{BusinessId, Connection, SyncKind, SyncStatus};
+use crate::metrics::{self, Metric};
 
 /// Polls that try again to read an order that could not be read, before giving up on it.
 const POISON_TRIES: u32 = 3;
@@ -274,6 +275,7 @@ impl<P: Ports> EcommerceService<P> {
             }
             newest = newest.max(page.newest_update);
             for bad in &page.rejected {
+                metrics::count(Metric::OrderFailures, connection.provider, 1.0);
                 let key = format!(
                     "{}#{}#{}",
                     connection.provider, connection.shop, bad.external_id

@@ -4,9 +4,32 @@
 
 use super::service::{EcommerceService, Ports, ServiceError};
 use crate::domain::ports::{CatalogSource, Clock, JobQueue, MappingRepository};
-use crate::domain::{BusinessId, Job, Removal, SyncKind};
+use crate::domain::{BusinessId, Job, ProviderKind, Removal, SyncKind};
+use crate::metrics::{self, Metric};
+
+/// A removal at the store counts as a push (sent or failed).
+fn count_removal(provider: ProviderKind, result: &Result<(), ServiceError>) {
+    let metric = if result.is_ok() {
+        Metric::PushesSent
+    } else {
+        Metric::PushesFailed
+    };
+    metrics::count(metric, provider, 1.0);
+}
 
 impl<P: Ports> EcommerceService<P> {
+    /// A removal with nothing to do at the store: logged, and counted as a skipped push.
+    async fn removal_skipped(
+        &self,
+        provider: ProviderKind,
+        business: &BusinessId,
+        kind: SyncKind,
+        note: String,
+    ) {
+        metrics::count(Metric::PushesSkipped, provider, 1.0);
+        self.log_skipped(business, kind, note).await;
+    }
+
     /// Takes a removed product off sale at the store. Its mapping stays, marked removed, so an
     /// order that arrives for it later still names the business's ids. Nothing happens for a
     /// product never pushed, already removed, or back in the catalogue.
@@ -21,12 +44,14 @@ impl<P: Ports> EcommerceService<P> {
             Some(m) if m.removed_at.is_none() => m,
             Some(_) => {
                 let note = format!("{subject} already removed at the store");
-                self.log_skipped(business, SyncKind::Products, note).await;
+                self.removal_skipped(connection.provider, business, SyncKind::Products, note)
+                    .await;
                 return Ok(());
             }
             None => {
                 let note = format!("{subject} was never pushed: nothing to remove");
-                self.log_skipped(business, SyncKind::Products, note).await;
+                self.removal_skipped(connection.provider, business, SyncKind::Products, note)
+                    .await;
                 return Ok(());
             }
         };
@@ -38,7 +63,8 @@ impl<P: Ports> EcommerceService<P> {
             .is_some()
         {
             let note = format!("{subject} is in the catalogue again: not removed");
-            self.log_skipped(business, SyncKind::Products, note).await;
+            self.removal_skipped(connection.provider, business, SyncKind::Products, note)
+                .await;
             return Ok(());
         }
         let catalog = self.providers().catalog(connection.provider)?;
@@ -49,6 +75,7 @@ impl<P: Ports> EcommerceService<P> {
                 Ok(catalog.remove_product(&session, mapping, removal).await?)
             })
             .await;
+        count_removal(connection.provider, &result);
         if result.is_ok() {
             let mut removed = mapping.clone();
             removed.removed_at = Some(self.adapters.clock.now());
@@ -84,7 +111,7 @@ impl<P: Ports> EcommerceService<P> {
             .await?
         else {
             let note = format!("{subject} is not at the store: nothing to remove");
-            self.log_skipped(business, SyncKind::Collections, note)
+            self.removal_skipped(connection.provider, business, SyncKind::Collections, note)
                 .await;
             return Ok(());
         };
@@ -96,7 +123,7 @@ impl<P: Ports> EcommerceService<P> {
             .is_some()
         {
             let note = format!("{subject} is in the catalogue again: not removed");
-            self.log_skipped(business, SyncKind::Collections, note)
+            self.removal_skipped(connection.provider, business, SyncKind::Collections, note)
                 .await;
             return Ok(());
         }
@@ -107,6 +134,7 @@ impl<P: Ports> EcommerceService<P> {
                 Ok(catalog.remove_collection(&session, external).await?)
             })
             .await;
+        count_removal(connection.provider, &result);
         if result.is_ok() {
             self.adapters
                 .store

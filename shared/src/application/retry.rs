@@ -8,9 +8,10 @@ use sha2::Digest;
 
 use super::service::{EcommerceService, Ports, ServiceError};
 use super::sessions::SessionError;
-use super::sync::Pushed;
+use super::sync::{Pushed, count_push};
 use crate::domain::ports::{CatalogSource, Clock, JobQueue, ProviderError};
-use crate::domain::{BusinessId, Job, SyncKind, SyncStatus};
+use crate::domain::{BusinessId, Job, ProviderKind, SyncKind, SyncStatus};
+use crate::metrics::{self, Metric};
 
 /// Delays before the 1st, 2nd and 3rd retry; after the 3rd an item has failed for good.
 const RETRY_DELAYS: [Duration; 3] = [
@@ -38,6 +39,12 @@ pub(crate) fn is_transient(e: &ServiceError) -> bool {
         | ServiceError::Catalog(_) => true,
         _ => false,
     }
+}
+
+/// A batch page or retry job that failed as a whole (no session, the catalogue unreadable):
+/// counted as one failed push, whatever the number of items it held.
+pub(crate) fn count_failed_whole(provider: ProviderKind) {
+    metrics::count(Metric::PushesFailed, provider, 1.0);
 }
 
 impl<P: Ports> EcommerceService<P> {
@@ -117,7 +124,11 @@ impl<P: Ports> EcommerceService<P> {
                     Ok(results)
                 }
             })
-            .await?;
+            .await
+            .inspect_err(|_| count_failed_whole(connection.provider))?;
+        for (_, pushed) in &results {
+            count_push(connection.provider, pushed);
+        }
         let done = results.iter().filter(|(_, r)| r.is_ok()).count() as u32;
         let again: Vec<String> = results
             .iter()

@@ -203,9 +203,7 @@ impl<P: Ports> EcommerceService<P> {
         match self.adapters.store.get(business).await? {
             Some(c) if c.is_active() => {
                 // Later log lines of this work name the business and its store's platform.
-                let span = tracing::Span::current();
-                span.record("business", c.business_id.as_str());
-                span.record("provider", c.provider.as_str());
+                record_scope(Some(&c.business_id), Some(c.provider));
                 Ok(c)
             }
             _ => Err(ServiceError::NotConnected),
@@ -419,5 +417,17 @@ pub(crate) fn status_of(succeeded: u32, failed: u32) -> SyncStatus {
         (_, 0) => SyncStatus::Success,
         (0, _) => SyncStatus::Error,
         _ => SyncStatus::Partial,
+    }
+}
+
+/// Names the business and its store's platform (each when known) on the log lines that follow,
+/// in the innermost span that has the fields: an invocation's or a worker job's.
+pub fn record_scope(business: Option<&BusinessId>, provider: Option<ProviderKind>) {
+    let span = tracing::Span::current();
+    if let Some(business) = business {
+        span.record("business", business.as_str());
+    }
+    if let Some(provider) = provider {
+        span.record("provider", provider.as_str());
     }
 }

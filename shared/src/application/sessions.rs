@@ -193,6 +193,7 @@ where
         return Ok(session(&current, credentials));
     }
     let Some(refresh_token) = credentials.refresh_token.clone() else {
+        metrics::count(Metric::CredentialRefusals, current.provider, 1.0);
         ports
             .connections
             .set_status(&current.business_id, ConnectionStatus::Failed)

@@ -134,9 +134,7 @@ impl<P: Ports> EcommerceService<P> {
             });
         };
         let business = &connection.business_id;
-        let span = tracing::Span::current();
-        span.record("business", business.as_str());
-        span.record("provider", provider.as_str());
+        super::service::record_scope(Some(business), Some(provider));
         let event = match adapter.parse_webhook(&identity, &delivery.body) {
             Ok(event) => event,
             Err(e) => {
@@ -300,7 +298,7 @@ impl<P: Ports> EcommerceService<P> {
                 Ok(feed.complete_order(&session, order.clone()).await?)
             })
             .await
-            .map_err(|e| format!("order {name}: {e}"))?
+            .map_err(|e| order_failure(connection, format!("order {name}: {e}")))?
         } else {
             order
         };
@@ -325,7 +323,7 @@ impl<P: Ports> EcommerceService<P> {
                 Ok(feed.fetch_order(&session, external_id).await?)
             })
             .await
-            .map_err(|e| format!("order {external_id}: {e}"))?;
+            .map_err(|e| order_failure(connection, format!("order {external_id}: {e}")))?;
         let Some(order) = order else {
             return Ok(format!("order {external_id} is no longer at the store"));
         };
@@ -359,6 +357,13 @@ impl<P: Ports> EcommerceService<P> {
             Err(ProviderError::Unauthorized(_))
         )
     }
+}
+
+/// An order a delivery brought that could not be read in full (its next delivery or poll
+/// reads it again): counted as an order failure.
+fn order_failure(connection: &Connection, reason: String) -> String {
+    metrics::count(Metric::OrderFailures, connection.provider, 1.0);
+    reason
 }
 
 /// What ingesting an order did, for the sync log.

@@ -50,20 +50,25 @@ pub async fn handle_batch<P: Ports>(
             provider = tracing::field::Empty
         );
         // Boxed: the job futures nest deeply; a box keeps the worker's future type shallow.
-        let run = Box::pin(service.handle_job(&job, &change_key)).instrument(span);
+        let run = Box::pin(service.handle_job(&job, &change_key)).instrument(span.clone());
         match run.await {
             Ok(()) => {}
             Err(ServiceError::NotYet(delay)) => {
                 // Not due: hide it until it is, instead of holding a worker (or failing it).
                 let receipt = record.receipt_handle.as_deref().unwrap_or_default();
-                if let Err(e) = service.defer_job(&job, receipt, delay).await {
-                    tracing::warn!(message_id = %id, error = %e, "job not deferred; delivered again after its visibility timeout");
+                let deferred = service
+                    .defer_job(&job, receipt, delay)
+                    .instrument(span.clone())
+                    .await;
+                if let Err(e) = deferred {
+                    span.in_scope(|| tracing::warn!(error = %e, "job not deferred; delivered again after its visibility timeout"));
                 }
                 failed_groups.insert(group);
                 response.add_failure(id);
             }
             Err(e) => {
-                tracing::warn!(message_id = %id, business = %job.business_id(), error = %e, "job failed; SQS retries it");
+                // Inside the job's span: the line names its business and provider.
+                span.in_scope(|| tracing::warn!(error = %e, "job failed; SQS retries it"));
                 failed_groups.insert(group);
                 response.add_failure(id);
             }

@@ -20,6 +20,8 @@ mod clock;
 mod fault;
 #[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+pub(crate) mod logs;
 mod provider;
 mod queue;
 mod samples;

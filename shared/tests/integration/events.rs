@@ -60,6 +60,12 @@ async fn every_event_file_runs_through_its_handler() {
     );
     let ping = app.send(&run("webhook-woocommerce-ping.json")).await;
     assert_eq!((ping.status, ping.json.clone()), (200, json!({"ok": true})));
+    // Through the catch-all: 405 with the path's methods, whichever function serves it.
+    let unmatched = app.send(&run("api-unmatched-method.json")).await;
+    assert_eq!(
+        (unmatched.status, unmatched.json["error"]["code"].as_str()),
+        (405, Some("method_not_allowed"))
+    );
 
     app.connect("demo.myshopify.com").await;
     seed_catalog(s, 2).await;

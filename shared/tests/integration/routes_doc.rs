@@ -17,8 +17,10 @@ fn file(name: &str) -> String {
 
 type RouteKey = (String, String, bool);
 
-/// HttpApi events of `template.yaml`: method, path, and whether they sit behind the authorizer.
-fn template_routes() -> BTreeSet<(RouteKey, String)> {
+/// HttpApi events of `template.yaml`: method, path, and whether they sit behind the authorizer,
+/// with the resource they belong to. The catch-all (`$default`: no method, no path) is an
+/// event of empty method and path.
+fn template_events() -> BTreeSet<(RouteKey, String)> {
     let text = file("template.yaml");
     let mut out = BTreeSet::new();
     let mut function = String::new();
@@ -125,6 +127,41 @@ fn openapi_operations() -> BTreeMap<RouteKey, BTreeSet<u16>> {
     out
 }
 
+/// The template's routes: every HttpApi event but the catch-all.
+fn template_routes() -> BTreeSet<(RouteKey, String)> {
+    template_events()
+        .into_iter()
+        .filter(|((method, path, _), _)| !(method.is_empty() && path.is_empty()))
+        .collect()
+}
+
+#[test]
+fn one_public_catch_all_reaches_the_api_function() {
+    let events = template_events();
+    // Half a route (a method without a path, or the reverse) is a mistake, not a catch-all.
+    for ((method, path, _), resource) in &events {
+        assert_eq!(
+            method.is_empty(),
+            path.is_empty(),
+            "{resource}: an HttpApi event names a method or a path without the other"
+        );
+    }
+    let catch_all: Vec<&(RouteKey, String)> = events
+        .iter()
+        .filter(|((method, path, _), _)| method.is_empty() && path.is_empty())
+        .collect();
+    // Public: an unsupported method or an unknown path answers 405 or 404 from the function,
+    // not API Gateway's 401 or 404; the function never serves a route through it.
+    assert_eq!(
+        catch_all,
+        vec![&(
+            (String::new(), String::new(), false),
+            "ApiFunction".to_owned()
+        )],
+        "the catch-all ($default) HttpApi event"
+    );
+}
+
 #[test]
 fn router_template_and_openapi_agree() {
     let router: BTreeSet<(RouteKey, String)> = ROUTES
@@ -158,8 +195,9 @@ fn router_template_and_openapi_agree() {
 /// The statuses the router and handlers answer on a route whatever the store or the request
 /// holds; the document may declare more (a store's failure, say), never fewer.
 fn statuses_the_code_answers(route: &Route) -> BTreeSet<u16> {
-    // Any route: the deadline passed.
-    let mut statuses = BTreeSet::from([503]);
+    // Any route: the deadline passed; API Gateway's own answers to a body past its payload
+    // limit and to throttling.
+    let mut statuses = BTreeSet::from([413, 429, 503]);
     if route.authenticated {
         // No claim, a malformed `businessId`, another business's; storage failed.
         statuses.extend([400, 401, 403, 500]);
@@ -216,4 +254,14 @@ fn openapi_declares_every_status_the_code_answers() {
     // Methods a path does not serve answer 405 with `Allow` (not an operation of any path).
     let text = file("docs/openapi.yaml");
     assert!(text.contains("405") && text.contains("`Allow`"));
+    // API Gateway's own 401 body is declared beside ours wherever its authorizer runs.
+    let unauthenticated = text
+        .split("\n    Unauthenticated:\n")
+        .nth(1)
+        .and_then(|rest| rest.split("\n    Forbidden:\n").next())
+        .unwrap_or_default();
+    assert!(
+        unauthenticated.contains("oneOf") && unauthenticated.contains("GatewayMessage"),
+        "the authenticated routes' 401 declares API Gateway's {{\"message\"}} body"
+    );
 }

@@ -1,6 +1,9 @@
-//! A local stand-in for API Gateway: turns each HTTP request into the payload-2.0 event
-//! API Gateway would send (with the JWT authorizer's claims when the dev token is presented),
-//! runs the same handler as the Lambda functions, and turns the response back.
+//! A local stand-in for API Gateway: routes each HTTP request as the template's HttpApi does
+//! (a route's method and path exactly, else the catch-all `$default`), runs the JWT
+//! authorizer's part (an authenticated route without the dev token is answered 401
+//! `{"message":"Unauthorized"}` by the gateway itself, as API Gateway does; with it, the
+//! demo business's claims), turns the request into the payload-2.0 event API Gateway would
+//! send, runs the same handler as the Lambda functions, and turns the response back.
 
 use std::sync::Arc;
 
@@ -52,17 +55,27 @@ async fn gateway(
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "));
+    // API Gateway matches a route's method and path exactly; anything else takes the catch-all.
+    let route = http::routes::find(&method, &path).map(|(route, _)| route);
+    let route_key = route.map_or_else(
+        || "$default".to_owned(),
+        |r| format!("{} {}", r.method, r.path),
+    );
     let mut context = json!({
         "accountId": "000000000000", "apiId": "local", "domainName": "127.0.0.1",
         "http": {"method": method.as_str(), "path": path, "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "dev"},
-        "requestId": "local", "routeKey": "$default", "stage": "$default", "time": "", "timeEpoch": 0
+        "requestId": "local", "routeKey": route_key, "stage": "$default", "time": "", "timeEpoch": 0
     });
-    // The stand-in JWT authorizer: the dev token carries the demo business.
-    if bearer == Some(shared.token.as_str()) {
+    // The stand-in JWT authorizer, on authenticated routes only: the dev token carries the demo
+    // business; without it the gateway answers, and the function never runs.
+    if route.is_some_and(|r| r.authenticated) {
+        if bearer != Some(shared.token.as_str()) {
+            return unauthorized(bearer.is_some());
+        }
         context["authorizer"] = json!({"jwt": {"claims": {"sub": "dev-user", "business_ids": format!("[{DEMO_BUSINESS}]")}, "scopes": null}});
     }
     let event = json!({
-        "version": "2.0", "routeKey": "$default", "rawPath": path, "rawQueryString": query,
+        "version": "2.0", "routeKey": route_key, "rawPath": path, "rawQueryString": query,
         "headers": header_map, "requestContext": context,
         "body": base64::engine::general_purpose::STANDARD.encode(&body), "isBase64Encoded": true,
     });
@@ -81,5 +94,27 @@ async fn gateway(
     let mut out = Response::new(Body::from(bytes));
     *out.status_mut() = parts.status;
     *out.headers_mut() = parts.headers;
+    out
+}
+
+/// API Gateway's JWT authorizer refusing a request: 401 with its own body (not our error
+/// shape) and a `www-authenticate` challenge.
+fn unauthorized(token_sent: bool) -> Response {
+    let challenge = if token_sent {
+        r#"Bearer scope="" error="invalid_token" error_description="the token is not valid""#
+    } else {
+        "Bearer"
+    };
+    let mut out = Response::new(Body::from(r#"{"message":"Unauthorized"}"#));
+    *out.status_mut() = StatusCode::UNAUTHORIZED;
+    let headers = out.headers_mut();
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/json"),
+    );
+    headers.insert(
+        axum::http::header::WWW_AUTHENTICATE,
+        axum::http::HeaderValue::from_static(challenge),
+    );
     out
 }

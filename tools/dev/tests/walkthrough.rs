@@ -27,13 +27,32 @@ async fn the_walkthrough_works_over_http() {
         }
     };
 
-    // Without the token: 401.
+    // Without the token: API Gateway's own 401, before any function runs.
     let anonymous = http
         .get(format!("{base}/ecommerce/connection?{q}"))
         .send()
         .await
         .unwrap();
     assert_eq!(anonymous.status(), 401);
+    assert!(anonymous.headers().contains_key("www-authenticate"));
+    let body: Value = anonymous.json().await.unwrap();
+    assert_eq!(body, serde_json::json!({"message": "Unauthorized"}));
+
+    // A known path with another method reaches the catch-all: 405 with the path's methods,
+    // whichever function serves it, and no token needed to learn them.
+    let put = http
+        .put(format!("{base}/ecommerce/oauth/callback/shopify"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 405);
+    assert_eq!(put.headers()["allow"], "GET, POST");
+    let unknown = http
+        .get(format!("{base}/ecommerce/nothing"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 404);
 
     // 1. OAuth: the browser follows emulator → callback → settings page.
     let url: Value = get(format!(

@@ -5,6 +5,7 @@ mod catalogue;
 mod connect;
 mod jobs;
 mod key_delivery;
+mod logs;
 mod metrics;
 mod orders;
 mod poll;

@@ -9,7 +9,7 @@ use super::responses::{error, json, redirect, service_error};
 use super::routes::{Endpoint, Route};
 use crate::application::connect::CallbackError;
 use crate::application::webhook::WebhookError;
-use crate::application::{EcommerceService, Ports, ServiceError};
+use crate::application::{EcommerceService, Ports, ServiceError, record_scope};
 use crate::domain::ports::{ProviderError, WebhookDelivery};
 use crate::domain::{BusinessId, ProviderKind, SyncKind, UnknownProvider};
 
@@ -101,6 +101,7 @@ pub(super) async fn dispatch<P: Ports>(
             .as_deref()
             .or(config.legacy_callback_provider.as_ref().map(|k| k.as_str()));
         let kind = or_respond!(provider_named(service, named, 404));
+        record_scope(None, Some(kind));
         return match route.endpoint {
             Endpoint::Callback => callback(service, config, kind, &pairs).await,
             Endpoint::KeyDelivery => key_delivery(service, kind, request).await,
@@ -120,9 +121,12 @@ pub(super) async fn dispatch<P: Ports>(
         Ok(b) => b,
         Err(d) => return denied(d),
     };
+    // From here every line of the request names the business (and, once read, its provider).
+    record_scope(Some(&business), None);
     match route.endpoint {
         Endpoint::AuthorizationUrl => {
             let kind = or_respond!(provider_named(service, param(&pairs, "provider"), 400));
+            record_scope(None, Some(kind));
             let Some(shop) = param(&pairs, "shop") else {
                 return error(400, "invalid_request", "shop is required");
             };

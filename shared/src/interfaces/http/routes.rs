@@ -216,6 +216,18 @@ pub fn resolve(method: &Method, path: &str, function: Option<&str>) -> Resolutio
     }
 }
 
+/// Resolves a request that reached the catch-all route (API Gateway's `$default`: no route of
+/// the API matched its method and path), against every route whichever function it reached:
+/// 405 with the methods of a known path, else 404. Never a route to serve: API Gateway did not
+/// route it, so it met none of the routes' authorizers (a path a route matches only once
+/// normalized, a trailing slash say, is not found).
+pub fn unmatched(method: &Method, path: &str) -> Resolution {
+    match resolve(method, path, None) {
+        Resolution::Route(..) => Resolution::NotFound,
+        other => other,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -264,6 +276,28 @@ mod tests {
         assert_eq!(
             resolve(&Method::HEAD, "/ecommerce/sync/log", None),
             Resolution::MethodNotAllowed(vec!["GET"])
+        );
+    }
+
+    #[test]
+    fn the_catch_all_answers_405_against_every_route_and_never_serves_one() {
+        assert_eq!(
+            unmatched(&Method::PUT, "/ecommerce/oauth/callback/shopify"),
+            Resolution::MethodNotAllowed(vec!["GET", "POST"])
+        );
+        assert_eq!(
+            unmatched(&Method::GET, "/ecommerce/webhooks/shopify"),
+            Resolution::MethodNotAllowed(vec!["POST"])
+        );
+        assert_eq!(
+            unmatched(&Method::GET, "/ecommerce/nothing"),
+            Resolution::NotFound
+        );
+        // Normalized to a route's path and method: not the route API Gateway would have
+        // authorized, so not served.
+        assert_eq!(
+            unmatched(&Method::GET, "/ecommerce/connection"),
+            Resolution::NotFound
         );
     }
 

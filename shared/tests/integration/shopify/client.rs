@@ -20,9 +20,19 @@ async fn transient_5xx_and_429_are_retried_until_success() {
     let s = session(&kit).await;
     kit.emulator.inject(&kit.shop, fault(503, None), 2);
     kit.emulator.inject(&kit.shop, fault(429, Some("0.05")), 1);
-    let scopes = kit.provider.granted_scopes(&s).await.unwrap();
+    let (scopes, emf) = ecommerce_connector::metrics::measured("api", 0, async {
+        kit.provider.granted_scopes(&s).await.unwrap()
+    })
+    .await;
     assert!(scopes.contains(&"write_products".to_string()));
     assert_eq!(kit.emulator.stats(&kit.shop).faulted, 3);
+    // The 429 is counted as a throttled answer (the 503s are not).
+    let shopify: serde_json::Value = emf
+        .iter()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap())
+        .find(|l| l["Provider"] == "shopify")
+        .expect("a Shopify metrics line");
+    assert_eq!(shopify["ThrottledAnswers"], 1.0, "{shopify}");
 }
 
 #[tokio::test]

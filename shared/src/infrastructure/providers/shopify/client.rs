@@ -387,6 +387,7 @@ impl GraphqlClient {
             .and_then(|v| v.trim().parse::<f64>().ok())
             .filter(|s| s.is_finite() && *s >= 0.0)
             .map(|s| Duration::from_secs_f64(s.min(60.0)));
+        metrics::throttled_status(super::KIND, status);
         match status {
             200..=299 => {}
             429 => return Attempt::Retry(ProviderError::RateLimited, retry_after),

@@ -217,6 +217,7 @@ pub fn parse_token_response(status: u16, body: &[u8]) -> Result<TokenGrant, Prov
             refresh_expires_in: refresh_expires_in.map(Duration::from_secs),
         });
     }
+    crate::metrics::throttled_status(super::KIND, status);
     if status >= 500 || status == 429 {
         return Err(ProviderError::Unavailable(format!(
             "token endpoint answered {status}"
