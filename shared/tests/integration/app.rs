@@ -138,6 +138,17 @@ pub async fn app_with_relay(emulator: EmulatorConfig, customer_data: CustomerDat
     }
 }
 
+/// Another warm instance of the connector over `app`'s stack and emulator, with nothing kept
+/// in memory from `app.service`'s work (tests that change the table behind an instance's back
+/// do the work they must not see through one of these).
+pub fn other_instance(app: &App) -> EcommerceService<AwsPorts> {
+    let config = app_config(&app.stack);
+    let context = wiring::provider_context(&config);
+    let providers =
+        Providers::new().register(shopify_settings(app.emulator.base_url()).build(&context));
+    wiring::service(&config, &app.stack.clients, providers)
+}
+
 /// An API Gateway v2 event, as API Gateway sends it (claims from the JWT authorizer).
 pub fn event(
     method: &str,

@@ -125,12 +125,16 @@ async fn a_shopify_order_lives_through_four_messages_whatever_carried_them() {
     let business = biz("biz-demo");
     app.connect(SHOP).await;
     seed_catalog(&app.stack, 2).await;
-    for product in ["tee", "p01"] {
-        app.service
-            .sync_product(&business, product, "c1")
-            .await
-            .unwrap();
-    }
+    app.service
+        .sync_product(&business, "tee", "c1")
+        .await
+        .unwrap();
+    // `p01` is at the store but unmapped: pushed by another instance, its mapping then lost,
+    // so no instance that takes the orders in can know its ids.
+    crate::app::other_instance(&app)
+        .sync_product(&business, "p01", "c1")
+        .await
+        .unwrap();
     forget_mapping(&app.stack, &business, "p01").await;
 
     let address = AddressSpec {
