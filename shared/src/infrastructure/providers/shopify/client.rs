@@ -23,57 +23,9 @@ use crate::domain::Secret;
 use crate::domain::ports::ProviderError;
 use crate::infrastructure::deadline;
 
+pub use super::bucket::BucketDefaults;
+use super::bucket::{Admission, Bucket, Budget};
 pub use crate::infrastructure::providers::retry::RetryPolicy;
-
-/// The bucket size and restore rate assumed for a store before its first answer
-/// (Shopify's Standard plan: 2000 points, 100 per second).
-#[derive(Debug, Clone, Copy)]
-pub struct BucketDefaults {
-    /// `maximumAvailable`.
-    pub maximum: f64,
-    /// `restoreRate`, points per second.
-    pub restore_rate: f64,
-}
-
-impl Default for BucketDefaults {
-    fn default() -> Self {
-        Self {
-            maximum: 2000.0,
-            restore_rate: 100.0,
-        }
-    }
-}
-
-#[derive(Debug, Clone, Copy)]
-struct Bucket {
-    maximum: f64,
-    available: f64,
-    restore_rate: f64,
-    at: Instant,
-}
-
-/// One store's budget: the bucket estimate plus the requests admitted since the last answer
-/// the estimate came from (the server had not charged those yet when it answered).
-#[derive(Debug)]
-struct Budget {
-    bucket: Bucket,
-    admitted: std::collections::VecDeque<(u64, f64)>,
-    next_seq: u64,
-    applied_seq: u64,
-}
-
-/// A request's place in its store's budget.
-#[derive(Debug, Clone, Copy)]
-struct Admission {
-    seq: u64,
-}
-
-impl Bucket {
-    fn available_at(&self, now: Instant) -> f64 {
-        let restored = self.restore_rate * now.saturating_duration_since(self.at).as_secs_f64();
-        (self.available + restored).min(self.maximum)
-    }
-}
 
 /// The Admin GraphQL client, shared by every request of a function instance.
 #[derive(Debug)]

@@ -2,6 +2,7 @@
 //! the Admin GraphQL API at a pinned version.
 
 mod answer;
+mod bucket;
 pub mod catalog;
 mod catalog_push;
 pub mod client;
