@@ -2,6 +2,8 @@
 //! the Admin GraphQL API at a pinned version.
 
 mod answer;
+mod bulk;
+mod bulk_file;
 pub mod catalog;
 mod catalog_push;
 pub mod client;
