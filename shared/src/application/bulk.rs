@@ -167,25 +167,26 @@ impl<P: Ports> EcommerceService<P> {
     ) -> Result<Progress, ServiceError> {
         let follow = bulk.follow();
         let until = Instant::now() + follow.follow_for;
+        // Planning a write and reading its results are the long parts: one job does at most
+        // one of them, so each starts with the invocation's whole time.
+        let mut heavy = false;
         loop {
             if run.phase == BulkPhase::Done {
                 return Ok(Progress::Done);
             }
             let operation_id = match run.operation_id.clone() {
                 Some(id) => id,
-                None => match self
-                    .start_phase(session, business, bulk, run, until)
-                    .await?
-                {
-                    (next, Some(Progress::Again)) => {
-                        drop(next);
+                None => {
+                    heavy |= run.phase == BulkPhase::Write;
+                    let (next, progress) = self
+                        .start_phase(session, business, bulk, run, until)
+                        .await?;
+                    if let Some(Progress::Again) = progress {
                         return Ok(Progress::Again);
                     }
-                    (next, _) => {
-                        run = next;
-                        continue;
-                    }
-                },
+                    run = next;
+                    continue;
+                }
             };
             let operation = bulk.operation(session, &operation_id).await?;
             if operation.status.running() {
@@ -194,6 +195,10 @@ impl<P: Ports> EcommerceService<P> {
                 }
                 continue;
             }
+            if heavy && run.phase == BulkPhase::Write {
+                return Ok(Progress::Again);
+            }
+            heavy |= run.phase == BulkPhase::Write;
             run = match run.phase {
                 BulkPhase::Write => {
                     self.apply_write(session, business, bulk, run, &operation)

@@ -1,5 +1,6 @@
 //! [`BulkRunRepository`] over the table: the run's state saved with an optimistic version,
-//! its write lines in chunks of [`LINES_PER_ITEM`] (an item holds at most 400 KB).
+//! its write lines in chunks of at most [`LINES_PER_ITEM`] lines and [`BYTES_PER_ITEM`] of
+//! JSON (an item holds at most 400 KB; a product with many variants makes a long line).
 
 use serde::{Deserialize, Serialize};
 
@@ -10,6 +11,26 @@ use crate::domain::{BulkLine, BulkPhase, BulkRun, BusinessId};
 
 /// Lines per item: a line is a few hundred bytes (ids, hashes, option values).
 const LINES_PER_ITEM: usize = 250;
+/// JSON bytes of lines per item, leaving room for DynamoDB's attribute overhead.
+const BYTES_PER_ITEM: usize = 200_000;
+
+/// The lines cut into items' worth.
+fn chunks(lines: &[BulkLine]) -> Vec<&[BulkLine]> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0);
+    for (i, line) in lines.iter().enumerate() {
+        let size = serde_json::to_string(line).map_or(0, |t| t.len());
+        if i > start && (i - start >= LINES_PER_ITEM || bytes + size > BYTES_PER_ITEM) {
+            out.push(&lines[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += size;
+    }
+    if start < lines.len() {
+        out.push(&lines[start..]);
+    }
+    out
+}
 
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -155,18 +176,23 @@ impl BulkRunRepository for DynamoStore {
         run_id: &str,
         lines: &[BulkLine],
     ) -> Result<(), RepositoryError> {
-        let items = lines
-            .chunks(LINES_PER_ITEM)
-            .enumerate()
-            .map(|(n, chunk)| {
-                to_item(&LinesItem {
-                    pk: keys::biz(business),
-                    sk: keys::bulk_lines(run_id, n),
-                    lines: chunk.to_vec(),
-                })
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        self.put_items(items).await
+        // One item a call: each is up to a few hundred KB, and a batch of 25 such items is a
+        // request of megabytes.
+        for (n, chunk) in chunks(lines).into_iter().enumerate() {
+            let item = to_item(&LinesItem {
+                pk: keys::biz(business),
+                sk: keys::bulk_lines(run_id, n),
+                lines: chunk.to_vec(),
+            })?;
+            self.client
+                .put_item()
+                .table_name(&self.table)
+                .set_item(Some(item))
+                .send()
+                .await
+                .map_err(unavailable)?;
+        }
+        Ok(())
     }
 
     async fn lines(
@@ -218,5 +244,48 @@ impl BulkRunRepository for DynamoStore {
         out.item
             .map(|item| from_item::<OperationItem>(item).map(|o| o.run_id))
             .transpose()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::BulkVariant;
+
+    fn line(variants: usize) -> BulkLine {
+        BulkLine {
+            product_id: "p".into(),
+            content_hash: "c".repeat(64),
+            stock_hash: "s".repeat(64),
+            options: vec!["Size".into()],
+            variants: (0..variants)
+                .map(|i| BulkVariant {
+                    id: format!("variant-{i}"),
+                    values: vec![format!("value {i}")],
+                    quantity: Some(5),
+                    new: true,
+                })
+                .collect(),
+            images: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn lines_are_cut_by_count_and_by_size() {
+        let small = vec![line(3); 600];
+        let cut = chunks(&small);
+        assert_eq!(
+            cut.iter().map(|c| c.len()).collect::<Vec<_>>(),
+            [250, 250, 100]
+        );
+        let large = vec![line(500); 20];
+        let cut = chunks(&large);
+        assert!(cut.len() > 1);
+        assert_eq!(cut.iter().map(|c| c.len()).sum::<usize>(), 20);
+        assert!(
+            cut.iter()
+                .all(|c| serde_json::to_string(c).unwrap().len() <= BYTES_PER_ITEM + 40_000)
+        );
+        assert!(chunks(&[]).is_empty());
     }
 }
