@@ -168,8 +168,9 @@ impl<P: Ports> EcommerceService<P> {
         let follow = bulk.follow();
         let until = Instant::now() + follow.follow_for;
         // Planning a write and reading its results are the long parts: one job does at most
-        // one of them, so each starts with the invocation's whole time.
-        let mut heavy = false;
+        // one of them, and never after following for a while, so each starts with the
+        // invocation's whole time; a job that did one leaves the following to the next.
+        let (mut heavy, mut waited) = (false, false);
         loop {
             if run.phase == BulkPhase::Done {
                 return Ok(Progress::Done);
@@ -190,12 +191,13 @@ impl<P: Ports> EcommerceService<P> {
             };
             let operation = bulk.operation(session, &operation_id).await?;
             if operation.status.running() {
-                if !wait(&follow, until).await {
+                if heavy || !wait(&follow, until).await {
                     return Ok(Progress::Again);
                 }
+                waited = true;
                 continue;
             }
-            if heavy && run.phase == BulkPhase::Write {
+            if (heavy || waited) && run.phase == BulkPhase::Write {
                 return Ok(Progress::Again);
             }
             heavy |= run.phase == BulkPhase::Write;

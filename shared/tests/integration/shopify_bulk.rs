@@ -310,3 +310,66 @@ async fn a_large_batch_goes_through_bulk_operations_mapping_every_product_once()
         .unwrap();
     assert_eq!(products(&app).len(), 39);
 }
+
+#[tokio::test]
+async fn a_run_started_while_the_shop_runs_another_bulk_mutation_waits_its_turn() {
+    let mut app = bulk_app(10).await;
+    // One bulk mutation per shop, as before API 2026-01; lines slow enough to overlap.
+    let mut settings = emulator_config();
+    settings.bulk_mutation_limit = 1;
+    settings.bulk_line_delay = Duration::from_millis(60);
+    app.emulator = Emulator::start(settings, 0).await.unwrap();
+    let config = app_config(&app.stack);
+    let context = wiring::provider_context(&config);
+    let mut shopify = shopify_settings(app.emulator.base_url());
+    shopify.bulk = BulkFollow {
+        min_products: 10,
+        poll_every: Duration::from_millis(50),
+        follow_for: Duration::from_millis(300),
+    };
+    app.service = wiring::service(
+        &config,
+        &app.stack.clients,
+        Providers::new().register(shopify.build(&context)),
+    );
+    let business = biz("biz-demo");
+    app.connect(SHOP).await;
+    for i in 0..12 {
+        put_product(&app.stack, &format!("c{i:02}"), &["S", "M", "L"], "9.99", 4).await;
+    }
+    let first = app
+        .service
+        .start_batch(&business, SyncKind::Products)
+        .await
+        .unwrap();
+    let second = app
+        .service
+        .start_batch(&business, SyncKind::Products)
+        .await
+        .unwrap();
+    run_until_finished(&app, &first).await;
+    run_until_finished(&app, &second).await;
+    // The second run's first step found the first's write running and waited (a refusal
+    // would have failed the job and left the run unfinished); later it found the products
+    // written and mapped, or wrote them again by handle: never a second product.
+    let stats = app.emulator.stats(SHOP);
+    assert!((2..=4).contains(&stats.bulk_operations), "{stats:?}");
+    let at_store = products(&app);
+    assert_eq!(at_store.len(), 12, "no duplicates");
+    let run = app
+        .stack
+        .store
+        .get_run(&business, &first)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((run.pushed, run.failed), (12, 0), "{run:?}");
+    let run = app
+        .stack
+        .store
+        .get_run(&business, &second)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((run.pushed + run.skipped, run.failed), (12, 0), "{run:?}");
+}
