@@ -14,7 +14,8 @@ const NAMED_ERRORS: usize = 5;
 impl<P: Ports> EcommerceService<P> {
     /// Records a finished write: a mapping for each line the store wrote (the same record
     /// `push_product` keeps, so a later single push updates by id), stock for the variants
-    /// whose stock did not go with the write, and each failed line with its reason.
+    /// whose stock did not go with the write, and each failed line with its reason. One
+    /// slice of `lines_per_step` lines a call; the phase moves on after the last.
     pub(crate) async fn apply_write(
         &self,
         session: &StoreSession,
@@ -25,7 +26,10 @@ impl<P: Ports> EcommerceService<P> {
     ) -> Result<BulkRun, ServiceError> {
         let connection = self.active_connection(business).await?;
         let catalog = self.providers().catalog(connection.provider)?;
-        let lines = self.bulk_lines(business, &run).await?;
+        let all = self.bulk_lines(business, &run).await?;
+        let first = (run.applied as usize).min(all.len());
+        let slice = bulk.follow().lines_per_step.max(1);
+        let lines = &all[first..(first + slice).min(all.len())];
         let products: Vec<_> = lines.iter().map(|l| l.product()).collect();
         let ids: Vec<String> = lines.iter().map(|l| l.product_id.clone()).collect();
         let existing = self.adapters.store.products(business, &ids).await?;
@@ -36,7 +40,9 @@ impl<P: Ports> EcommerceService<P> {
                 existing: existing.iter().find(|m| m.product_id == product.id),
             })
             .collect();
-        let results = bulk.write_results(session, operation, &writes).await?;
+        let results = bulk
+            .write_results(session, operation, first, &writes)
+            .await?;
         let now = self.adapters.clock.now();
         let mut mappings: Vec<ProductMapping> = Vec::new();
         let mut levels: Vec<InventorySet> = Vec::new();
@@ -68,7 +74,8 @@ impl<P: Ports> EcommerceService<P> {
             }));
             mappings.push(mapping);
         }
-        self.send_levels(session, catalog, &run.run_id, "write", &levels)
+        let purpose = format!("write-{first}");
+        self.send_levels(session, catalog, &run.run_id, &purpose, &levels)
             .await?;
         self.adapters
             .store
@@ -78,6 +85,11 @@ impl<P: Ports> EcommerceService<P> {
             self.warm.prime_refs(business, ResolvedRef::all_of(mapping));
         }
         run.pushed += u32::try_from(mappings.len()).unwrap_or(u32::MAX);
+        run.applied = u32::try_from(first + lines.len()).unwrap_or(u32::MAX);
+        if (run.applied as usize) < all.len() {
+            // The next slice in the next job.
+            return Ok(self.adapters.store.save_bulk(business, &run).await?);
+        }
         if operation.status != BulkStatus::Completed {
             tracing::warn!(business = %business, run_id = %run.run_id, status = ?operation.status, code = ?operation.error_code, "bulk write ended early");
         }

@@ -149,7 +149,7 @@ impl<P: Ports> EcommerceService<P> {
         let catalog = self
             .providers()
             .catalog(self.active_connection(business).await?.provider)?;
-        (run.pushed, run.skipped, run.failed) = (0, 0, 0);
+        (run.pushed, run.skipped, run.failed, run.applied) = (0, 0, 0, 0);
         run.errors.clear();
         let plan = self.plan(session, business, bulk, &mut run).await?;
         // Stock-only changes go at once; their mappings are saved after their stock.

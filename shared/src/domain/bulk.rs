@@ -42,6 +42,9 @@ pub struct BulkRun {
     pub failed: u32,
     /// The first failures, `{productId}: {why}` (at most [`BulkRun::KEPT_ERRORS`]).
     pub errors: Vec<String>,
+    /// Lines of the finished write whose results are recorded (they are read a slice per
+    /// job).
+    pub applied: u32,
     /// Follow jobs enqueued so far: only the job carrying this number (`attempt`) enqueues
     /// the next, so a webhook's extra step never starts a second chain of follow jobs.
     pub steps: u32,
@@ -66,6 +69,7 @@ impl BulkRun {
             skipped: 0,
             failed: 0,
             errors: Vec::new(),
+            applied: 0,
             steps: 0,
             version: 0,
         }

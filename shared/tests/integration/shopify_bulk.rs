@@ -38,6 +38,8 @@ async fn bulk_app(min: usize) -> App {
             min_products: min,
             poll_every: Duration::from_millis(50),
             follow_for: Duration::from_millis(400),
+            // Results recorded 15 lines a job: the 36 of the test take three.
+            lines_per_step: 15,
         };
         wiring::service(
             &config,
@@ -326,6 +328,7 @@ async fn a_run_started_while_the_shop_runs_another_bulk_mutation_waits_its_turn(
         min_products: 10,
         poll_every: Duration::from_millis(50),
         follow_for: Duration::from_millis(300),
+        lines_per_step: 2500,
     };
     app.service = wiring::service(
         &config,

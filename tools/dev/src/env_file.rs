@@ -101,6 +101,10 @@ pub fn variables(
             "SHOPIFY_BULK_FOLLOW_SECONDS",
             shopify.bulk.follow_for.as_secs().to_string(),
         ),
+        (
+            "SHOPIFY_BULK_LINES_PER_STEP",
+            shopify.bulk.lines_per_step.to_string(),
+        ),
         ("WOOCOMMERCE_ENABLED", "true".to_owned()),
         ("WOOCOMMERCE_APP_NAME", woocommerce.app_name.clone()),
         (

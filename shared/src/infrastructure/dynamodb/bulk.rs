@@ -53,6 +53,8 @@ struct BulkItem {
     #[serde(default)]
     errors: Vec<String>,
     #[serde(default)]
+    applied: u32,
+    #[serde(default)]
     steps: u32,
     version: u32,
 }
@@ -91,6 +93,7 @@ fn encode(business: &BusinessId, run: &BulkRun) -> BulkItem {
         skipped: run.skipped,
         failed: run.failed,
         errors: run.errors.clone(),
+        applied: run.applied,
         steps: run.steps,
         version: run.version,
     }
@@ -108,6 +111,7 @@ fn decode(item: BulkItem) -> Result<BulkRun, RepositoryError> {
         skipped: item.skipped,
         failed: item.failed,
         errors: item.errors,
+        applied: item.applied,
         steps: item.steps,
         version: item.version,
     })

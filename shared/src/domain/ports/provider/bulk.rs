@@ -79,6 +79,9 @@ pub struct BulkFollow {
     pub poll_every: Duration,
     /// How long one job follows a running operation before handing over to the next job.
     pub follow_for: Duration,
+    /// Result lines one job records (mappings written, stock sent), so each job stays well
+    /// inside its invocation's time.
+    pub lines_per_step: usize,
 }
 
 /// Bulk product writes (an optional capability beside [`super::CatalogPush`]).
@@ -124,13 +127,14 @@ pub trait BulkCatalogPush: Send + Sync {
         id: &str,
     ) -> Result<BulkOperation, ProviderError>;
 
-    /// The result of each line of a finished write (`writes` in line order, as started):
-    /// what the store assigned, or why the line failed. Lines without a result (an operation
-    /// that failed part way) answer an error too.
+    /// The result of each line of a finished write from line `first` on (`writes` are those
+    /// lines, in order, as started): what the store assigned, or why the line failed. Lines
+    /// without a result (an operation that failed part way) answer an error too.
     async fn write_results(
         &self,
         session: &StoreSession,
         operation: &BulkOperation,
+        first: usize,
         writes: &[BulkWrite<'_>],
     ) -> Result<Vec<Result<PushedProduct, String>>, ProviderError>;
 

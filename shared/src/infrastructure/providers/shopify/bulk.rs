@@ -371,11 +371,12 @@ impl BulkCatalogPush for ShopifyProvider {
         &self,
         session: &StoreSession,
         operation: &BulkOperation,
+        first: usize,
         writes: &[BulkWrite<'_>],
     ) -> Result<Vec<Result<PushedProduct, String>>, ProviderError> {
-        let lines = self.results(operation, writes.len()).await?;
+        let lines = self.results(operation, first + writes.len()).await?;
         let mut out = Vec::with_capacity(writes.len());
-        for (write, line) in writes.iter().zip(&lines) {
+        for (write, line) in writes.iter().zip(lines.iter().skip(first)) {
             out.push(match line {
                 Some(line) => self.written(session, *write, line).await,
                 None => Err(format!(

@@ -39,7 +39,8 @@ pub struct ShopifySettings {
     /// pushed products and collections are published.
     pub publications: Vec<String>,
     /// Bulk catalogue syncs: `SHOPIFY_BULK_MIN_PRODUCTS` (default 1000; 0 never),
-    /// `SHOPIFY_BULK_POLL_MS` (default 2000), `SHOPIFY_BULK_FOLLOW_SECONDS` (default 20).
+    /// `SHOPIFY_BULK_POLL_MS` (default 2000), `SHOPIFY_BULK_FOLLOW_SECONDS` (default 20),
+    /// `SHOPIFY_BULK_LINES_PER_STEP` (default 2500).
     pub bulk: BulkFollow,
 }
 
@@ -49,6 +50,7 @@ pub fn default_bulk() -> BulkFollow {
         min_products: 1000,
         poll_every: Duration::from_millis(2000),
         follow_for: Duration::from_secs(20),
+        lines_per_step: 2500,
     }
 }
 
@@ -59,6 +61,7 @@ fn bulk_from_env() -> Result<BulkFollow, ConfigError> {
         min_products: env::number("SHOPIFY_BULK_MIN_PRODUCTS", defaults.min_products)?,
         poll_every: Duration::from_millis(env::number("SHOPIFY_BULK_POLL_MS", 2000u64)?),
         follow_for: Duration::from_secs(env::number("SHOPIFY_BULK_FOLLOW_SECONDS", 20u64)?),
+        lines_per_step: env::number("SHOPIFY_BULK_LINES_PER_STEP", defaults.lines_per_step)?.max(1),
     })
 }
 
