@@ -93,6 +93,7 @@ async fn main() {
             inventory_reason: "correction".into(),
             customer_data: CustomerData::Full,
             publications: vec!["Online Store".into()],
+            bulk: ecommerce_connector::infrastructure::providers::shopify::config::default_bulk(),
         },
         http,
         graphql,

@@ -7,8 +7,8 @@ use super::retry::is_transient;
 use super::service::{EcommerceService, Ports, ServiceError, status_of};
 use super::sync::{Pushed, bounded};
 use crate::domain::ports::{
-    CatalogPush, CatalogSource, Clock, IdGenerator, JobQueue, ProviderError, StoreSession,
-    SyncRunRepository,
+    CatalogPush, CatalogSource, Clock, IdGenerator, JobQueue, MappingRepository, ProviderError,
+    StoreSession, SyncRunRepository,
 };
 use crate::domain::{BusinessId, Job, RunStatus, SyncKind, SyncRun};
 
@@ -20,9 +20,13 @@ impl<P: Ports> EcommerceService<P> {
         business: &BusinessId,
         kind: SyncKind,
     ) -> Result<String, ServiceError> {
-        self.active_connection(business).await?;
+        let connection = self.active_connection(business).await?;
         let run = SyncRun::start(self.adapters.ids.ulid(), kind, self.adapters.clock.now());
         self.adapters.store.create(business, &run).await?;
+        if kind == SyncKind::Products && self.goes_bulk(business, connection.provider).await? {
+            self.start_bulk(business, &run.run_id).await?;
+            return Ok(run.run_id);
+        }
         let job = match kind {
             SyncKind::Collections => Job::SyncCollectionsPage {
                 business_id: business.clone(),
@@ -73,10 +77,14 @@ impl<P: Ports> EcommerceService<P> {
                 .catalog
                 .products(business, cursor, limit)
                 .await?;
+            // The page's mappings in one batch read, not one read per product.
+            let ids: Vec<String> = page.items.iter().map(|p| p.id.clone()).collect();
+            let mappings = &self.adapters.store.products(business, &ids).await?;
             let results = bounded(&page.items, concurrency, |p| async move {
+                let previous = mappings.iter().find(|m| m.product_id == p.id).cloned();
                 (
                     p.id.clone(),
-                    self.push_product(session, business, catalog, p, run_id)
+                    self.push_product_over(session, business, catalog, p, run_id, previous)
                         .await,
                 )
             })

@@ -59,6 +59,11 @@ impl<P: Ports> EcommerceService<P> {
                 )
                 .await
             }
+            Job::SyncProductsBulk {
+                business_id,
+                run_id,
+                attempt,
+            } => self.bulk_step(business_id, run_id, *attempt).await,
             Job::Poll { business_id, .. } => self.poll(business_id).await.map(drop),
             Job::DeleteProduct {
                 business_id,

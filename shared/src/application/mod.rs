@@ -1,6 +1,9 @@
 //! Use cases, generic over the ports. No AWS or HTTP types appear here.
 
 pub mod batch;
+pub mod bulk;
+mod bulk_apply;
+mod bulk_plan;
 pub mod connect;
 pub mod fulfil;
 pub mod ingest;

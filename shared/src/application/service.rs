@@ -6,9 +6,10 @@ use crate::application::sessions::{
     Refresh, RefreshSettings, SessionError, SessionPorts, decrypt, encrypt, open_session,
 };
 use crate::domain::ports::{
-    CatalogSource, Clock, ConnectionRepository, CredentialCipher, DeliveryRepository, IdGenerator,
-    JobQueue, MappingRepository, OAuthStateRepository, OrderRepository, OrderSink, ProviderError,
-    Providers, StoreSession, SyncLogRepository, SyncRunRepository, Unsupported,
+    BulkRunRepository, CatalogSource, Clock, ConnectionRepository, CredentialCipher,
+    DeliveryRepository, IdGenerator, JobQueue, MappingRepository, OAuthStateRepository,
+    OrderRepository, OrderSink, ProviderError, Providers, StoreSession, SyncLogRepository,
+    SyncRunRepository, Unsupported,
 };
 use crate::domain::{
     BusinessId, Connection, ProviderKind, Secret, SyncKind, SyncLogEntry, SyncStatus,
@@ -23,7 +24,8 @@ pub trait Ports: Send + Sync + 'static {
         + OrderRepository
         + SyncLogRepository
         + OAuthStateRepository
-        + SyncRunRepository;
+        + SyncRunRepository
+        + BulkRunRepository;
     /// Credentials encryption.
     type Cipher: CredentialCipher;
     /// Job queues.

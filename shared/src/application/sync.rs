@@ -82,6 +82,21 @@ impl<P: Ports> EcommerceService<P> {
         change_key: &str,
     ) -> Result<Pushed, ServiceError> {
         let previous = self.adapters.store.product(business, &product.id).await?;
+        self.push_product_over(session, business, catalog, product, change_key, previous)
+            .await
+    }
+
+    /// [`push_product`](Self::push_product) with the product's mapping read already (a batch
+    /// page reads its products' mappings in one batch read).
+    pub(crate) async fn push_product_over(
+        &self,
+        session: &StoreSession,
+        business: &BusinessId,
+        catalog: &dyn CatalogPush,
+        product: &CatalogProduct,
+        change_key: &str,
+        previous: Option<ProductMapping>,
+    ) -> Result<Pushed, ServiceError> {
         // A product deleted at the store when it was removed comes back as a new one; an
         // archived one is updated back to its status.
         let previous = previous

@@ -276,6 +276,10 @@ impl<P: Ports> EcommerceService<P> {
                     .map(|_| "shop data redacted".to_owned())
                     .map_err(|e| e.to_string())
             }
+            WebhookEvent::BulkOperationFinished { operation_id } => self
+                .bulk_operation_finished(business, &operation_id)
+                .await
+                .map_err(|e| e.to_string()),
             WebhookEvent::Ignored { reason } => Ok(reason),
         }
     }

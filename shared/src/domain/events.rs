@@ -28,6 +28,12 @@ pub enum WebhookEvent {
     },
     /// All data of the shop must be erased, 48 hours after uninstall (Shopify compliance topic).
     ShopRedact,
+    /// A bulk operation at the store ended (Shopify's `bulk_operations/finish`): the run it
+    /// belongs to reads its results now rather than at its next poll.
+    BulkOperationFinished {
+        /// The store's id of the operation.
+        operation_id: String,
+    },
     /// A delivery we do not act on (e.g. WooCommerce's creation ping).
     Ignored {
         /// Why it is ignored, for the log.

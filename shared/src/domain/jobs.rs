@@ -53,6 +53,20 @@ pub enum Job {
         /// Catalogue cursor of this page; `None` for the first.
         cursor: Option<String>,
     },
+    /// One step of a batch product sync carried out in bulk (see `application::bulk`): plans
+    /// and starts the store's bulk operation, follows it for a while, reads its results, then
+    /// publishes and finishes. Enqueued again (`attempt` + 1) while the operation runs, and
+    /// by the store's "bulk operation finished" webhook. Runs in its own message group
+    /// (`{business}-bulk`), so following an operation never holds up the business's other jobs.
+    SyncProductsBulk {
+        /// Owner.
+        business_id: BusinessId,
+        /// The batch run.
+        run_id: String,
+        /// 0 for the first step; each re-enqueued step counts one more.
+        #[serde(default)]
+        attempt: u32,
+    },
     /// Check keys a store delivered for an authorization and, if they work, connect (the
     /// key POST itself is answered at once, within the store's time limit).
     FinishKeyDelivery {
@@ -157,6 +171,7 @@ impl Job {
             | Job::SyncCollection { business_id, .. }
             | Job::SyncProductsPage { business_id, .. }
             | Job::SyncCollectionsPage { business_id, .. }
+            | Job::SyncProductsBulk { business_id, .. }
             | Job::FinishKeyDelivery { business_id, .. }
             | Job::RetryItems { business_id, .. }
             | Job::FulfillOrder { business_id, .. }
@@ -171,6 +186,7 @@ impl Job {
     pub fn message_group(&self) -> String {
         match self {
             Job::RetryItems { business_id, .. } => format!("{business_id}-retry"),
+            Job::SyncProductsBulk { business_id, .. } => format!("{business_id}-bulk"),
             other => other.business_id().as_str().to_owned(),
         }
     }
@@ -225,6 +241,12 @@ impl Job {
                     cursor.as_deref().unwrap_or("first")
                 )
             }
+            // A step per attempt; a webhook's step carries the operation in its nonce.
+            Job::SyncProductsBulk {
+                business_id,
+                run_id,
+                attempt,
+            } => format!("bulk-{business_id}-{run_id}-{attempt}-{nonce}"),
             Job::RetryItems {
                 business_id,
                 run_id,

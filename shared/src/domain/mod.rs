@@ -1,5 +1,6 @@
 //! Pure types and ports: no AWS, no HTTP. Everything else depends on this module.
 
+pub mod bulk;
 pub mod catalog;
 pub mod connection;
 pub mod events;
@@ -17,6 +18,7 @@ pub mod secret;
 pub mod sync_log;
 pub mod sync_run;
 
+pub use bulk::{BulkLine, BulkPhase, BulkRun, BulkVariant};
 pub use catalog::{
     CatalogCollection, CatalogImage, CatalogProduct, CatalogVariant, InventoryLevel,
     InventoryPolicy, ProductStatus, Removal, Weight, WeightUnit,

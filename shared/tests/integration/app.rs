@@ -79,6 +79,7 @@ pub fn shopify_settings(base_url: String) -> ShopifySettings {
         callback_path: "/ecommerce/oauth/callback".into(),
         customer_data: CustomerData::Full,
         publications: vec!["Online Store".into()],
+        bulk: ecommerce_connector::infrastructure::providers::shopify::config::default_bulk(),
     }
 }
 

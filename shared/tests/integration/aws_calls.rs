@@ -134,3 +134,40 @@ async fn each_unit_of_work_keeps_to_its_aws_call_budget() {
     assert!(unchanged_push.len() <= 3, "{unchanged_push:?}");
     assert!(empty_poll.len() <= 2, "{empty_poll:?}");
 }
+
+#[tokio::test]
+async fn a_batch_page_reads_its_products_mappings_in_one_batch_read() {
+    let (app, counter) = counted().await;
+    let business = biz("biz-demo");
+    app.connect(SHOP).await;
+    seed_catalog(&app.stack, 12).await;
+    let first = app
+        .service
+        .start_batch(&business, ecommerce_connector::domain::SyncKind::Products)
+        .await
+        .unwrap();
+    app.run_queue(&app.stack.resources.sync_queue_url).await;
+    // A second run over the same catalogue: every product unchanged, one page.
+    let second = app
+        .service
+        .start_batch(&business, ecommerce_connector::domain::SyncKind::Products)
+        .await
+        .unwrap();
+    assert_ne!(first, second);
+    counter.take();
+    app.service
+        .sync_page(
+            &business,
+            ecommerce_connector::domain::SyncKind::Products,
+            &second,
+            None,
+        )
+        .await
+        .unwrap();
+    let calls = counter.take();
+    let count = |name: &str| calls.iter().filter(|c| c.as_str() == name).count();
+    // The connection and the run; never one read per product. One batch read for the
+    // page's mappings, one for the sweep of the last page (which products are gone).
+    assert!(count("DynamoDB.GetItem") <= 2, "{calls:?}");
+    assert!(count("DynamoDB.BatchGetItem") <= 2, "{calls:?}");
+}

@@ -51,7 +51,8 @@ async fn connect_sync_ingest_poll_log_and_disconnect_twice() {
             "orders/updated",
             "orders/cancelled",
             "refunds/create",
-            "app/uninstalled"
+            "app/uninstalled",
+            "bulk_operations/finish"
         ])
     );
     assert!(

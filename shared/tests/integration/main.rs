@@ -25,6 +25,7 @@ mod runs;
 mod schedule;
 mod shopify;
 mod shopify_app;
+mod shopify_bulk;
 mod states;
 mod woocommerce;
 mod woocommerce_app;

@@ -173,7 +173,7 @@ async fn an_unapproved_app_connects_without_order_webhooks_and_says_why() {
     app.connect(SHOP).await;
     assert_eq!(
         connection(&app).await["webhookTopics"],
-        json!(["app/uninstalled"])
+        json!(["app/uninstalled", "bulk_operations/finish"])
     );
     assert!(
         logs(&app)
@@ -263,7 +263,7 @@ async fn subscriptions_the_store_removed_are_recreated_by_the_next_poll() {
             .as_array()
             .unwrap()
             .len(),
-        5
+        6
     );
     // Deliveries to an address that does not answer: Shopify removes the subscription.
     let statuses = app
@@ -278,7 +278,7 @@ async fn subscriptions_the_store_removed_are_recreated_by_the_next_poll() {
             .as_array()
             .unwrap()
             .len(),
-        5
+        6
     );
     assert!(
         logs(&app)

@@ -89,6 +89,22 @@ pub fn variables(
             .to_owned(),
         ),
         ("SHOPIFY_PUBLICATIONS", shopify.publications.join(",")),
+        (
+            "SHOPIFY_BULK_MIN_PRODUCTS",
+            shopify.bulk.min_products.to_string(),
+        ),
+        (
+            "SHOPIFY_BULK_POLL_MS",
+            shopify.bulk.poll_every.as_millis().to_string(),
+        ),
+        (
+            "SHOPIFY_BULK_FOLLOW_SECONDS",
+            shopify.bulk.follow_for.as_secs().to_string(),
+        ),
+        (
+            "SHOPIFY_BULK_LINES_PER_STEP",
+            shopify.bulk.lines_per_step.to_string(),
+        ),
         ("WOOCOMMERCE_ENABLED", "true".to_owned()),
         ("WOOCOMMERCE_APP_NAME", woocommerce.app_name.clone()),
         (

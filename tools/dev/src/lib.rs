@@ -141,6 +141,8 @@ pub async fn start(options: Options) -> Result<DevStack, Box<dyn std::error::Err
                 callback_path: "/ecommerce/oauth/callback".into(),
                 customer_data: CustomerData::Full,
                 publications: vec!["Online Store".into()],
+                bulk: ecommerce_connector::infrastructure::providers::shopify::config::default_bulk(
+                ),
             },
             real.shop.clone(),
             real.public_base_url.clone(),
@@ -162,6 +164,8 @@ pub async fn start(options: Options) -> Result<DevStack, Box<dyn std::error::Err
                 callback_path: "/ecommerce/oauth/callback".into(),
                 customer_data: CustomerData::Full,
                 publications: vec!["Online Store".into()],
+                bulk: ecommerce_connector::infrastructure::providers::shopify::config::default_bulk(
+                ),
             };
             (
                 Some(emulator),

@@ -204,6 +204,15 @@ pub trait MappingRepository: Send + Sync {
         mapping: &ProductMapping,
     ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
 
+    /// Creates or replaces many product mappings (with their reverse references) in as few
+    /// writes as the store allows (DynamoDB: `BatchWriteItem`, 25 items a call, unprocessed
+    /// items retried with backoff).
+    fn put_products(
+        &self,
+        business: &BusinessId,
+        mappings: &[ProductMapping],
+    ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
+
     /// A product mapping by the host app's product id.
     fn product(
         &self,
@@ -211,7 +220,9 @@ pub trait MappingRepository: Send + Sync {
         product_id: &str,
     ) -> impl Future<Output = Result<Option<ProductMapping>, RepositoryError>> + Send;
 
-    /// Mappings of many products (missing ones are left out), for collection membership.
+    /// Mappings of many products (missing ones are left out), in product id order: for
+    /// collection membership and for a page of products (DynamoDB: `BatchGetItem`, 100 keys a
+    /// call, unprocessed keys retried with backoff).
     fn products(
         &self,
         business: &BusinessId,

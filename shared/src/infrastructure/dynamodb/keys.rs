@@ -49,6 +49,19 @@ pub(crate) fn run(run_id: &str) -> String {
     format!("RUN#{run_id}")
 }
 
+pub(crate) fn bulk(run_id: &str) -> String {
+    format!("BULK#{run_id}")
+}
+
+/// One item of a bulk run's write lines (`n` from 0, zero-padded so they sort in order).
+pub(crate) fn bulk_lines(run_id: &str, n: usize) -> String {
+    format!("BULK#{run_id}#LINES#{n:05}")
+}
+
+pub(crate) fn bulk_operation(operation_id: &str) -> String {
+    format!("BULKOP#{operation_id}")
+}
+
 pub(crate) fn delivery(delivery_key: &str) -> String {
     format!("DELIVERY#{delivery_key}")
 }

@@ -15,6 +15,8 @@ const BATCH_GET: usize = 100;
 const BATCH_WRITE: usize = 25;
 /// The sort-key prefixes of a store's mappings: products, collections, reverse references.
 const MAPPING_PREFIXES: [&str; 3] = ["PMAP#", "CMAP#", "XREF#"];
+/// Batch writes in flight at once.
+const BATCHES_IN_FLIGHT: usize = 8;
 /// Unprocessed keys are retried this many times with a growing pause.
 const BATCH_RETRIES: u32 = 8;
 
@@ -139,31 +141,43 @@ impl DynamoStore {
         self.write_batches(requests).await
     }
 
+    /// Writes in batches of 25, up to [`BATCHES_IN_FLIGHT`] at once (a bulk result's
+    /// mappings are tens of thousands of items).
     async fn write_batches(&self, all: Vec<WriteRequest>) -> Result<(), RepositoryError> {
-        for chunk in all.chunks(BATCH_WRITE) {
-            let mut requests = chunk.to_vec();
-            let mut attempt = 0;
-            while !requests.is_empty() {
-                let out = self
-                    .client
-                    .batch_write_item()
-                    .request_items(&self.table, requests)
-                    .send()
-                    .await
-                    .map_err(unavailable)?;
-                requests = out
-                    .unprocessed_items
-                    .and_then(|mut u| u.remove(&self.table))
-                    .unwrap_or_default();
-                if !requests.is_empty() {
-                    attempt += 1;
-                    if attempt > BATCH_RETRIES {
-                        return Err(RepositoryError::Unavailable(
-                            "batch write kept returning unprocessed items".into(),
-                        ));
-                    }
-                    pause(attempt).await;
+        use futures_util::StreamExt;
+        let batches: Vec<Vec<WriteRequest>> = all.chunks(BATCH_WRITE).map(<[_]>::to_vec).collect();
+        let mut results = futures_util::stream::iter(batches)
+            .map(|batch| self.write_batch(batch))
+            .buffer_unordered(BATCHES_IN_FLIGHT);
+        while let Some(result) = results.next().await {
+            result?;
+        }
+        Ok(())
+    }
+
+    /// One batch of at most 25, its unprocessed items retried with a growing pause.
+    async fn write_batch(&self, mut requests: Vec<WriteRequest>) -> Result<(), RepositoryError> {
+        let mut attempt = 0;
+        while !requests.is_empty() {
+            let out = self
+                .client
+                .batch_write_item()
+                .request_items(&self.table, requests)
+                .send()
+                .await
+                .map_err(unavailable)?;
+            requests = out
+                .unprocessed_items
+                .and_then(|mut u| u.remove(&self.table))
+                .unwrap_or_default();
+            if !requests.is_empty() {
+                attempt += 1;
+                if attempt > BATCH_RETRIES {
+                    return Err(RepositoryError::Unavailable(
+                        "batch write kept returning unprocessed items".into(),
+                    ));
                 }
+                pause(attempt).await;
             }
         }
         Ok(())
@@ -225,6 +239,28 @@ struct RefItem {
     variant_id: Option<String>,
 }
 
+/// A product mapping's item and its reverse references' items.
+fn mapping_items(
+    business: &BusinessId,
+    mapping: &ProductMapping,
+) -> Result<Vec<Item>, RepositoryError> {
+    let pk = keys::biz(business);
+    let mut items = vec![to_item(&MappingItem {
+        pk: pk.clone(),
+        sk: keys::pmap(&mapping.product_id),
+        mapping,
+    })?];
+    for reference in ResolvedRef::all_of(mapping) {
+        items.push(to_item(&RefItem {
+            pk: pk.clone(),
+            sk: keys::xref(&reference.store),
+            product_id: reference.product_id,
+            variant_id: reference.variant_id,
+        })?);
+    }
+    Ok(items)
+}
+
 impl MappingRepository for DynamoStore {
     async fn put_product(
         &self,
@@ -233,19 +269,17 @@ impl MappingRepository for DynamoStore {
     ) -> Result<(), RepositoryError> {
         // The mapping and its reverse references (store id → business ids, for order lines)
         // in one batch write for up to 24 variants.
-        let pk = keys::biz(business);
-        let mut items = vec![to_item(&MappingItem {
-            pk: pk.clone(),
-            sk: keys::pmap(&mapping.product_id),
-            mapping,
-        })?];
-        for reference in ResolvedRef::all_of(mapping) {
-            items.push(to_item(&RefItem {
-                pk: pk.clone(),
-                sk: keys::xref(&reference.store),
-                product_id: reference.product_id,
-                variant_id: reference.variant_id,
-            })?);
+        self.put_items(mapping_items(business, mapping)?).await
+    }
+
+    async fn put_products(
+        &self,
+        business: &BusinessId,
+        mappings: &[ProductMapping],
+    ) -> Result<(), RepositoryError> {
+        let mut items = Vec::new();
+        for mapping in mappings {
+            items.extend(mapping_items(business, mapping)?);
         }
         self.put_items(items).await
     }

@@ -9,6 +9,8 @@
 //! | sync log | `BIZ#…` | `LOG#{ulid}` |
 //! | oauth state | `STATE#{nonce}` | `STATE` |
 //! | sync run | `BIZ#…` | `RUN#{runId}` |
+//! | bulk run, its write lines | `BIZ#…` | `BULK#{runId}`, `BULK#{runId}#LINES#{n}` |
+//! | bulk operation → run | `BIZ#…` | `BULKOP#{operationId}` |
 //! | handled webhook delivery | `BIZ#…` | `DELIVERY#{provider}#{deliveryId}` |
 //!
 //! `GSI1` (`GSI1PK` = `SHOP#{provider}#{shop}`) finds a connection by store. `GSI2` is sparse:
@@ -16,6 +18,7 @@
 //! published. TTL attribute: `expiresAt` (epoch seconds) on logs, states and deliveries.
 
 mod archive;
+mod bulk;
 mod catalog;
 mod connections;
 mod deliveries;

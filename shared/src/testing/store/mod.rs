@@ -8,6 +8,7 @@ mod connections;
 mod logs;
 mod orders;
 mod records;
+mod runs;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -83,6 +84,16 @@ struct Partition {
     >,
     /// Pages already counted, by (run, page key).
     counted_pages: std::collections::BTreeSet<(String, String)>,
+    /// Bulk runs and what belongs to them.
+    bulk: BulkRecords,
+}
+
+/// Bulk runs by run id, their write lines, and the run of each store operation.
+#[derive(Debug, Default)]
+struct BulkRecords {
+    runs: BTreeMap<String, crate::domain::BulkRun>,
+    lines: BTreeMap<String, Vec<crate::domain::BulkLine>>,
+    operations: BTreeMap<String, String>,
 }
 
 /// An order with its publish claim.

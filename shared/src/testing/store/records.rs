@@ -3,14 +3,12 @@
 
 use time::OffsetDateTime;
 
-use super::{MemoryStore, millis};
+use super::MemoryStore;
 use crate::domain::ports::{
     DeliveryRepository, MappingRepository, OAuthStateRepository, RepositoryError, ResolvedRef,
-    StateConsumed, StoreRef, SyncRunRepository,
+    StateConsumed, StoreRef,
 };
-use crate::domain::{
-    BusinessId, CollectionMapping, OAuthState, ProductMapping, RunStatus, SyncRun,
-};
+use crate::domain::{BusinessId, CollectionMapping, OAuthState, ProductMapping};
 
 impl MappingRepository for MemoryStore {
     async fn put_product(
@@ -21,6 +19,20 @@ impl MappingRepository for MemoryStore {
         self.with(|t| {
             let products = &mut t.partitions.entry(business.clone()).or_default().products;
             products.insert(mapping.product_id.clone(), mapping.clone());
+            Ok(())
+        })
+    }
+
+    async fn put_products(
+        &self,
+        business: &BusinessId,
+        mappings: &[ProductMapping],
+    ) -> Result<(), RepositoryError> {
+        self.with(|t| {
+            let products = &mut t.partitions.entry(business.clone()).or_default().products;
+            for mapping in mappings {
+                products.insert(mapping.product_id.clone(), mapping.clone());
+            }
             Ok(())
         })
     }
@@ -300,104 +312,11 @@ fn whole_seconds(at: OffsetDateTime) -> Result<OffsetDateTime, RepositoryError> 
         .map_err(|e| RepositoryError::Corrupt(e.to_string()))
 }
 
-fn missing(run_id: &str) -> RepositoryError {
-    RepositoryError::Corrupt(format!("sync run {run_id} does not exist"))
-}
-
-/// A counter past `u32::MAX` no longer decodes from the table; refuse it the same way.
-fn add(counter: &mut u32, amount: u32, run_id: &str) -> Result<(), RepositoryError> {
-    *counter = counter
-        .checked_add(amount)
-        .ok_or_else(|| RepositoryError::Corrupt(format!("sync run {run_id} counter overflow")))?;
-    Ok(())
-}
-
-impl SyncRunRepository for MemoryStore {
-    async fn create(&self, business: &BusinessId, run: &SyncRun) -> Result<(), RepositoryError> {
-        self.with(|t| {
-            let runs = &mut t.partitions.entry(business.clone()).or_default().runs;
-            if runs.contains_key(&run.run_id) {
-                return Err(RepositoryError::Conflict);
-            }
-            let mut stored = run.clone();
-            stored.started_at = millis(run.started_at);
-            stored.finished_at = run.finished_at.map(millis);
-            runs.insert(run.run_id.clone(), stored);
-            Ok(())
-        })
-    }
-
-    async fn get_run(
-        &self,
-        business: &BusinessId,
-        run_id: &str,
-    ) -> Result<Option<SyncRun>, RepositoryError> {
-        self.with(|t| {
-            Ok(t.partitions
-                .get(business)
-                .and_then(|p| p.runs.get(run_id))
-                .cloned())
-        })
-    }
-
-    async fn record_page(
-        &self,
-        business: &BusinessId,
-        run_id: &str,
-        page: &str,
-        pushed: u32,
-        skipped: u32,
-        failed: u32,
-    ) -> Result<SyncRun, RepositoryError> {
-        self.with(|t| {
-            let partition = t
-                .partitions
-                .get_mut(business)
-                .ok_or_else(|| missing(run_id))?;
-            let run = partition
-                .runs
-                .get_mut(run_id)
-                .ok_or_else(|| missing(run_id))?;
-            let key = (run_id.to_owned(), page.to_owned());
-            if partition.counted_pages.contains(&key) {
-                // A redelivered page job: counted once already.
-                return Ok(run.clone());
-            }
-            partition.counted_pages.insert(key);
-            // Checked on a copy, so an overflow leaves the run as it was (one atomic update).
-            let mut next = run.clone();
-            add(&mut next.pages, 1, run_id)?;
-            add(&mut next.pushed, pushed, run_id)?;
-            add(&mut next.skipped, skipped, run_id)?;
-            add(&mut next.failed, failed, run_id)?;
-            *run = next.clone();
-            Ok(next)
-        })
-    }
-
-    async fn finish(
-        &self,
-        business: &BusinessId,
-        run_id: &str,
-        at: OffsetDateTime,
-    ) -> Result<SyncRun, RepositoryError> {
-        self.with(|t| {
-            let run = t
-                .partitions
-                .get_mut(business)
-                .and_then(|p| p.runs.get_mut(run_id))
-                .ok_or_else(|| missing(run_id))?;
-            run.status = RunStatus::Finished;
-            run.finished_at = Some(millis(at));
-            Ok(run.clone())
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::SyncKind;
+    use crate::domain::ports::SyncRunRepository;
+    use crate::domain::{RunStatus, SyncKind, SyncRun};
     use crate::testing::fixtures::{at, business, kind};
 
     fn mapping(product_id: &str) -> ProductMapping {

@@ -81,6 +81,7 @@ pub fn provider_for(
         inventory_reason: "correction".into(),
         customer_data: CustomerData::Full,
         publications: vec!["Online Store".into()],
+        bulk: ecommerce_connector::infrastructure::providers::shopify::config::default_bulk(),
     };
     ShopifyProvider::new(config, http, graphql)
 }

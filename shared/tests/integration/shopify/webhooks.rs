@@ -66,7 +66,8 @@ async fn registration_is_idempotent_follows_a_new_address_and_removal_tolerates_
             "orders/updated",
             "orders/cancelled",
             "refunds/create",
-            "app/uninstalled"
+            "app/uninstalled",
+            "bulk_operations/finish"
         ]
     );
     let again = kit
@@ -83,7 +84,7 @@ async fn registration_is_idempotent_follows_a_new_address_and_removal_tolerates_
             .as_array()
             .unwrap()
             .len(),
-        5
+        6
     );
 
     let moved = kit

@@ -7,6 +7,7 @@
 //! pointer and nothing outside a provider's own folder names it.
 
 mod authorization;
+mod bulk;
 mod catalog;
 mod error;
 mod fulfillment;
@@ -16,6 +17,7 @@ mod registry;
 mod webhooks;
 
 pub use authorization::{Authorization, KeyDelivery, RedirectCallback};
+pub use bulk::{BulkCatalogPush, BulkFollow, BulkOperation, BulkStart, BulkStatus, BulkWrite};
 pub use catalog::CatalogPush;
 pub use error::ProviderError;
 pub use fulfillment::OrderFulfillment;
@@ -33,8 +35,8 @@ use crate::domain::ProviderKind;
 /// (`use …::ports::prelude::*`).
 pub mod prelude {
     pub use super::{
-        Authorization, CatalogPush, KeyDelivery, OrderFeed, OrderFulfillment, Provider,
-        RedirectCallback, WebhookInbox, WebhookSubscriptions,
+        Authorization, BulkCatalogPush, CatalogPush, KeyDelivery, OrderFeed, OrderFulfillment,
+        Provider, RedirectCallback, WebhookInbox, WebhookSubscriptions,
     };
 }
 
@@ -71,6 +73,11 @@ pub trait Provider: Send + Sync {
 
     /// Pushing products, collections and stock to the store.
     fn catalog(&self) -> Option<&dyn CatalogPush> {
+        None
+    }
+
+    /// Writing many products at once as a store-side bulk operation.
+    fn bulk_catalog(&self) -> Option<&dyn BulkCatalogPush> {
         None
     }
 

@@ -4,8 +4,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::{
-    Authorization, CatalogPush, KeyDelivery, OrderFeed, OrderFulfillment, Provider,
-    RedirectCallback, WebhookInbox, WebhookSubscriptions,
+    Authorization, BulkCatalogPush, CatalogPush, KeyDelivery, OrderFeed, OrderFulfillment,
+    Provider, RedirectCallback, WebhookInbox, WebhookSubscriptions,
 };
 use crate::domain::ProviderKind;
 
@@ -24,6 +24,8 @@ pub enum Capability {
     Inbox,
     /// See [`Provider::catalog`].
     Catalog,
+    /// See [`Provider::bulk_catalog`].
+    BulkCatalog,
     /// See [`Provider::orders`].
     Orders,
     /// See [`Provider::fulfillment`].
@@ -39,6 +41,7 @@ impl fmt::Display for Capability {
             Capability::Subscriptions => "webhook subscriptions",
             Capability::Inbox => "webhooks",
             Capability::Catalog => "catalogue push",
+            Capability::BulkCatalog => "bulk catalogue push",
             Capability::Fulfillment => "fulfilment",
             Capability::Orders => "order polling",
         })
@@ -137,6 +140,9 @@ impl Providers {
     capability!(
         /// Catalogue writes to stores of that kind.
         catalog, CatalogPush, Catalog);
+    capability!(
+        /// Bulk catalogue writes to stores of that kind.
+        bulk_catalog, BulkCatalogPush, BulkCatalog);
     capability!(
         /// Order reads from stores of that kind.
         orders, OrderFeed, Orders);

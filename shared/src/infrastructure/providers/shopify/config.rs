@@ -1,10 +1,12 @@
 //! Shopify's own configuration, read from the environment by this module alone.
 
+use std::time::Duration;
+
 use super::KIND;
 use super::client::{BucketDefaults, GraphqlClient};
 use super::provider::{CustomerData, ShopifyConfig, ShopifyProvider};
 use crate::domain::Secret;
-use crate::domain::ports::Providers;
+use crate::domain::ports::{BulkFollow, Providers};
 use crate::infrastructure::env::{self, ConfigError};
 use crate::infrastructure::providers::ProviderContext;
 use crate::infrastructure::providers::retry::RetryPolicy;
@@ -36,6 +38,31 @@ pub struct ShopifySettings {
     /// `SHOPIFY_PUBLICATIONS`, comma-separated catalogue titles (default `Online Store`): where
     /// pushed products and collections are published.
     pub publications: Vec<String>,
+    /// Bulk catalogue syncs: `SHOPIFY_BULK_MIN_PRODUCTS` (default 1000; 0 never),
+    /// `SHOPIFY_BULK_POLL_MS` (default 2000), `SHOPIFY_BULK_FOLLOW_SECONDS` (default 20),
+    /// `SHOPIFY_BULK_LINES_PER_STEP` (default 2500).
+    pub bulk: BulkFollow,
+}
+
+/// The bulk settings when the environment sets none.
+pub fn default_bulk() -> BulkFollow {
+    BulkFollow {
+        min_products: 1000,
+        poll_every: Duration::from_millis(2000),
+        follow_for: Duration::from_secs(20),
+        lines_per_step: 2500,
+    }
+}
+
+/// The bulk settings from the environment.
+fn bulk_from_env() -> Result<BulkFollow, ConfigError> {
+    let defaults = default_bulk();
+    Ok(BulkFollow {
+        min_products: env::number("SHOPIFY_BULK_MIN_PRODUCTS", defaults.min_products)?,
+        poll_every: Duration::from_millis(env::number("SHOPIFY_BULK_POLL_MS", 2000u64)?),
+        follow_for: Duration::from_secs(env::number("SHOPIFY_BULK_FOLLOW_SECONDS", 20u64)?),
+        lines_per_step: env::number("SHOPIFY_BULK_LINES_PER_STEP", defaults.lines_per_step)?.max(1),
+    })
 }
 
 impl ShopifySettings {
@@ -67,6 +94,7 @@ impl ShopifySettings {
                 })?,
             },
             publications: env::list("SHOPIFY_PUBLICATIONS", "Online Store"),
+            bulk: bulk_from_env()?,
         }))
     }
 
@@ -96,6 +124,7 @@ impl ShopifySettings {
             inventory_reason: self.inventory_reason.clone(),
             customer_data: self.customer_data,
             publications: self.publications.clone(),
+            bulk: self.bulk,
         };
         ShopifyProvider::new(config, context.http.clone(), graphql)
     }

@@ -4,6 +4,18 @@
 
 /// `graphql/access_scopes.graphql`.
 pub const ACCESS_SCOPES: &str = include_str!("graphql/access_scopes.graphql");
+/// Starts a bulk mutation over a staged file of variables.
+pub const BULK_OPERATION_RUN_MUTATION: &str =
+    include_str!("graphql/bulk_operation_run_mutation.graphql");
+/// One bulk operation's state.
+pub const BULK_OPERATION: &str = include_str!("graphql/bulk_operation.graphql");
+/// The app's latest bulk operations (a start whose answer was lost is found among them).
+pub const BULK_OPERATIONS: &str = include_str!("graphql/bulk_operations.graphql");
+/// The mutation each line of a bulk product write runs: `productSet` selecting one
+/// connection (variants), as bulk mutations allow.
+pub const BULK_PRODUCT_SET: &str = include_str!("graphql/bulk_product_set.graphql");
+/// A staged upload target for a bulk mutation's variables.
+pub const STAGED_UPLOADS_CREATE: &str = include_str!("graphql/staged_uploads_create.graphql");
 /// `graphql/collection_add_products.graphql`.
 pub const COLLECTION_ADD_PRODUCTS: &str = include_str!("graphql/collection_add_products.graphql");
 /// A collection found by its handle (a create whose answer was lost is adopted).
@@ -77,6 +89,13 @@ pub const WEBHOOK_SUBSCRIPTIONS: &str = include_str!("graphql/webhook_subscripti
 /// Every document, by file name, for validation.
 pub const ALL: &[(&str, &str)] = &[
     ("access_scopes.graphql", ACCESS_SCOPES),
+    (
+        "bulk_operation_run_mutation.graphql",
+        BULK_OPERATION_RUN_MUTATION,
+    ),
+    ("bulk_operation.graphql", BULK_OPERATION),
+    ("bulk_operations.graphql", BULK_OPERATIONS),
+    ("bulk_product_set.graphql", BULK_PRODUCT_SET),
     ("collection_add_products.graphql", COLLECTION_ADD_PRODUCTS),
     ("collection_by_handle.graphql", COLLECTION_BY_HANDLE),
     ("collection_create.graphql", COLLECTION_CREATE),
@@ -102,6 +121,7 @@ pub const ALL: &[(&str, &str)] = &[
     ("product_variants.graphql", PRODUCT_VARIANTS),
     ("publications.graphql", PUBLICATIONS),
     ("publishable_publish.graphql", PUBLISHABLE_PUBLISH),
+    ("staged_uploads_create.graphql", STAGED_UPLOADS_CREATE),
     ("tags_add.graphql", TAGS_ADD),
     (
         "webhook_subscription_create.graphql",

@@ -3,6 +3,8 @@
 
 mod answer;
 mod bucket;
+mod bulk;
+mod bulk_file;
 pub mod catalog;
 mod catalog_push;
 pub mod client;

@@ -11,21 +11,22 @@ use serde_json::Value;
 use super::KIND;
 use super::client::GraphqlClient;
 use crate::domain::ports::{
-    Authorization, CatalogPush, OrderFeed, OrderFulfillment, Provider, ProviderError,
-    RedirectCallback, StoreSession, WebhookInbox, WebhookSubscriptions,
+    Authorization, BulkCatalogPush, CatalogPush, OrderFeed, OrderFulfillment, Provider,
+    ProviderError, RedirectCallback, StoreSession, WebhookInbox, WebhookSubscriptions,
 };
 use crate::domain::{ProviderKind, Secret};
 
-/// The topics we subscribe to at connect: orders (new, changed, cancelled, refunded) and
-/// uninstall. The compliance topics (`customers/data_request`, `customers/redact`, `shop/redact`) cannot be
+/// The topics we subscribe to at connect: orders (new, changed, cancelled, refunded),
+/// uninstall, and the end of a bulk operation (a large batch sync reads its results then). The compliance topics (`customers/data_request`, `customers/redact`, `shop/redact`) cannot be
 /// subscribed through the API; they are set in the app's configuration and arrive at the same
 /// webhook route.
-pub const TOPICS: [(&str, &str); 5] = [
+pub const TOPICS: [(&str, &str); 6] = [
     ("ORDERS_CREATE", "orders/create"),
     ("ORDERS_UPDATED", "orders/updated"),
     ("ORDERS_CANCELLED", "orders/cancelled"),
     ("REFUNDS_CREATE", "refunds/create"),
     ("APP_UNINSTALLED", "app/uninstalled"),
+    ("BULK_OPERATIONS_FINISH", "bulk_operations/finish"),
 ];
 
 /// Settings of the Shopify app.
@@ -48,6 +49,8 @@ pub struct ShopifyConfig {
     /// Publications (sales channels, by catalogue title) products and collections are
     /// published to.
     pub publications: Vec<String>,
+    /// When and how batch syncs go through bulk operations.
+    pub bulk: crate::domain::ports::BulkFollow,
 }
 
 /// The protected customer data an app is approved for (shopify.dev, "protected customer
@@ -256,6 +259,10 @@ impl Provider for ShopifyProvider {
     }
 
     fn catalog(&self) -> Option<&dyn CatalogPush> {
+        Some(self)
+    }
+
+    fn bulk_catalog(&self) -> Option<&dyn BulkCatalogPush> {
         Some(self)
     }
 

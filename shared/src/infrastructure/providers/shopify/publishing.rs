@@ -30,7 +30,10 @@ struct PublicationList {
 impl ShopifyProvider {
     /// The ids of the configured publications at this shop, read once per shop and kept for
     /// the life of the container (a shop's channels rarely change).
-    async fn publication_ids(&self, session: &StoreSession) -> Result<Vec<String>, ProviderError> {
+    pub(super) async fn publication_ids(
+        &self,
+        session: &StoreSession,
+    ) -> Result<Vec<String>, ProviderError> {
         if let Some(ids) = self.known_publications(&session.shop) {
             return Ok(ids);
         }

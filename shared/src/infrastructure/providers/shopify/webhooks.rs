@@ -89,6 +89,12 @@ pub(super) fn malformed(e: serde_json::Error) -> ProviderError {
     ProviderError::Malformed(e.to_string())
 }
 
+/// The body of `bulk_operations/finish`.
+#[derive(serde::Deserialize)]
+struct BulkFinished {
+    admin_graphql_api_id: String,
+}
+
 /// Parses a verified delivery by topic.
 pub fn parse(topic: &str, body: &[u8]) -> Result<WebhookEvent, ProviderError> {
     let compliance = |body: &[u8]| -> Result<(Option<String>, Vec<String>), ProviderError> {
@@ -125,6 +131,12 @@ pub fn parse(topic: &str, body: &[u8]) -> Result<WebhookEvent, ProviderError> {
             })
         }
         "shop/redact" => Ok(WebhookEvent::ShopRedact),
+        "bulk_operations/finish" => {
+            let finished: BulkFinished = serde_json::from_slice(body).map_err(malformed)?;
+            Ok(WebhookEvent::BulkOperationFinished {
+                operation_id: finished.admin_graphql_api_id,
+            })
+        }
         other => Ok(WebhookEvent::Ignored {
             reason: format!("topic {other} is not handled"),
         }),
