@@ -99,6 +99,7 @@ pub async fn app_with(
         WooSettings {
             app_name: "Connector (test)".into(),
             allow_http_loopback: true,
+            in_flight: Default::default(),
         }
         .build(&context),
     );

@@ -46,6 +46,7 @@ pub fn service_at(stack: &Stack, base: &str) -> EcommerceService<AwsPorts> {
     let woo = WooSettings {
         app_name: "Connector (test)".into(),
         allow_http_loopback: true,
+        in_flight: Default::default(),
     };
     wiring::service(
         &config,

@@ -191,6 +191,7 @@ pub async fn start(options: Options) -> Result<DevStack, Box<dyn std::error::Err
     let woocommerce_settings = WooSettings {
         app_name: "Connector (dev)".into(),
         allow_http_loopback: true,
+        in_flight: Default::default(),
     };
     let providers = Providers::new()
         .register(shopify.build(&context))

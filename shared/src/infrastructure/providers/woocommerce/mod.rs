@@ -6,6 +6,7 @@ pub mod config;
 mod connect;
 mod fulfillment;
 mod identity;
+pub mod limiter;
 pub mod order_json;
 pub mod orders;
 mod product_fields;
