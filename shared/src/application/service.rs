@@ -70,6 +70,9 @@ pub struct Settings {
     pub state_ttl: Duration,
     /// Catalogue items per batch page job.
     pub batch_page_size: u32,
+    /// Catalogue items per batch page job for a store that writes many products a request
+    /// (`CatalogPush::batch_size` above 1).
+    pub batched_page_size: u32,
     /// Pushes kept in flight at once within one store's rate budget.
     pub push_concurrency: usize,
     /// A poll re-reads this much before the cursor, so late writes at the store are not missed.
@@ -88,6 +91,7 @@ impl Settings {
             state_secret,
             state_ttl: Duration::from_secs(600),
             batch_page_size: 50,
+            batched_page_size: 250,
             push_concurrency: 4,
             poll_overlap: Duration::from_secs(120),
             refresh: RefreshSettings::default(),
