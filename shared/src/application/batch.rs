@@ -51,10 +51,7 @@ impl<P: Ports> EcommerceService<P> {
         run_id: &str,
         cursor: Option<&str>,
     ) -> Result<(Vec<(String, Result<Pushed, ServiceError>)>, Option<String>), ServiceError> {
-        let limit = match catalog.batch_size() {
-            1 => self.settings.batch_page_size,
-            _ => self.settings.batched_page_size,
-        };
+        let limit = self.settings.batch_page_size;
         let concurrency = self.settings.push_concurrency;
         let (results, next) = if kind == SyncKind::Collections {
             let page = self
@@ -70,26 +67,24 @@ impl<P: Ports> EcommerceService<P> {
             })
             .await;
             (results, page.next_cursor)
+        } else if catalog.batch_size() > 1 {
+            // A store that writes many products a request: the job's products in batches.
+            self.push_batched(session, business, catalog, run_id, cursor)
+                .await?
         } else {
             let page = self
                 .adapters
                 .catalog
                 .products(business, cursor, limit)
                 .await?;
-            // A store that writes many products a request gets the page in batches.
-            let results = if catalog.batch_size() > 1 {
-                self.push_products(session, business, catalog, &page.items, run_id)
-                    .await?
-            } else {
-                bounded(&page.items, concurrency, |p| async move {
-                    (
-                        p.id.clone(),
-                        self.push_product(session, business, catalog, p, run_id)
-                            .await,
-                    )
-                })
-                .await
-            };
+            let results = bounded(&page.items, concurrency, |p| async move {
+                (
+                    p.id.clone(),
+                    self.push_product(session, business, catalog, p, run_id)
+                        .await,
+                )
+            })
+            .await;
             (results, page.next_cursor)
         };
         let refused = results.iter().find_map(|(_, r)| match r {
