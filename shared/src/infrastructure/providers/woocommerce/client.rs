@@ -200,9 +200,10 @@ impl RestClient {
     }
 
     /// As [`call`](Self::call); with `idempotent` false, for a write that is not safe to
-    /// repeat (a create), a failure after which the store may have applied it (5xx, a lost
-    /// answer) is returned at once, for the caller to look for what it created. Refusals that
-    /// apply nothing (429, auth) are retried either way.
+    /// repeat (a create), a failure after which the store may have applied it (500, 502, 504,
+    /// a timeout, a lost answer) is returned at once, for the caller to look for what it
+    /// created. Refusals that apply nothing (429, 503 and 508, which hosts answer before
+    /// WordPress runs; auth) are retried either way.
     #[allow(clippy::too_many_arguments)]
     pub async fn call_with(
         &self,
@@ -255,7 +256,9 @@ impl RestClient {
                 metrics::count(Metric::ThrottledAnswers, super::KIND, 1.0);
             }
             let retryable = match &error {
-                CallError::Rest(429, _) => true,
+                // Refusals by the host before WordPress ran (a rate limit, nginx `limit_req`,
+                // a full worker pool): nothing was applied, so a create is repeated too.
+                CallError::Rest(429 | 503 | 508, _) => true,
                 CallError::Rest(status, _) => *status >= 500 && idempotent,
                 CallError::Other(ProviderError::Unavailable(_)) => idempotent,
                 CallError::Other(_) => false,

@@ -12,6 +12,11 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 
+/// How many times slower the limit grows on its last step back to where the store last
+/// refused: a store whose pool is full at that level is asked again every few dozen answers,
+/// not every few.
+pub const PATIENCE: f64 = 8.0;
+
 /// The limit's bounds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -47,6 +52,9 @@ struct State {
     epoch: u64,
     /// No new request before this instant (a store's `Retry-After`).
     paused_until: Option<Instant>,
+    /// The limit when the store last said it was past what it takes: growing back towards
+    /// it is slower (see [`PATIENCE`]), so it is probed less often than it is reached.
+    ceiling: Option<f64>,
     /// Times the limit was filled: a request answered after one was sent under a full limit.
     fills: u64,
 }
@@ -92,6 +100,7 @@ impl Limiter {
                 in_flight: 0,
                 epoch: 0,
                 paused_until: None,
+                ceiling: None,
                 fills: 0,
             }),
             changed: Notify::new(),
@@ -155,11 +164,20 @@ impl Permit {
             let in_use = self.filled || s.fills > self.fills;
             match outcome {
                 Outcome::Fine if in_use => {
-                    s.limit = (s.limit + 1.0 / s.limit.max(1.0)).min(limiter.max);
+                    let mut step = 1.0 / s.limit.max(1.0);
+                    if let Some(ceiling) = s.ceiling {
+                        if s.limit >= ceiling {
+                            s.ceiling = None;
+                        } else if s.limit.floor() + 1.0 >= ceiling.floor() {
+                            step /= PATIENCE;
+                        }
+                    }
+                    s.limit = (s.limit + step).min(limiter.max);
                 }
                 Outcome::Fine => {}
                 Outcome::Overloaded { retry_after } => {
                     if self.epoch == s.epoch {
+                        s.ceiling = Some(s.limit);
                         s.limit = (s.limit / 2.0).max(1.0);
                         s.epoch += 1;
                     }
@@ -208,6 +226,35 @@ mod tests {
             permits.into_iter().for_each(|p| p.finish(Outcome::Fine));
         }
         assert_eq!(l.limit(), 4, "never past the max");
+    }
+
+    /// Good answers with the limit in full use until it reaches `target`; how many it took.
+    async fn grow_to(l: &Arc<Limiter>, target: usize) -> usize {
+        let mut answers = 0;
+        while l.limit() < target && answers < 10_000 {
+            let permits: Vec<Permit> =
+                futures_util::future::join_all((0..l.limit()).map(|_| l.acquire())).await;
+            answers += permits.len();
+            permits.into_iter().for_each(|p| p.finish(Outcome::Fine));
+        }
+        answers
+    }
+
+    #[tokio::test]
+    async fn the_last_step_back_to_where_the_store_refused_is_taken_slowly() {
+        let l = limiter(4, 8);
+        l.acquire()
+            .await
+            .finish(Outcome::Overloaded { retry_after: None });
+        assert_eq!(l.limit(), 2);
+        // 2 → 3 at the usual pace (one per window), 3 → 4 eight times slower.
+        let quick = grow_to(&l, 3).await;
+        let slow = grow_to(&l, 4).await;
+        assert!(quick <= 4, "{quick}");
+        assert!(slow >= 4 * quick && slow >= 16, "{quick} then {slow}");
+        // Past it, the usual pace again.
+        let past = grow_to(&l, 5).await;
+        assert!(past <= 8, "{past}");
     }
 
     #[tokio::test]
