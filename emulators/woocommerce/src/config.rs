@@ -176,6 +176,8 @@ pub struct Stats {
     pub keys_deleted: u64,
     /// Most REST requests in flight at once (waiting for a worker included).
     pub max_in_flight: u64,
+    /// Most items one batch request carried (accepted ones: 100 at most).
+    pub max_batch_items: u64,
     /// Items received in batch requests (`create`, `update` and `delete` together).
     pub items: u64,
     /// Requests refused because every worker was busy and the backlog full.

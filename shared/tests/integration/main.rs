@@ -28,4 +28,5 @@ mod shopify_app;
 mod states;
 mod woocommerce;
 mod woocommerce_app;
+mod woocommerce_batch;
 mod woocommerce_catalogue;
