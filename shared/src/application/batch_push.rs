@@ -17,13 +17,14 @@ use futures_util::stream::FuturesUnordered;
 use super::service::{EcommerceService, Ports, ServiceError};
 use super::sync::{Pushed, bounded};
 use crate::domain::ports::{
-    CatalogPage, CatalogPush, CatalogSource, Clock, MappingRepository, PushedProduct, StoreSession,
+    CatalogPage, CatalogPush, CatalogSource, Clock, MappingRepository, PushedProduct, ResolvedRef,
+    StoreSession,
 };
 use crate::domain::{BusinessId, CatalogProduct, ProductMapping};
 
 /// Catalogue products read at once.
 const PART: u32 = 250;
-/// Mappings recorded at once per request answered.
+/// Products whose stock goes separately recorded at once per request answered.
 const RECORDING: usize = 16;
 
 /// One item's result.
@@ -179,7 +180,9 @@ impl<P: Ports> EcommerceService<P> {
             .await
     }
 
-    /// Records each product's push (its write's answer, or `None` for its stock alone).
+    /// Records each product's push (its write's answer, or `None` for its stock alone): the
+    /// mappings of those with nothing left to do saved together, the others (stock that did
+    /// not travel with the write) one by one as a single push records them.
     async fn record_all(
         &self,
         session: &StoreSession,
@@ -189,24 +192,50 @@ impl<P: Ports> EcommerceService<P> {
         pushed: Vec<Option<PushedProduct>>,
         change_key: &str,
     ) -> Vec<ItemResult> {
-        let items: Vec<(usize, Option<PushedProduct>)> = pushed.into_iter().enumerate().collect();
+        let mut results = Vec::with_capacity(based.len());
+        let mut complete = Vec::new();
+        let mut rest = Vec::new();
+        for ((product, previous), pushed) in based.iter().zip(pushed) {
+            match self.pushed_mapping(product, previous.as_ref(), pushed.clone()) {
+                Ok((mut mapping, levels, notes)) if levels.is_empty() => {
+                    self.log_notes(business, &product.id, &notes).await;
+                    mapping.stock_hash = product.stock_hash();
+                    complete.push(mapping);
+                }
+                Ok(_) => rest.push((product, previous, pushed)),
+                Err(e) => results.push((product.id.clone(), Err(e))),
+            }
+        }
+        let saved = self.adapters.store.put_products(business, &complete).await;
+        for mapping in complete {
+            results.push(match &saved {
+                Ok(()) => {
+                    self.warm
+                        .prime_refs(business, ResolvedRef::all_of(&mapping));
+                    (mapping.product_id, Ok(Pushed::Sent))
+                }
+                Err(e) => (mapping.product_id, Err(ServiceError::from(e.clone()))),
+            });
+        }
         let limit = RECORDING.max(self.settings.push_concurrency);
-        bounded(&items, limit, |(i, pushed)| async move {
-            let (product, previous) = &based[*i];
-            let recorded = self
-                .record_push(
-                    session,
-                    business,
-                    catalog,
-                    product,
-                    previous.as_ref(),
-                    pushed.clone(),
-                    change_key,
-                )
-                .await;
-            (product.id.clone(), recorded)
-        })
-        .await
+        results.extend(
+            bounded(&rest, limit, |(product, previous, pushed)| async move {
+                let recorded = self
+                    .record_push(
+                        session,
+                        business,
+                        catalog,
+                        product,
+                        previous.as_ref(),
+                        pushed.clone(),
+                        change_key,
+                    )
+                    .await;
+                (product.id.clone(), recorded)
+            })
+            .await,
+        );
+        results
     }
 }
 

@@ -137,23 +137,15 @@ impl<P: Ports> EcommerceService<P> {
         .await
     }
 
-    /// After a product's write (`pushed`; `None` when only its stock changed): logs the
-    /// store's notes, saves the mapping, and sends the stock that did not travel with the
-    /// write as one inventory change.
-    #[allow(clippy::too_many_arguments)]
-    pub(super) async fn record_push(
+    /// The mapping a product's push leaves (its stock hash still to set), the stock levels
+    /// that did not travel with the write, and the store's notes on it; `pushed` is the
+    /// write's answer, `None` when only the stock changed.
+    pub(super) fn pushed_mapping(
         &self,
-        session: &StoreSession,
-        business: &BusinessId,
-        catalog: &dyn CatalogPush,
         product: &CatalogProduct,
         previous: Option<&ProductMapping>,
         pushed: Option<crate::domain::ports::PushedProduct>,
-        change_key: &str,
-    ) -> Result<Pushed, ServiceError> {
-        let content = product.content_hash();
-        let stock = product.stock_hash();
-        let wrote_product = pushed.is_some();
+    ) -> Result<(ProductMapping, Vec<InventorySet>, Vec<String>), ServiceError> {
         let (external_id, variants, stocked, media, notes) = match (pushed, previous) {
             (Some(pushed), _) => (
                 pushed.external_id,
@@ -175,27 +167,17 @@ impl<P: Ports> EcommerceService<P> {
                 )));
             }
         };
-        if !notes.is_empty() {
-            self.log(
-                business,
-                SyncKind::Products,
-                SyncStatus::Warning,
-                (1, 0, 0),
-                format!("product {}: {}", product.id, notes.join("; ")),
-            )
-            .await;
-        }
-        let mut mapping = ProductMapping {
+        let mapping = ProductMapping {
             product_id: product.id.clone(),
             external_id,
             variants,
-            content_hash: content,
+            content_hash: product.content_hash(),
             stock_hash: String::new(),
             pushed_at: self.adapters.clock.now(),
             media,
             removed_at: None,
         };
-        let levels: Vec<InventorySet> = product
+        let levels = product
             .variants
             .iter()
             .filter(|v| !stocked.contains(&v.id))
@@ -206,6 +188,41 @@ impl<P: Ports> EcommerceService<P> {
                 })
             })
             .collect();
+        Ok((mapping, levels, notes))
+    }
+
+    /// Logs the store's notes on a pushed product.
+    pub(super) async fn log_notes(&self, business: &BusinessId, product: &str, notes: &[String]) {
+        if !notes.is_empty() {
+            self.log(
+                business,
+                SyncKind::Products,
+                SyncStatus::Warning,
+                (1, 0, 0),
+                format!("product {product}: {}", notes.join("; ")),
+            )
+            .await;
+        }
+    }
+
+    /// After a product's write (`pushed`; `None` when only its stock changed): logs the
+    /// store's notes, saves the mapping, and sends the stock that did not travel with the
+    /// write as one inventory change.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn record_push(
+        &self,
+        session: &StoreSession,
+        business: &BusinessId,
+        catalog: &dyn CatalogPush,
+        product: &CatalogProduct,
+        previous: Option<&ProductMapping>,
+        pushed: Option<crate::domain::ports::PushedProduct>,
+        change_key: &str,
+    ) -> Result<Pushed, ServiceError> {
+        let stock = product.stock_hash();
+        let wrote_product = pushed.is_some();
+        let (mut mapping, levels, notes) = self.pushed_mapping(product, previous, pushed)?;
+        self.log_notes(business, &product.id, &notes).await;
         if levels.is_empty() {
             mapping.stock_hash = stock;
             self.save_mapping(business, &mapping).await?;

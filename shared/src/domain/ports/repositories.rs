@@ -8,7 +8,7 @@ use crate::domain::{
 };
 
 /// Why a repository operation failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum RepositoryError {
     /// A page cursor that was not issued by us or was altered.
     #[error("invalid cursor")]
@@ -203,6 +203,21 @@ pub trait MappingRepository: Send + Sync {
         business: &BusinessId,
         mapping: &ProductMapping,
     ) -> impl Future<Output = Result<(), RepositoryError>> + Send;
+
+    /// Creates or replaces several product mappings (with their reverse references) in as
+    /// few writes as the database allows. The default writes them one at a time.
+    fn put_products(
+        &self,
+        business: &BusinessId,
+        mappings: &[ProductMapping],
+    ) -> impl Future<Output = Result<(), RepositoryError>> + Send {
+        async move {
+            for mapping in mappings {
+                self.put_product(business, mapping).await?;
+            }
+            Ok(())
+        }
+    }
 
     /// A product mapping by the host app's product id.
     fn product(

@@ -225,6 +225,28 @@ struct RefItem {
     variant_id: Option<String>,
 }
 
+/// A product mapping's item and its reverse references' items.
+fn mapping_items(
+    business: &BusinessId,
+    mapping: &ProductMapping,
+) -> Result<Vec<Item>, RepositoryError> {
+    let pk = keys::biz(business);
+    let mut items = vec![to_item(&MappingItem {
+        pk: pk.clone(),
+        sk: keys::pmap(&mapping.product_id),
+        mapping,
+    })?];
+    for reference in ResolvedRef::all_of(mapping) {
+        items.push(to_item(&RefItem {
+            pk: pk.clone(),
+            sk: keys::xref(&reference.store),
+            product_id: reference.product_id,
+            variant_id: reference.variant_id,
+        })?);
+    }
+    Ok(items)
+}
+
 impl MappingRepository for DynamoStore {
     async fn put_product(
         &self,
@@ -233,19 +255,18 @@ impl MappingRepository for DynamoStore {
     ) -> Result<(), RepositoryError> {
         // The mapping and its reverse references (store id → business ids, for order lines)
         // in one batch write for up to 24 variants.
-        let pk = keys::biz(business);
-        let mut items = vec![to_item(&MappingItem {
-            pk: pk.clone(),
-            sk: keys::pmap(&mapping.product_id),
-            mapping,
-        })?];
-        for reference in ResolvedRef::all_of(mapping) {
-            items.push(to_item(&RefItem {
-                pk: pk.clone(),
-                sk: keys::xref(&reference.store),
-                product_id: reference.product_id,
-                variant_id: reference.variant_id,
-            })?);
+        self.put_items(mapping_items(business, mapping)?).await
+    }
+
+    async fn put_products(
+        &self,
+        business: &BusinessId,
+        mappings: &[ProductMapping],
+    ) -> Result<(), RepositoryError> {
+        // Every mapping's items together, 25 a `BatchWriteItem`.
+        let mut items = Vec::new();
+        for mapping in mappings {
+            items.extend(mapping_items(business, mapping)?);
         }
         self.put_items(items).await
     }
