@@ -133,6 +133,7 @@ async fn main() {
         business_claim: "business_ids".into(),
         http_timeout: Duration::from_secs(30),
         batch_page_size: 50,
+        batched_page_size: 1000,
         push_concurrency: 4,
         removal: ecommerce_connector::domain::Removal::Archive,
     };

@@ -149,6 +149,7 @@ pub(crate) fn batch(
             json!({}),
         );
     }
+    s.stats.max_batch_items = s.stats.max_batch_items.max(count as u64);
     let mut out = serde_json::Map::new();
     if let Some(items) = body["create"].as_array() {
         out.insert(

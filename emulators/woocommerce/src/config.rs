@@ -52,6 +52,31 @@ pub struct Flags {
     /// categories gets it. Off, the site has no such term (the emulator's older behaviour).
     #[serde(default, alias = "default_product_category")]
     pub default_product_category: bool,
+    /// PHP workers serving REST requests at once (PHP-FPM `pm.max_children`, a shared host's
+    /// entry processes); 0, the default, serves every request at once.
+    #[serde(default, alias = "php_workers")]
+    pub php_workers: u32,
+    /// Requests that may wait for a busy worker (the listen backlog, nginx `limit_req`'s
+    /// `burst`); one more is refused with `refusal_status`.
+    #[serde(default, alias = "queue_depth")]
+    pub queue_depth: u32,
+    /// The status of a refused request: 503 (nginx `limit_req`'s default), 429, 502 (a full
+    /// PHP-FPM backlog) or 508 (CloudLinux's entry-process limit).
+    #[serde(default = "unavailable", alias = "refusal_status")]
+    pub refusal_status: u16,
+    /// `Retry-After` seconds sent with a refusal; none when unset.
+    #[serde(default, alias = "refusal_retry_after")]
+    pub refusal_retry_after: Option<u32>,
+    /// Milliseconds a worker spends on every request (with `php_workers` set).
+    #[serde(default, alias = "service_ms")]
+    pub service_ms: u64,
+    /// Milliseconds a worker spends on each item of a batch, on top of `service_ms`.
+    #[serde(default, alias = "service_ms_per_item")]
+    pub service_ms_per_item: u64,
+}
+
+fn unavailable() -> u16 {
+    503
 }
 
 fn on() -> bool {
@@ -80,6 +105,12 @@ impl Default for Flags {
             weight_unit: kg(),
             dimension_unit: cm(),
             default_product_category: false,
+            php_workers: 0,
+            queue_depth: 0,
+            refusal_status: unavailable(),
+            refusal_retry_after: None,
+            service_ms: 0,
+            service_ms_per_item: 0,
         }
     }
 }
@@ -143,8 +174,18 @@ pub struct Stats {
     pub deliveries: u64,
     /// Keys deleted because their delivery to `callback_url` failed.
     pub keys_deleted: u64,
-    /// Most REST requests in flight at once.
+    /// Most REST requests in flight at once (waiting for a worker included).
     pub max_in_flight: u64,
+    /// Most items one batch request carried (accepted ones: 100 at most).
+    pub max_batch_items: u64,
+    /// Items received in batch requests (`create`, `update` and `delete` together).
+    pub items: u64,
+    /// Requests refused because every worker was busy and the backlog full.
+    pub refused: u64,
+    /// Requests that waited in the backlog for a worker.
+    pub queued: u64,
+    /// Most requests served by PHP workers at once.
+    pub max_busy: u64,
     #[serde(skip)]
     pub(crate) in_flight: u64,
 }

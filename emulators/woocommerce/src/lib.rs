@@ -62,6 +62,7 @@ mod terms_view;
 mod tracking;
 mod variations;
 mod webhooks;
+mod workers;
 
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};

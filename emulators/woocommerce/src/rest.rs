@@ -21,7 +21,7 @@ use crate::deliveries::{deliver, ping};
 use crate::permissions::{Kind, Route, anonymous, cannot_view, route, tracking_route};
 use crate::state::Store;
 use crate::{App, order_notes, order_refunds, orders, params, products, settings, terms};
-use crate::{tracking, variations, webhooks};
+use crate::{tracking, variations, webhooks, workers};
 use emulator_hangup::Hangup;
 
 /// The prefix every `wc/v3` path carries.
@@ -77,8 +77,8 @@ pub(crate) async fn index(State(app): State<App>) -> Response {
 }
 
 /// `/wp-json/wc/v3/{*path}` and `/wp-json/wc-shipment-tracking/v3/{*path}`, any method:
-/// applies the latency flag and tracks requests in
-/// flight around [`serve`].
+/// applies the latency flag, takes a PHP worker (or is refused: see `workers`) for the
+/// request's service time, and tracks requests in flight around [`serve`].
 pub(crate) async fn rest(
     State(app): State<App>,
     ConnectInfo(hangup): ConnectInfo<Hangup>,
@@ -96,7 +96,20 @@ pub(crate) async fn rest(
     if latency > 0 {
         tokio::time::sleep(Duration::from_millis(latency)).await;
     }
-    let response = serve(&app, &hangup, method.as_str(), &uri, &headers, &body).await;
+    let response = match workers::admit(&app).await {
+        Ok(worker) => {
+            let items = workers::batch_items(uri.path(), &body);
+            app.store().stats.items += items;
+            let busy = workers::service_time(&app, items);
+            if !busy.is_zero() {
+                tokio::time::sleep(busy).await;
+            }
+            let response = serve(&app, &hangup, method.as_str(), &uri, &headers, &body).await;
+            drop(worker);
+            response
+        }
+        Err(refused) => refused,
+    };
     app.store().stats.in_flight -= 1;
     response
 }

@@ -114,6 +114,8 @@ pub(crate) struct Store {
     pub(crate) ids: Ids,
     /// The site's URL, `http://127.0.0.1:PORT` (links in REST answers and payloads).
     pub(crate) base: String,
+    /// The PHP workers serving REST requests.
+    pub(crate) pool: crate::workers::Pool,
 }
 
 impl Store {
@@ -125,6 +127,7 @@ impl Store {
                 json!({"id": DEFAULT_CATEGORY_ID, "name": "Uncategorized", "slug": "uncategorized", "parent": 0, "description": "", "display": "default", "image_id": 0, "menu_order": 0}),
             );
         }
+        self.pool.resize(flags.php_workers);
         self.flags = flags;
     }
 

@@ -71,6 +71,10 @@ impl<P: Ports> EcommerceService<P> {
             })
             .await;
             (results, page.next_cursor)
+        } else if catalog.batch_size() > 1 {
+            // A store that writes many products a request: the job's products in batches.
+            self.push_batched(session, business, catalog, run_id, cursor)
+                .await?
         } else {
             let page = self
                 .adapters

@@ -1,6 +1,7 @@
 //! Use cases, generic over the ports. No AWS or HTTP types appear here.
 
 pub mod batch;
+mod batch_push;
 pub mod bulk;
 mod bulk_apply;
 mod bulk_plan;

@@ -72,6 +72,11 @@ pub struct Settings {
     pub state_ttl: Duration,
     /// Catalogue items per batch page job.
     pub batch_page_size: u32,
+    /// Products a batch job pushes at most to a store that writes many products a request
+    /// (`CatalogPush::batch_size` above 1).
+    pub batched_page_size: u32,
+    /// How long such a job goes on reading more of the catalogue.
+    pub batched_job_budget: Duration,
     /// Pushes kept in flight at once within one store's rate budget.
     pub push_concurrency: usize,
     /// A poll re-reads this much before the cursor, so late writes at the store are not missed.
@@ -90,6 +95,8 @@ impl Settings {
             state_secret,
             state_ttl: Duration::from_secs(600),
             batch_page_size: 50,
+            batched_page_size: 1000,
+            batched_job_budget: super::batch_push::JOB_BUDGET,
             push_concurrency: 4,
             poll_overlap: Duration::from_secs(120),
             refresh: RefreshSettings::default(),

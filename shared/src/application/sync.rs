@@ -70,6 +70,38 @@ impl<P: Ports> EcommerceService<P> {
         Ok(())
     }
 
+    /// The last push's mapping of a product, as a push starts from it: a product deleted at
+    /// the store when it was removed comes back as a new one; an archived one is updated back
+    /// to its status.
+    pub(super) fn push_base(&self, previous: Option<ProductMapping>) -> Option<ProductMapping> {
+        previous.filter(|m| m.removed_at.is_none() || self.settings.removal == Removal::Archive)
+    }
+
+    /// What a push of `product` over `previous` has to do: nothing (unchanged), write the
+    /// product (`Ok(true)`), or send its stock alone (`Ok(false)`); a product the store would
+    /// refuse is an error before anything is sent.
+    pub(super) fn push_plan(
+        product: &CatalogProduct,
+        previous: Option<&ProductMapping>,
+    ) -> Result<Option<bool>, ServiceError> {
+        let content = product.content_hash();
+        if previous.is_some_and(|m| {
+            m.removed_at.is_none()
+                && m.content_hash == content
+                && m.stock_hash == product.stock_hash()
+        }) {
+            return Ok(None);
+        }
+        let wrote_product =
+            previous.is_none_or(|m| m.content_hash != content || m.removed_at.is_some());
+        if let Some(problem) = product.problems() {
+            return Err(ServiceError::Provider(ProviderError::InvalidInput(
+                format!("product {}: {problem}", product.id),
+            )));
+        }
+        Ok(Some(wrote_product))
+    }
+
     /// Pushes one product and its stock unless both are unchanged since the last push. The
     /// product is written only when its content changed; stock goes along with the write where
     /// the store takes it, and as one inventory change for the other variants.
@@ -97,67 +129,71 @@ impl<P: Ports> EcommerceService<P> {
         change_key: &str,
         previous: Option<ProductMapping>,
     ) -> Result<Pushed, ServiceError> {
-        // A product deleted at the store when it was removed comes back as a new one; an
-        // archived one is updated back to its status.
-        let previous = previous
-            .filter(|m| m.removed_at.is_none() || self.settings.removal == Removal::Archive);
-        let content = product.content_hash();
-        let stock = product.stock_hash();
-        if previous.as_ref().is_some_and(|m| {
-            m.removed_at.is_none() && m.content_hash == content && m.stock_hash == stock
-        }) {
+        let previous = self.push_base(previous);
+        let Some(wrote_product) = Self::push_plan(product, previous.as_ref())? else {
             return Ok(Pushed::Unchanged);
-        }
-        let wrote_product = previous
-            .as_ref()
-            .is_none_or(|m| m.content_hash != content || m.removed_at.is_some());
-        if let Some(problem) = product.problems() {
-            return Err(ServiceError::Provider(ProviderError::InvalidInput(
-                format!("product {}: {problem}", product.id),
-            )));
-        }
-        let (external_id, variants, stocked, media, notes) = match &previous {
-            Some(m) if !wrote_product => (
+        };
+        let pushed = match wrote_product {
+            true => Some(
+                catalog
+                    .upsert_product(session, product, previous.as_ref())
+                    .await?,
+            ),
+            false => None,
+        };
+        self.record_push(
+            session,
+            business,
+            catalog,
+            product,
+            previous.as_ref(),
+            pushed,
+            change_key,
+        )
+        .await
+    }
+
+    /// The mapping a product's push leaves (its stock hash still to set), the stock levels
+    /// that did not travel with the write, and the store's notes on it; `pushed` is the
+    /// write's answer, `None` when only the stock changed.
+    pub(super) fn pushed_mapping(
+        &self,
+        product: &CatalogProduct,
+        previous: Option<&ProductMapping>,
+        pushed: Option<crate::domain::ports::PushedProduct>,
+    ) -> Result<(ProductMapping, Vec<InventorySet>, Vec<String>), ServiceError> {
+        let (external_id, variants, stocked, media, notes) = match (pushed, previous) {
+            (Some(pushed), _) => (
+                pushed.external_id,
+                pushed.variants,
+                pushed.stocked_variants,
+                pushed.media,
+                pushed.notes,
+            ),
+            (None, Some(m)) => (
                 m.external_id.clone(),
                 m.variants.clone(),
                 vec![],
                 m.media.clone(),
                 vec![],
             ),
-            _ => {
-                let pushed = catalog
-                    .upsert_product(session, product, previous.as_ref())
-                    .await?;
-                (
-                    pushed.external_id,
-                    pushed.variants,
-                    pushed.stocked_variants,
-                    pushed.media,
-                    pushed.notes,
-                )
+            (None, None) => {
+                return Err(ServiceError::Provider(ProviderError::InvalidInput(
+                    format!("product {}: nothing pushed and no mapping", product.id),
+                )));
             }
         };
-        if !notes.is_empty() {
-            self.log(
-                business,
-                SyncKind::Products,
-                SyncStatus::Warning,
-                (1, 0, 0),
-                format!("product {}: {}", product.id, notes.join("; ")),
-            )
-            .await;
-        }
-        let mut mapping = ProductMapping {
+        let mapping = ProductMapping {
             product_id: product.id.clone(),
             external_id,
             variants,
-            content_hash: content,
+            content_hash: product.content_hash(),
             stock_hash: String::new(),
             pushed_at: self.adapters.clock.now(),
             media,
             removed_at: None,
         };
-        let levels: Vec<InventorySet> = product
+        let levels = product
             .variants
             .iter()
             .filter(|v| !stocked.contains(&v.id))
@@ -168,6 +204,41 @@ impl<P: Ports> EcommerceService<P> {
                 })
             })
             .collect();
+        Ok((mapping, levels, notes))
+    }
+
+    /// Logs the store's notes on a pushed product.
+    pub(super) async fn log_notes(&self, business: &BusinessId, product: &str, notes: &[String]) {
+        if !notes.is_empty() {
+            self.log(
+                business,
+                SyncKind::Products,
+                SyncStatus::Warning,
+                (1, 0, 0),
+                format!("product {product}: {}", notes.join("; ")),
+            )
+            .await;
+        }
+    }
+
+    /// After a product's write (`pushed`; `None` when only its stock changed): logs the
+    /// store's notes, saves the mapping, and sends the stock that did not travel with the
+    /// write as one inventory change.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) async fn record_push(
+        &self,
+        session: &StoreSession,
+        business: &BusinessId,
+        catalog: &dyn CatalogPush,
+        product: &CatalogProduct,
+        previous: Option<&ProductMapping>,
+        pushed: Option<crate::domain::ports::PushedProduct>,
+        change_key: &str,
+    ) -> Result<Pushed, ServiceError> {
+        let stock = product.stock_hash();
+        let wrote_product = pushed.is_some();
+        let (mut mapping, levels, notes) = self.pushed_mapping(product, previous, pushed)?;
+        self.log_notes(business, &product.id, &notes).await;
         if levels.is_empty() {
             mapping.stock_hash = stock;
             self.save_mapping(business, &mapping).await?;
@@ -177,10 +248,7 @@ impl<P: Ports> EcommerceService<P> {
             // Keep what the store assigned before the stock change: if that change fails, the
             // retry updates this product instead of creating another (the stock hash stays
             // old, so the stock is sent again).
-            mapping.stock_hash = previous
-                .as_ref()
-                .map(|m| m.stock_hash.clone())
-                .unwrap_or_default();
+            mapping.stock_hash = previous.map(|m| m.stock_hash.clone()).unwrap_or_default();
             self.save_mapping(business, &mapping).await?;
         }
         for (n, chunk) in levels.chunks(250).enumerate() {

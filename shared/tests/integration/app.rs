@@ -53,6 +53,7 @@ pub fn app_config(stack: &Stack) -> AppConfig {
         business_claim: "business_ids".into(),
         http_timeout: std::time::Duration::from_secs(10),
         batch_page_size: 50,
+        batched_page_size: 250,
         push_concurrency: 4,
         removal: ecommerce_connector::domain::Removal::Archive,
     }
@@ -100,6 +101,7 @@ pub async fn app_with(
         WooSettings {
             app_name: "Connector (test)".into(),
             allow_http_loopback: true,
+            in_flight: Default::default(),
         }
         .build(&context),
     );

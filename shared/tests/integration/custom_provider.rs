@@ -422,6 +422,7 @@ async fn rig(tiny: &TinyShop) -> Rig {
         business_claim: "business_ids".into(),
         http_timeout: std::time::Duration::from_secs(10),
         batch_page_size: 10,
+        batched_page_size: 250,
         push_concurrency: 2,
         removal: ecommerce_connector::domain::Removal::Archive,
     };

@@ -29,4 +29,5 @@ mod shopify_bulk;
 mod states;
 mod woocommerce;
 mod woocommerce_app;
+mod woocommerce_batch;
 mod woocommerce_catalogue;

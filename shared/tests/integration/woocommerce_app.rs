@@ -8,6 +8,7 @@ use ecommerce_connector::application::EcommerceService;
 use ecommerce_connector::domain::ports::Providers;
 use ecommerce_connector::domain::{BusinessId, Job, ProviderKind, Secret};
 use ecommerce_connector::infrastructure::providers::woocommerce::config::WooSettings;
+use ecommerce_connector::infrastructure::providers::woocommerce::limiter::Limits;
 use ecommerce_connector::interfaces::config::AppConfig;
 use ecommerce_connector::interfaces::wiring::{self, AwsPorts};
 use serde_json::{Value, json};
@@ -25,6 +26,11 @@ pub fn service(stack: &Stack) -> EcommerceService<AwsPorts> {
 
 /// A function instance whose public base URL (where webhooks are registered) is `base`.
 pub fn service_at(stack: &Stack, base: &str) -> EcommerceService<AwsPorts> {
+    service_with(stack, base, Limits::default())
+}
+
+/// A function instance whose WooCommerce client keeps `in_flight` requests per store.
+pub fn service_with(stack: &Stack, base: &str, in_flight: Limits) -> EcommerceService<AwsPorts> {
     let r = &stack.resources;
     let config = AppConfig {
         table: r.table.clone(),
@@ -39,6 +45,7 @@ pub fn service_at(stack: &Stack, base: &str) -> EcommerceService<AwsPorts> {
         business_claim: "business_ids".into(),
         http_timeout: std::time::Duration::from_secs(10),
         batch_page_size: 10,
+        batched_page_size: 1000,
         push_concurrency: 2,
         removal: ecommerce_connector::domain::Removal::Archive,
     };
@@ -46,6 +53,7 @@ pub fn service_at(stack: &Stack, base: &str) -> EcommerceService<AwsPorts> {
     let woo = WooSettings {
         app_name: "Connector (test)".into(),
         allow_http_loopback: true,
+        in_flight,
     };
     wiring::service(
         &config,

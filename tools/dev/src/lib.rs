@@ -188,6 +188,7 @@ pub async fn start(options: Options) -> Result<DevStack, Box<dyn std::error::Err
         business_claim: "business_ids".into(),
         http_timeout: Duration::from_secs(20),
         batch_page_size: 5,
+        batched_page_size: 250,
         push_concurrency: 4,
         removal: ecommerce_connector::domain::Removal::Archive,
     };
@@ -195,6 +196,7 @@ pub async fn start(options: Options) -> Result<DevStack, Box<dyn std::error::Err
     let woocommerce_settings = WooSettings {
         app_name: "Connector (dev)".into(),
         allow_http_loopback: true,
+        in_flight: Default::default(),
     };
     let providers = Providers::new()
         .register(shopify.build(&context))

@@ -14,6 +14,7 @@ mod terms;
 mod tracking;
 mod transport;
 mod webhooks;
+mod workers;
 
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};

@@ -8,7 +8,7 @@ use crate::domain::{
 };
 
 /// Why a repository operation failed.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum RepositoryError {
     /// A page cursor that was not issued by us or was altered.
     #[error("invalid cursor")]

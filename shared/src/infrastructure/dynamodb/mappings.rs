@@ -277,6 +277,7 @@ impl MappingRepository for DynamoStore {
         business: &BusinessId,
         mappings: &[ProductMapping],
     ) -> Result<(), RepositoryError> {
+        // Every mapping's items together, 25 a `BatchWriteItem`.
         let mut items = Vec::new();
         for mapping in mappings {
             items.extend(mapping_items(business, mapping)?);

@@ -26,6 +26,28 @@ pub trait CatalogPush: Send + Sync {
         existing: Option<&ProductMapping>,
     ) -> Result<PushedProduct, ProviderError>;
 
+    /// How many products [`upsert_products`](Self::upsert_products) writes in one request to
+    /// the store. 1 (the default): the store gains nothing from products pushed together, and
+    /// a batch pushes them one by one, several in flight.
+    fn batch_size(&self) -> usize {
+        1
+    }
+
+    /// Creates or updates several products (each with its last push's mapping): one result
+    /// per product, in order, exactly as [`upsert_product`](Self::upsert_product) would give
+    /// it; a product that fails fails only itself. The default pushes them one at a time.
+    async fn upsert_products(
+        &self,
+        session: &StoreSession,
+        items: &[(&CatalogProduct, Option<&ProductMapping>)],
+    ) -> Vec<Result<PushedProduct, ProviderError>> {
+        let mut results = Vec::with_capacity(items.len());
+        for (product, existing) in items {
+            results.push(self.upsert_product(session, product, *existing).await);
+        }
+        results
+    }
+
     /// Creates or updates a collection and sets its members (store product ids).
     async fn upsert_collection(
         &self,

@@ -1,7 +1,7 @@
 //! The one error every provider capability answers with.
 
 /// Why a provider call failed. Messages never carry credentials.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum ProviderError {
     /// Input refused before any request (bad shop domain, malformed URL).
     #[error("invalid request: {0}")]

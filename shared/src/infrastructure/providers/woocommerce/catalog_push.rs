@@ -1,8 +1,8 @@
 //! Pushing the catalogue to WooCommerce through the batch endpoints: simple and variable
-//! products (variations under their parent), categories as collections, and stock as absolute
-//! quantities. Inventory ids are ours: `p:{product}` for a simple product's stock and
-//! `v:{product}:{variation}` for a variation's, since WooCommerce updates a variation's stock
-//! only under its parent's route.
+//! products (variations under their parent; many products at once in `product_push`),
+//! categories as collections, and stock as absolute quantities. Inventory ids are ours:
+//! `p:{product}` for a simple product's stock and `v:{product}:{variation}` for a variation's,
+//! since WooCommerce updates a variation's stock only under its parent's route.
 
 use std::collections::BTreeMap;
 
@@ -11,19 +11,16 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 use super::client::CallError;
-use super::identity::{Finder, OWNER_META, same_variation, slug_of};
-use super::product_fields::{
-    image_ref, known_media, media_of, seo_meta, status_of, tax_status_of, variant_fields,
-};
+use super::identity::Finder;
 use super::provider::{BATCH, WooCommerceProvider, item_result};
 use crate::domain::ports::{
     CatalogPush, InventorySet, ProviderError, PushedCollection, PushedProduct, StoreSession,
 };
-use crate::domain::{CatalogCollection, CatalogProduct, ProductMapping, Removal, VariantMapping};
+use crate::domain::{CatalogCollection, CatalogProduct, ProductMapping, Removal};
 
 impl WooCommerceProvider {
     /// Category ids of products, by product id.
-    async fn product_categories(
+    pub(super) async fn product_categories(
         &self,
         session: &StoreSession,
         ids: &[u64],
@@ -62,191 +59,28 @@ impl WooCommerceProvider {
 
 #[async_trait]
 impl CatalogPush for WooCommerceProvider {
+    fn batch_size(&self) -> usize {
+        BATCH
+    }
+
     async fn upsert_product(
         &self,
         session: &StoreSession,
         product: &CatalogProduct,
         existing: Option<&ProductMapping>,
     ) -> Result<PushedProduct, ProviderError> {
-        if product.variants.is_empty() {
-            return Err(ProviderError::InvalidInput(format!(
-                "product {} has no variants",
-                product.id
-            )));
-        }
-        let simple = product.options.is_empty() && product.variants.len() == 1;
-        let unit = self.weight_unit(session).await?;
-        let media = known_media(existing);
-        let mut body = json!({
-            "name": product.title,
-            "type": if simple { "simple" } else { "variable" },
-            "description": product.description_html,
-            "status": status_of(product),
-            "tax_status": tax_status_of(product),
-            "images": product
-                .images
-                .iter()
-                .enumerate()
-                .map(|(i, image)| {
-                    let mut r = image_ref(&image.url, image.alt.as_deref(), media);
-                    r["position"] = json!(i);
-                    r
-                })
-                .collect::<Vec<_>>(),
-        });
-        let (tags, categories) = self.terms_of(session, product).await?;
-        body["tags"] = json!(tags);
-        // A stable slug and our owner key: the product can always be found again.
-        let slug = slug_of(product);
-        body["slug"] = json!(slug);
-        let mut meta = vec![json!({ "key": OWNER_META, "value": product.id })];
-        meta.extend(seo_meta(product));
-        body["meta_data"] = json!(meta);
-        if simple {
-            let v = &product.variants[0];
-            variant_fields(v, unit, media, &mut body)?;
-            // A simple product's image is its featured image.
-            body.as_object_mut().map(|b| b.remove("image"));
-            if let Some(q) = v.inventory_quantity {
-                body["stock_quantity"] = json!(q);
-            }
-            if let Some(sku) = &v.sku {
-                body["sku"] = json!(sku);
-            }
-        } else {
-            let attributes: Vec<Value> = product
-                .options
-                .iter()
-                .enumerate()
-                .map(|(i, name)| {
-                    let mut values: Vec<&str> = Vec::new();
-                    for v in &product.variants {
-                        if let Some(value) = v.option_values.get(i) {
-                            if !values.contains(&value.as_str()) {
-                                values.push(value);
-                            }
-                        }
-                    }
-                    json!({"name": name, "position": i, "visible": true, "variation": true, "options": values})
-                })
-                .collect();
-            body["attributes"] = json!(attributes);
-        }
-        let finder = Finder::Product {
-            slug: &slug,
-            owner: &product.id,
-        };
-        let existing_id = match existing.and_then(|m| m.external_id.parse::<u64>().ok()) {
-            Some(id) => Some(id),
-            // No mapping (first push, or the mappings were lost): the parent we made before.
-            None if !simple => self.find(session, &finder).await?,
-            None => None,
-        };
-        if !categories.is_empty() {
-            // Collections are categories too: keep the ones the product is in.
-            let mut all = categories;
-            if let Some(id) = existing_id {
-                let current = self.product_categories(session, &[id]).await?;
-                for c in current.get(&id).into_iter().flatten() {
-                    if !all.iter().any(|x| x["id"].as_u64() == Some(*c)) {
-                        all.push(json!({"id": c}));
-                    }
-                }
-            }
-            body["categories"] = json!(all);
-        }
-        let (pid, answer) = self
-            .upsert_one(session, "products/batch", existing_id, body, &finder)
-            .await?;
-        let media = media_of(product, &answer);
-        let mut variants = Vec::new();
-        if simple {
-            variants.push(VariantMapping {
-                variant_id: product.variants[0].id.clone(),
-                external_id: pid.to_string(),
-                inventory_item_id: Some(format!("p:{pid}")),
-            });
-        } else {
-            let path = format!("products/{pid}/variations/batch");
-            // Variations the parent already has but the mapping does not know (adopted parent).
-            let unmapped = product
-                .variants
-                .iter()
-                .any(|v| existing.and_then(|m| m.variant(&v.id)).is_none());
-            let listed = if unmapped && existing_id.is_some() {
-                self.variations(session, pid).await?
-            } else {
-                Vec::new()
-            };
-            for v in &product.variants {
-                if v.option_values.len() != product.options.len() {
-                    return Err(ProviderError::InvalidInput(format!(
-                        "variant {} does not give a value per option",
-                        v.id
-                    )));
-                }
-                let mut item = json!({
-                    "attributes": product.options.iter().zip(&v.option_values).map(|(n, o)| json!({"name": n, "option": o})).collect::<Vec<_>>(),
-                });
-                variant_fields(v, unit, &media, &mut item)?;
-                if let Some(q) = v.inventory_quantity {
-                    item["stock_quantity"] = json!(q);
-                }
-                if let Some(sku) = &v.sku {
-                    item["sku"] = json!(sku);
-                }
-                let mapped = existing
-                    .filter(|m| m.external_id == pid.to_string())
-                    .and_then(|m| m.variant(&v.id))
-                    .and_then(|m| m.external_id.parse::<u64>().ok())
-                    .or_else(|| {
-                        listed
-                            .iter()
-                            .find(|l| same_variation(l, &product.options, v))
-                            .and_then(|l| l.get("id").and_then(Value::as_u64))
-                    });
-                let finder = Finder::Variation {
-                    parent: pid,
-                    options: &product.options,
-                    variant: v,
-                };
-                let (vid, _) = self
-                    .upsert_one(session, &path, mapped, item, &finder)
-                    .await?;
-                variants.push(VariantMapping {
-                    variant_id: v.id.clone(),
-                    external_id: vid.to_string(),
-                    inventory_item_id: Some(format!("v:{pid}:{vid}")),
-                });
-            }
-            // Variations no longer in the catalogue are deleted.
-            let gone: Vec<Value> = existing
-                .map(|m| {
-                    m.variants
-                        .iter()
-                        .filter(|old| !product.variants.iter().any(|v| v.id == old.variant_id))
-                        .filter_map(|old| old.external_id.parse::<u64>().ok())
-                        .map(|id| json!(id))
-                        .collect()
-                })
-                .unwrap_or_default();
-            if !gone.is_empty() {
-                self.batch(session, &path, "delete", gone).await?;
-            }
-        }
-        // Every item carried its stock_quantity: nothing is left for a separate change.
-        Ok(PushedProduct {
-            external_id: pid.to_string(),
-            variants,
-            stocked_variants: product
-                .variants
-                .iter()
-                .filter(|v| v.inventory_quantity.is_some())
-                .map(|v| v.id.clone())
-                .collect(),
-            media,
-            notes: Vec::new(),
-        })
+        self.push_products(session, &[(product, existing)])
+            .await
+            .pop()
+            .unwrap_or_else(|| Err(ProviderError::Protocol("no result for the product".into())))
+    }
+
+    async fn upsert_products(
+        &self,
+        session: &StoreSession,
+        items: &[(&CatalogProduct, Option<&ProductMapping>)],
+    ) -> Vec<Result<PushedProduct, ProviderError>> {
+        self.push_products(session, items).await
     }
 
     async fn upsert_collection(

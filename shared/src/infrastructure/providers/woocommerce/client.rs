@@ -1,5 +1,6 @@
 //! The REST client: Basic auth over HTTPS with a query-string fallback (remembered per store),
-//! at most two requests in flight per store, typed errors, and backoff on 429/5xx/timeouts.
+//! an adaptive number of requests in flight per store (see `limiter`), typed errors, and
+//! backoff on 429/5xx/timeouts.
 
 use crate::metrics::{self, Metric};
 use std::collections::HashMap;
@@ -9,15 +10,12 @@ use std::time::Duration;
 use reqwest::Method;
 use serde::Deserialize;
 use serde_json::Value;
-use tokio::sync::Semaphore;
 
+use super::limiter::{Limiter, Limits, Outcome};
 use crate::domain::Secret;
 use crate::domain::ports::ProviderError;
 use crate::infrastructure::deadline;
 use crate::infrastructure::providers::retry::RetryPolicy;
-
-/// Requests in flight per store at most (shared hosting falls over beyond that).
-pub const PER_STORE: usize = 2;
 
 /// How a store accepts the keys.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,7 +92,17 @@ pub struct RestClient {
     http: reqwest::Client,
     retry: RetryPolicy,
     modes: Mutex<HashMap<String, AuthMode>>,
-    gates: Mutex<HashMap<String, Arc<Semaphore>>>,
+    limits: Limits,
+    gates: Mutex<HashMap<String, Arc<Limiter>>>,
+}
+
+/// Whether an answer says the store is past what it takes: 429, any 5xx, a timeout or a
+/// broken connection.
+fn overloaded(error: &CallError) -> bool {
+    matches!(
+        error,
+        CallError::Rest(429 | 500..=599, _) | CallError::Other(ProviderError::Unavailable(_))
+    )
 }
 
 fn cannot_authenticate(err: &RestError) -> bool {
@@ -104,14 +112,26 @@ fn cannot_authenticate(err: &RestError) -> bool {
 }
 
 impl RestClient {
-    /// A client with a retry policy.
+    /// A client with a retry policy and the default limits of requests in flight per store.
     pub fn new(http: reqwest::Client, retry: RetryPolicy) -> Self {
+        Self::with_limits(http, retry, Limits::default())
+    }
+
+    /// A client whose requests in flight per store start at `limits.initial` and adapt up to
+    /// `limits.max`.
+    pub fn with_limits(http: reqwest::Client, retry: RetryPolicy, limits: Limits) -> Self {
         Self {
             http,
             retry,
             modes: Mutex::new(HashMap::new()),
+            limits,
             gates: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The current limit of requests in flight to `store`.
+    pub fn in_flight_limit(&self, store: &str) -> usize {
+        self.gate(store).limit()
     }
 
     /// The auth mode that works for `store` (Basic until shown otherwise).
@@ -132,12 +152,12 @@ impl RestClient {
             .insert(store.to_owned(), mode);
     }
 
-    fn gate(&self, store: &str) -> Arc<Semaphore> {
+    fn gate(&self, store: &str) -> Arc<Limiter> {
         self.gates
             .lock()
             .unwrap_or_else(|e| e.into_inner())
             .entry(store.to_owned())
-            .or_insert_with(|| Arc::new(Semaphore::new(PER_STORE)))
+            .or_insert_with(|| Arc::new(Limiter::new(self.limits)))
             .clone()
     }
 
@@ -180,9 +200,10 @@ impl RestClient {
     }
 
     /// As [`call`](Self::call); with `idempotent` false, for a write that is not safe to
-    /// repeat (a create), a failure after which the store may have applied it (5xx, a lost
-    /// answer) is returned at once, for the caller to look for what it created. Refusals that
-    /// apply nothing (429, auth) are retried either way.
+    /// repeat (a create), a failure after which the store may have applied it (500, 502, 504,
+    /// a timeout, a lost answer) is returned at once, for the caller to look for what it
+    /// created. Refusals that apply nothing (429, 503 and 508, which hosts answer before
+    /// WordPress runs; auth) are retried either way.
     #[allow(clippy::too_many_arguments)]
     pub async fn call_with(
         &self,
@@ -196,10 +217,6 @@ impl RestClient {
         idempotent: bool,
     ) -> Result<Answer, CallError> {
         let gate = self.gate(store);
-        let _permit = gate
-            .acquire_owned()
-            .await
-            .map_err(|_| CallError::Other(ProviderError::Unavailable("client closed".into())))?;
         // Another plugin's namespace (`/wp-json/wc-shipment-tracking/v3/…`) is given whole.
         let url = match path.strip_prefix("/wp-json/") {
             Some(rest) => format!("{store}/wp-json/{rest}"),
@@ -208,10 +225,18 @@ impl RestClient {
         let mut failures = 0;
         let mut mode = self.mode(store);
         loop {
-            let (error, retry_after) = match self
+            // A place in flight per attempt: a request waiting to retry holds none.
+            let permit = gate.acquire().await;
+            let answer = self
                 .once(&url, key, secret, &method, query, body, mode)
-                .await
-            {
+                .await;
+            permit.finish(match &answer {
+                Err((error, retry_after)) if overloaded(error) => Outcome::Overloaded {
+                    retry_after: *retry_after,
+                },
+                _ => Outcome::Fine,
+            });
+            let (error, retry_after) = match answer {
                 Ok(answer) => {
                     if mode != self.mode(store) {
                         self.remember(store, mode);
@@ -231,7 +256,9 @@ impl RestClient {
                 metrics::count(Metric::ThrottledAnswers, super::KIND, 1.0);
             }
             let retryable = match &error {
-                CallError::Rest(429, _) => true,
+                // Refusals by the host before WordPress ran (a rate limit, nginx `limit_req`,
+                // a full worker pool): nothing was applied, so a create is repeated too.
+                CallError::Rest(429 | 503 | 508, _) => true,
                 CallError::Rest(status, _) => *status >= 500 && idempotent,
                 CallError::Other(ProviderError::Unavailable(_)) => idempotent,
                 CallError::Other(_) => false,

@@ -1,6 +1,7 @@
 //! WooCommerce's own configuration, read from the environment by this module alone.
 
 use super::client::RestClient;
+use super::limiter::Limits;
 use super::provider::{WooCommerceProvider, WooConfig};
 use crate::domain::ports::Providers;
 use crate::infrastructure::env::{self, ConfigError};
@@ -14,6 +15,10 @@ pub struct WooSettings {
     pub app_name: String,
     /// `WOOCOMMERCE_ALLOW_HTTP_LOOPBACK`: accept `http://127.0.0.1` stores (local runs only).
     pub allow_http_loopback: bool,
+    /// `WOOCOMMERCE_INITIAL_IN_FLIGHT` (default 2) and `WOOCOMMERCE_MAX_IN_FLIGHT` (default 8):
+    /// requests in flight per store to start with, and at most once the store has answered
+    /// well (1–64).
+    pub in_flight: Limits,
 }
 
 impl WooSettings {
@@ -25,6 +30,10 @@ impl WooSettings {
         Ok(Some(Self {
             app_name: env::optional("WOOCOMMERCE_APP_NAME", "E-commerce connector"),
             allow_http_loopback: env::flag("WOOCOMMERCE_ALLOW_HTTP_LOOPBACK", false)?,
+            in_flight: Limits::new(
+                env::number("WOOCOMMERCE_INITIAL_IN_FLIGHT", 2usize)?.clamp(1, 64),
+                env::number("WOOCOMMERCE_MAX_IN_FLIGHT", 8usize)?.clamp(1, 64),
+            ),
         }))
     }
 
@@ -40,7 +49,8 @@ impl WooSettings {
             allow_http_loopback: self.allow_http_loopback,
             ack_meta_key: "_ecommerce_connector_ingested".into(),
         };
-        WooCommerceProvider::new(config, RestClient::new(context.http.clone(), retry))
+        let rest = RestClient::with_limits(context.http.clone(), retry, self.in_flight);
+        WooCommerceProvider::new(config, rest)
     }
 }
 

@@ -154,12 +154,21 @@ impl WooCommerceProvider {
         &self,
         session: &StoreSession,
     ) -> Result<WeightUnit, ProviderError> {
-        if let Some(unit) = session
-            .credentials
-            .settings
-            .get(WEIGHT_UNIT)
-            .and_then(|u| unit_of(u))
-        {
+        let known = || {
+            session
+                .credentials
+                .settings
+                .get(WEIGHT_UNIT)
+                .cloned()
+                .or_else(|| session.learned.snapshot().get(WEIGHT_UNIT).cloned())
+                .and_then(|u| unit_of(&u))
+        };
+        if let Some(unit) = known() {
+            return Ok(unit);
+        }
+        // Writes of one session starting together ask the store once.
+        let _once = self.reading_units.lock().await;
+        if let Some(unit) = known() {
             return Ok(unit);
         }
         let setting = self

@@ -44,6 +44,8 @@ pub struct WooCommerceProvider {
     pub(super) config: WooConfig,
     pub(super) rest: RestClient,
     pub(super) requested: Vec<String>,
+    /// Held while a store's weight unit is read, so concurrent writes read it once.
+    pub(super) reading_units: tokio::sync::Mutex<()>,
 }
 
 pub(super) fn keys(session: &StoreSession) -> Result<(&Secret, &Secret), ProviderError> {
@@ -92,6 +94,7 @@ impl WooCommerceProvider {
             config,
             rest,
             requested: vec!["read_write".into()],
+            reading_units: tokio::sync::Mutex::new(()),
         }
     }
 
