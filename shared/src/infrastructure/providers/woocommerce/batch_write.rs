@@ -255,8 +255,8 @@ impl WooCommerceProvider {
         let mut parents: BTreeMap<u64, Result<Vec<Value>, ProviderError>> = BTreeMap::new();
         for i in lost {
             if let Finder::Variation { parent, .. } = writes[*i].finder {
-                if !parents.contains_key(&parent) {
-                    parents.insert(parent, self.variations(session, parent).await);
+                if let std::collections::btree_map::Entry::Vacant(entry) = parents.entry(parent) {
+                    entry.insert(self.variations(session, parent).await);
                 }
             }
         }
