@@ -17,6 +17,8 @@
 //! Run against moto: `source scripts/lib/common.sh; ensure_venv; start_moto /tmp/moto.log;
 //! cargo bench -p ecommerce-connector --bench shopify_bulk`.
 
+mod support;
+
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -31,7 +33,6 @@ use ecommerce_connector::infrastructure::providers::shopify::config::{
 };
 use ecommerce_connector::infrastructure::providers::shopify::provider::CustomerData;
 use ecommerce_connector::infrastructure::provision::provision;
-use ecommerce_connector::interfaces::config::AppConfig;
 use ecommerce_connector::interfaces::wiring;
 use shopify_emulator::{Emulator, EmulatorConfig};
 
@@ -119,24 +120,8 @@ async fn main() {
     emulator_config.bulk_line_delay = line_delay;
     emulator_config.mutation_latency = Duration::ZERO;
     let emulator = Emulator::start(emulator_config, 0).await.expect("emulator");
-    let config = AppConfig {
-        table: resources.table.clone(),
-        catalog_table: resources.catalog_table.clone(),
-        sync_queue_url: resources.sync_queue_url.clone(),
-        poll_queue_url: resources.poll_queue_url.clone(),
-        orders_queue_url: resources.orders_queue_url.clone(),
-        kms_key_id: resources.key_alias.clone(),
-        // Nothing answers there: the run follows its operations by polling.
-        public_base_url: "https://api.example.invalid".into(),
-        state_secret: Secret::new("state-secret-for-the-bench-0123456789"),
-        pwa_settings_url: "https://pwa.example.com/settings".into(),
-        business_claim: "business_ids".into(),
-        http_timeout: Duration::from_secs(30),
-        batch_page_size: 50,
-        batched_page_size: 1000,
-        push_concurrency: 4,
-        removal: ecommerce_connector::domain::Removal::Archive,
-    };
+    // Nothing answers at that address: the run follows its operations by polling.
+    let config = support::app_config(&resources, "https://api.example.invalid", 1000);
     let context = wiring::provider_context(&config);
     let shopify = ShopifySettings {
         client_id: "bench".into(),
@@ -172,23 +157,7 @@ async fn main() {
         .authorization_url(&business, kind, SHOP)
         .await
         .expect("authorization url");
-    let no_redirect = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    let location = no_redirect
-        .get(&url)
-        .send()
-        .await
-        .expect("authorize")
-        .headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
-    let pairs: Vec<(String, String)> =
-        url::form_urlencoded::parse(location.split_once('?').expect("query").1.as_bytes())
-            .into_owned()
-            .collect();
+    let pairs = support::authorize(&url).await;
     service
         .complete_callback(kind, &pairs)
         .await

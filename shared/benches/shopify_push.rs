@@ -11,6 +11,8 @@
 //!
 //! Run: `cargo bench -p ecommerce-connector --bench shopify_push`.
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use ecommerce_connector::domain::ports::prelude::*;
@@ -101,23 +103,7 @@ async fn main() {
     let shop = "bench.myshopify.com";
     // Install through OAuth, as the connector does.
     let url = provider.authorization_url(shop, "s").expect("url");
-    let no_redirect = reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client");
-    let location = no_redirect
-        .get(&url)
-        .send()
-        .await
-        .expect("authorize")
-        .headers()["location"]
-        .to_str()
-        .expect("location")
-        .to_owned();
-    let pairs: Vec<(String, String)> =
-        url::form_urlencoded::parse(location.split_once('?').expect("query").1.as_bytes())
-            .into_owned()
-            .collect();
+    let pairs = support::authorize(&url).await;
     let verified = verify_callback(
         &pairs,
         &Secret::new("bench-secret"),

@@ -9,7 +9,8 @@
 //! 2), refusing beyond it with `BENCH_REFUSAL` (default 503); a worker spends
 //! `BENCH_SERVICE_MS` (default 100) plus `BENCH_ITEM_MS` (default 10) per batch item on a
 //! request. The connector starts at `BENCH_IN_FLIGHT` requests in flight (default 2) and may
-//! grow to `BENCH_MAX_IN_FLIGHT` (default 8); jobs of `BENCH_PAGE` products at most (default 1,000).
+//! grow to `BENCH_MAX_IN_FLIGHT` (default 8); jobs of `BENCH_PAGE` products at most (default
+//! 5,000, as `BATCHED_PAGE_SIZE`).
 //!
 //! Reports products per second against the ceiling the workers allow: the store's worker time
 //! the catalogue needs at the least (products 100 a request, each variable product's
@@ -19,18 +20,19 @@
 //! Run against moto: `source scripts/lib/common.sh; ensure_venv; start_moto /tmp/moto.log;
 //! cargo bench -p ecommerce-connector --bench woocommerce_push`.
 
+mod support;
+
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use aws_sdk_dynamodb::types::{AttributeValue, PutRequest, WriteRequest};
 use ecommerce_connector::application::EcommerceService;
 use ecommerce_connector::domain::ports::{MappingRepository, Providers};
-use ecommerce_connector::domain::{BusinessId, Job, ProviderKind, Secret, SyncKind};
+use ecommerce_connector::domain::{BusinessId, Job, ProviderKind, SyncKind};
 use ecommerce_connector::infrastructure::aws::AwsClients;
 use ecommerce_connector::infrastructure::providers::woocommerce::config::WooSettings;
 use ecommerce_connector::infrastructure::providers::woocommerce::limiter::Limits;
 use ecommerce_connector::infrastructure::provision::{Resources, provision};
-use ecommerce_connector::interfaces::config::AppConfig;
 use ecommerce_connector::interfaces::wiring::{self, AwsPorts};
 use futures_util::StreamExt;
 use woocommerce_emulator::{Flags, WooEmulator};
@@ -112,23 +114,7 @@ async fn seed(clients: &AwsClients, table: &str, business: &BusinessId, n: u64, 
 }
 
 fn service(resources: &Resources, clients: &AwsClients, page: u32) -> EcommerceService<AwsPorts> {
-    let config = AppConfig {
-        table: resources.table.clone(),
-        catalog_table: resources.catalog_table.clone(),
-        sync_queue_url: resources.sync_queue_url.clone(),
-        poll_queue_url: resources.poll_queue_url.clone(),
-        orders_queue_url: resources.orders_queue_url.clone(),
-        kms_key_id: resources.key_alias.clone(),
-        public_base_url: "https://api.example.com".into(),
-        state_secret: Secret::new("state-secret-for-the-bench-0123456789"),
-        pwa_settings_url: "https://pwa.example.com/settings".into(),
-        business_claim: "business_ids".into(),
-        http_timeout: Duration::from_secs(30),
-        batch_page_size: 50,
-        batched_page_size: page,
-        push_concurrency: 4,
-        removal: ecommerce_connector::domain::Removal::Archive,
-    };
+    let config = support::app_config(resources, "https://api.example.com", page);
     let woo = WooSettings {
         app_name: "Connector (bench)".into(),
         allow_http_loopback: true,
@@ -189,7 +175,7 @@ async fn main() {
     let workers = env_or("BENCH_WORKERS", 2);
     let service_ms = env_or("BENCH_SERVICE_MS", 100);
     let item_ms = env_or("BENCH_ITEM_MS", 10);
-    let page = env_or("BENCH_PAGE", 1000) as u32;
+    let page = env_or("BENCH_PAGE", 5000) as u32;
     let clients = AwsClients::from_env().await;
     let prefix = format!("b{}", ulid::Ulid::new().to_string().to_lowercase());
     let resources = provision(&clients, &prefix).await.expect("provision");
