@@ -1,8 +1,10 @@
 //! A batch job's products pushed together, for a store that writes many products in one
 //! request (`CatalogPush::batch_size` above 1). The job reads the catalogue a part at a time
 //! (with the part's mappings, one read) while the parts read before are being written, so the
-//! store is never left waiting on our reads; it stops reading at `batched_page_size` products
-//! or once it has run `batched_job_budget`, and the next job goes on from there. In each part,
+//! store is never left waiting on our reads; it stops reading at `batched_page_size` products,
+//! or once what it has handed to the store would not be written within `batched_job_budget`
+//! at the pace the store has answered so far (see [`Pace`]), and the next job goes on from
+//! there: a fast store gets few, long jobs, a slow one short jobs. In each part,
 //! unchanged products are skipped by their hashes before anything is sent, the changed ones
 //! are written `batch_size` a request with every request handed to the provider at once (its
 //! client decides how many are in flight), and each product's notes, mapping and stock are
@@ -51,7 +53,7 @@ impl<P: Ports> EcommerceService<P> {
         cursor: Option<&str>,
     ) -> Result<(Vec<ItemResult>, Option<String>), ServiceError> {
         let started = self.adapters.clock.now();
-        let budget = self.settings.batched_job_budget;
+        let mut pace = Pace::new(self.settings.batched_job_budget, catalog.batch_size());
         let most = self.settings.batched_page_size.max(1) as usize;
         let size = catalog.batch_size().max(1);
         let mut read = 0usize;
@@ -60,36 +62,66 @@ impl<P: Ports> EcommerceService<P> {
         let mut next = None;
         // The first part is one request's worth, for the store to start at once.
         let first = size.min(most);
-        let mut reading = Box::pin(self.read_part(business, cursor.map(str::to_owned), first));
-        let mut more = true;
+        let mut reading = Some(Box::pin(self.read_part(
+            business,
+            cursor.map(str::to_owned),
+            first,
+        )));
+        // Whether the catalogue may still be read (not at its end, the page, or the budget).
+        let mut open = true;
         // Changed products not yet in a full request: parts carry them over.
         let mut writes: Based = Vec::new();
         loop {
             tokio::select! {
-                part = &mut reading, if more => {
+                part = async {
+                    match reading.as_mut() {
+                        Some(part) => part.await,
+                        None => std::future::pending().await,
+                    }
+                }, if reading.is_some() => {
+                    reading = None;
                     let (page, mappings) = part?;
                     read += page.items.len();
                     next = page.next_cursor;
+                    open = next.is_some() && read < most;
                     let (done, changed, stock) = self.plan_part(page.items, mappings);
                     results.extend(done);
                     writes.extend(changed);
-                    let elapsed = self.adapters.clock.now() - started;
-                    more = next.is_some() && read < most && elapsed < budget;
-                    // Full requests now; the rest once nothing more is read.
-                    while writes.len() >= size || (!more && !writes.is_empty()) {
-                        let rest = writes.split_off(writes.len().min(size));
-                        let chunk = std::mem::replace(&mut writes, rest);
-                        running.push(self.run_work(session, business, catalog, Work::Write(chunk), change_key));
-                    }
                     if !stock.is_empty() {
+                        pace.handed(stock.len());
                         running.push(self.run_work(session, business, catalog, Work::Stock(stock), change_key));
                     }
-                    if more {
-                        reading = Box::pin(self.read_part(business, next.clone(), most - read));
-                    }
                 }
-                Some(done) = running.next() => results.extend(done),
+                Some(done) = running.next() => {
+                    pace.answered(done.len());
+                    results.extend(done);
+                }
                 else => break,
+            }
+            let elapsed = (self.adapters.clock.now() - started).unsigned_abs();
+            if open && reading.is_none() && !pace.may_read(elapsed) {
+                // Waiting for answers to learn the store's pace, or out of time for more.
+                open = pace.waiting(elapsed);
+            }
+            // Full requests now; the rest once nothing more will be read.
+            while writes.len() >= size || (!open && !writes.is_empty()) {
+                let rest = writes.split_off(writes.len().min(size));
+                let chunk = std::mem::replace(&mut writes, rest);
+                pace.handed(chunk.len());
+                running.push(self.run_work(
+                    session,
+                    business,
+                    catalog,
+                    Work::Write(chunk),
+                    change_key,
+                ));
+            }
+            if open && reading.is_none() && pace.may_read(elapsed) {
+                reading = Some(Box::pin(self.read_part(
+                    business,
+                    next.clone(),
+                    most - read,
+                )));
             }
         }
         Ok((results, next))
@@ -239,5 +271,106 @@ impl<P: Ports> EcommerceService<P> {
     }
 }
 
-/// How long a batch job goes on reading more of the catalogue, by default.
-pub(crate) const JOB_BUDGET: Duration = Duration::from_secs(20);
+/// How long a batch job may take, reading and writing, by default (the function has 60 s).
+pub(crate) const JOB_BUDGET: Duration = Duration::from_secs(40);
+
+/// A job's pace: how many products it handed to the store and how many were answered, from
+/// which it reads more of the catalogue only while what is already handed over can be
+/// written within the job's budget at the pace the store has kept so far. Until the first
+/// answer it hands over at most [`Pace::UNKNOWN_REQUESTS`] requests' worth.
+struct Pace {
+    budget: Duration,
+    batch: usize,
+    handed: usize,
+    answered: usize,
+}
+
+impl Pace {
+    /// Requests' worth handed over before the store's pace is known.
+    const UNKNOWN_REQUESTS: usize = 4;
+
+    fn new(budget: Duration, batch: usize) -> Self {
+        Self {
+            budget,
+            batch: batch.max(1),
+            handed: 0,
+            answered: 0,
+        }
+    }
+
+    fn handed(&mut self, products: usize) {
+        self.handed += products;
+    }
+
+    fn answered(&mut self, products: usize) {
+        self.answered += products;
+    }
+
+    /// Whether to read another part now, `elapsed` into the job.
+    fn may_read(&self, elapsed: Duration) -> bool {
+        if elapsed >= self.budget {
+            return false;
+        }
+        let pending = self.handed.saturating_sub(self.answered);
+        if self.answered == 0 {
+            return pending < Self::UNKNOWN_REQUESTS * self.batch;
+        }
+        // What is pending takes `pending / answered` of the time the answered ones took, and
+        // one more request's worth is about to be read.
+        let per_product = elapsed.as_secs_f64() / self.answered as f64;
+        let projected = (pending + self.batch) as f64 * per_product;
+        elapsed.as_secs_f64() + projected < self.budget.as_secs_f64()
+    }
+
+    /// Whether the job should still read later, once more answers are in: not when its time is
+    /// up, nor when nothing is pending (no answer will change the projection).
+    fn waiting(&self, elapsed: Duration) -> bool {
+        elapsed < self.budget && self.handed > self.answered
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn secs(s: u64) -> Duration {
+        Duration::from_secs(s)
+    }
+
+    #[test]
+    fn before_any_answer_at_most_four_requests_worth_is_handed_over() {
+        let mut pace = Pace::new(secs(40), 100);
+        pace.handed(300);
+        assert!(pace.may_read(secs(1)));
+        pace.handed(100);
+        assert!(!pace.may_read(secs(1)));
+        assert!(pace.waiting(secs(1)), "an answer will tell the pace");
+    }
+
+    #[test]
+    fn a_fast_store_keeps_the_job_reading_a_slow_one_stops_it() {
+        // 1,000 products answered in 5 s: 5 ms each; 1,000 pending take 5 s more.
+        let mut fast = Pace::new(secs(40), 100);
+        fast.handed(2000);
+        fast.answered(1000);
+        assert!(fast.may_read(secs(5)));
+        // 100 products answered in 10 s: 100 ms each; 400 pending (and 100 more) take 50 s.
+        let mut slow = Pace::new(secs(40), 100);
+        slow.handed(500);
+        slow.answered(100);
+        assert!(!slow.may_read(secs(10)));
+        assert!(slow.waiting(secs(10)), "the pace may yet improve");
+    }
+
+    #[test]
+    fn past_the_budget_or_with_nothing_pending_the_job_reads_no_more_later() {
+        let mut pace = Pace::new(secs(40), 100);
+        pace.handed(100);
+        assert!(!pace.may_read(secs(40)));
+        assert!(!pace.waiting(secs(40)));
+        pace.answered(100);
+        // Answered in 39 s: another request's worth would end past the budget.
+        assert!(!pace.may_read(secs(39)));
+        assert!(!pace.waiting(secs(39)), "no answer is coming to change it");
+    }
+}

@@ -75,7 +75,8 @@ pub struct Settings {
     /// Products a batch job pushes at most to a store that writes many products a request
     /// (`CatalogPush::batch_size` above 1).
     pub batched_page_size: u32,
-    /// How long such a job goes on reading more of the catalogue.
+    /// How long such a job may take: it reads no more than it can write in that time at the
+    /// pace the store keeps.
     pub batched_job_budget: Duration,
     /// Pushes kept in flight at once within one store's rate budget.
     pub push_concurrency: usize,
@@ -95,7 +96,7 @@ impl Settings {
             state_secret,
             state_ttl: Duration::from_secs(600),
             batch_page_size: 50,
-            batched_page_size: 1000,
+            batched_page_size: 5000,
             batched_job_budget: super::batch_push::JOB_BUDGET,
             push_concurrency: 4,
             poll_overlap: Duration::from_secs(120),

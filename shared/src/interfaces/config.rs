@@ -36,7 +36,7 @@ pub struct AppConfig {
     /// `BATCH_PAGE_SIZE`: catalogue items per batch page job (default 50).
     pub batch_page_size: u32,
     /// `BATCHED_PAGE_SIZE`: products a batch job pushes at most to a store that writes many
-    /// products a request, WooCommerce (default 1000).
+    /// products a request, WooCommerce (default 5000, at most 10,000).
     pub batched_page_size: u32,
     /// `PUSH_CONCURRENCY`: pushes in flight per store within its rate budget (default 4).
     pub push_concurrency: usize,
@@ -61,7 +61,7 @@ impl AppConfig {
             business_claim: optional("BUSINESS_CLAIM", "business_ids"),
             http_timeout: Duration::from_secs(number("HTTP_TIMEOUT_SECS", 20)?),
             batch_page_size: number("BATCH_PAGE_SIZE", 50)?,
-            batched_page_size: number("BATCHED_PAGE_SIZE", 1000)?,
+            batched_page_size: number("BATCHED_PAGE_SIZE", 5000)?,
             push_concurrency: number("PUSH_CONCURRENCY", 4)?,
             removal: removal_from_env()?,
         })

@@ -69,7 +69,7 @@ pub fn service(
     };
     let mut settings = Settings::new(&config.public_base_url, config.state_secret.clone());
     settings.batch_page_size = config.batch_page_size.clamp(1, 250);
-    settings.batched_page_size = config.batched_page_size.clamp(1, 5000);
+    settings.batched_page_size = config.batched_page_size.clamp(1, 10_000);
     settings.push_concurrency = config.push_concurrency.clamp(1, 32);
     settings.removal = config.removal;
     EcommerceService::new(adapters, settings)
