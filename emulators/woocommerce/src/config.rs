@@ -186,6 +186,9 @@ pub struct Stats {
     pub queued: u64,
     /// Most requests served by PHP workers at once.
     pub max_busy: u64,
+    /// Milliseconds PHP workers were held, summed over requests: the modelled service time
+    /// and the emulator's own handling of the request.
+    pub busy_ms: u64,
     #[serde(skip)]
     pub(crate) in_flight: u64,
 }

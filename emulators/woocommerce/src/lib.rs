@@ -37,6 +37,7 @@ mod config;
 mod control;
 mod control_orders;
 mod deliveries;
+mod lookup;
 mod media;
 mod money;
 mod oauth;

@@ -273,6 +273,7 @@ pub(crate) fn save_product(s: &mut Store, id: Option<u64>, input: &Value) -> Val
     }
     settle(s, &mut p, before.as_ref(), input);
     let id = p["id"].as_u64().unwrap_or(0);
+    s.lookup.note(0, id, &p);
     s.products.insert(id, p);
     crate::catalog_view::product_json(s, id)
 }
@@ -287,6 +288,7 @@ pub(crate) fn trash(s: &mut Store, id: u64) {
             p["slug"] = json!(format!("{slug}__trashed"));
         }
         p["date_modified_gmt"] = json!(gmt(now()));
+        s.lookup.note(0, id, p);
     }
     for v in s
         .variations

@@ -116,6 +116,8 @@ pub(crate) struct Store {
     pub(crate) base: String,
     /// The PHP workers serving REST requests.
     pub(crate) pool: crate::workers::Pool,
+    /// Products and variations by SKU and slug; a save notes its record here.
+    pub(crate) lookup: crate::lookup::Lookup,
 }
 
 impl Store {
@@ -201,15 +203,17 @@ impl Store {
         if sku.is_empty() {
             return None;
         }
-        let products = self.products.iter().map(|(id, p)| (*id, p));
-        let variations = self
-            .variations
-            .values()
-            .flat_map(|v| v.iter().map(|(id, p)| (*id, p)));
-        products
-            .chain(variations)
-            .find(|(id, p)| Some(*id) != except && p["sku"] == json!(sku) && p["status"] != "trash")
-            .map(|(id, _)| id)
+        self.lookup
+            .with_sku(sku)
+            .filter(|(_, id)| Some(*id) != except)
+            .find(|(parent, id)| {
+                let record = match parent {
+                    0 => self.products.get(id),
+                    _ => self.variations.get(parent).and_then(|v| v.get(id)),
+                };
+                record.is_some_and(|p| p["sku"].as_str() == Some(sku) && p["status"] != "trash")
+            })
+            .map(|(_, id)| id)
     }
 
     /// `wp_unique_post_slug` for products: drafts and pending products keep their slug as
@@ -219,9 +223,13 @@ impl Store {
             return slug.to_owned();
         }
         let taken = |s: &str| {
-            self.products
-                .iter()
-                .any(|(id, p)| *id != own && p["slug"] == json!(s))
+            self.lookup.with_slug(s).any(|id| {
+                id != own
+                    && self
+                        .products
+                        .get(&id)
+                        .is_some_and(|p| p["slug"].as_str() == Some(s))
+            })
         };
         if !taken(slug) {
             return slug.to_owned();

@@ -224,6 +224,7 @@ fn save_variation(s: &mut Store, pid: u64, id: Option<u64>, input: &Value) -> Va
         v["id"] = json!(s.post_id());
     }
     let vid = v["id"].as_u64().unwrap_or(0);
+    s.lookup.note(pid, vid, &v);
     s.variations.entry(pid).or_default().insert(vid, v);
     variation_json(s, pid, vid)
 }

@@ -8,7 +8,7 @@
 //! beyond `latency_ms`.
 
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -44,13 +44,16 @@ impl Pool {
 /// A worker serving one request; released when dropped.
 pub(crate) struct Worker {
     app: App,
+    since: Instant,
     _permit: Option<OwnedSemaphorePermit>,
 }
 
 impl Drop for Worker {
     fn drop(&mut self) {
+        let held = u64::try_from(self.since.elapsed().as_millis()).unwrap_or(u64::MAX);
         let mut s = self.app.store();
         s.pool.busy = s.pool.busy.saturating_sub(1);
+        s.stats.busy_ms = s.stats.busy_ms.saturating_add(held);
     }
 }
 
@@ -106,6 +109,7 @@ pub(crate) async fn admit(app: &App) -> Result<Worker, Response> {
     s.stats.max_busy = s.stats.max_busy.max(s.pool.busy);
     Ok(Worker {
         app: app.clone(),
+        since: Instant::now(),
         _permit: permit,
     })
 }

@@ -170,3 +170,72 @@ async fn product_meta_data_is_kept_and_updated_by_key() {
         (404, "woocommerce_rest_product_invalid_id")
     );
 }
+
+#[tokio::test]
+async fn a_sku_or_slug_is_taken_by_what_holds_it_now_not_by_what_held_it() {
+    let site = Site::start().await;
+    let shirt = site
+        .send(
+            Method::POST,
+            "products",
+            Some(json!({"name": "Shirt", "sku": "SHIRT", "type": "variable"})),
+        )
+        .await;
+    let pid = shirt.json["id"].as_u64().unwrap();
+    let variation = site
+        .send(
+            Method::POST,
+            &format!("products/{pid}/variations"),
+            Some(json!({"sku": "SHIRT-M"})),
+        )
+        .await;
+    assert_eq!(variation.status, 201, "{}", variation.json);
+    // A variation's SKU is taken for products too.
+    let clash = site
+        .send(
+            Method::POST,
+            "products",
+            Some(json!({"name": "M", "sku": "SHIRT-M"})),
+        )
+        .await;
+    assert_eq!(clash.json["code"], "product_invalid_sku", "{}", clash.json);
+    // A SKU given up is free again, and the one taken instead is not.
+    let renamed = site
+        .send(
+            Method::PUT,
+            &format!("products/{pid}"),
+            Some(json!({"sku": "SHIRT-2"})),
+        )
+        .await;
+    assert_eq!(renamed.status, 200, "{}", renamed.json);
+    let reused = site
+        .send(
+            Method::POST,
+            "products",
+            Some(json!({"name": "Shirt too", "sku": "SHIRT"})),
+        )
+        .await;
+    assert_eq!(reused.status, 201, "{}", reused.json);
+    let taken = site
+        .send(
+            Method::POST,
+            "products",
+            Some(json!({"name": "Other", "sku": "SHIRT-2"})),
+        )
+        .await;
+    assert_eq!(taken.json["code"], "product_invalid_sku", "{}", taken.json);
+    // A trashed product gives up its SKU and its slug.
+    let trashed = site
+        .send(Method::DELETE, &format!("products/{pid}"), None)
+        .await;
+    assert_eq!(trashed.status, 200, "{}", trashed.json);
+    let again = site
+        .send(
+            Method::POST,
+            "products",
+            Some(json!({"name": "Shirt", "sku": "SHIRT-2"})),
+        )
+        .await;
+    assert_eq!(again.status, 201, "{}", again.json);
+    assert_eq!(again.json["slug"], "shirt", "{}", again.json);
+}
