@@ -269,6 +269,16 @@ async fn main() {
         least_ms as f64 / 1000.0,
         100.0 * achieved / ceiling
     );
+    // The workers' time as they were really held (the emulator's own handling included): how
+    // much of the time the pool allowed the connector kept it busy.
+    let held_ms = after.busy_ms - before.busy_ms;
+    println!(
+        "  workers held {:.1} s of {:.1} s they had ({} x {elapsed:.1} s): busy {:.1}% of the time",
+        held_ms as f64 / 1000.0,
+        workers as f64 * elapsed,
+        workers,
+        100.0 * held_ms as f64 / 1000.0 / (workers as f64 * elapsed)
+    );
     println!(
         "  requests {} ({} batches), batch items {}, refused {}, waited {}, most served at once {}, most items a request {}",
         after.requests - before.requests,
