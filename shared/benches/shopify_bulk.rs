@@ -4,7 +4,7 @@
 //! Connects a shop through OAuth, writes `BENCH_PRODUCTS` (default 10,000) products of three
 //! variants into the catalogue table, starts a batch product sync and runs its jobs as the sync
 //! worker would (receive, handle, delete) until the run is finished. The bulk threshold is
-//! 1,000 products, so the run writes the products with one `bulkOperationRunMutation` of
+//! 1,000 products (or the whole catalogue, when smaller), so the run writes the products with one `bulkOperationRunMutation` of
 //! `productSet` lines and publishes them with a second; it is followed by polling (the
 //! connector's public URL does not answer the emulator's webhooks, so this is the fallback
 //! path). The emulator runs each line after `BENCH_LINE_DELAY_MS` (default 0).
@@ -140,6 +140,8 @@ async fn main() {
         customer_data: CustomerData::Full,
         publications: vec!["Online Store".into()],
         bulk: BulkFollow {
+            // A catalogue smaller than the default threshold goes the bulk path too.
+            min_products: default_bulk().min_products.min(products as usize),
             poll_every: Duration::from_millis(250),
             ..default_bulk()
         },

@@ -26,6 +26,8 @@ use crate::domain::{BusinessId, CatalogProduct, ProductMapping};
 
 /// Catalogue products read at once.
 const PART: u32 = 250;
+/// Requests' worth of products a job reads first.
+const FIRST_REQUESTS: usize = 2;
 /// Products whose stock goes separately recorded at once per request answered.
 const RECORDING: usize = 16;
 
@@ -60,8 +62,9 @@ impl<P: Ports> EcommerceService<P> {
         let mut results = Vec::new();
         let mut running = FuturesUnordered::new();
         let mut next = None;
-        // The first part is one request's worth, for the store to start at once.
-        let first = size.min(most);
+        // The first part is two requests' worth, for two of the store's workers to start at
+        // once (a store is first sent two requests at a time).
+        let first = (FIRST_REQUESTS * size).min(most);
         let mut reading = Some(Box::pin(self.read_part(
             business,
             cursor.map(str::to_owned),
