@@ -12,7 +12,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
 use base64::Engine;
-use ecommerce_connector::interfaces::http;
+use ecommerce_connector::interfaces::{http, telemetry};
 use serde_json::json;
 
 use crate::{DEMO_BUSINESS, Shared};
@@ -83,7 +83,15 @@ async fn gateway(
         Ok(r) => r,
         Err(e) => return (StatusCode::BAD_REQUEST, e.to_string()).into_response(),
     };
-    let response = http::handle(&shared.service, &shared.http, request).await;
+    // As an invocation of the function the template routes the path to, so its lines carry
+    // the function, business and provider as in Lambda (its metrics are not printed).
+    let function = match path.as_str() {
+        p if p.starts_with("/ecommerce/oauth/") => "oauth",
+        p if p.starts_with("/ecommerce/webhooks/") => "webhooks",
+        _ => "api",
+    };
+    let handled = http::handle(&shared.service, &shared.http, request);
+    let response = telemetry::invocation_with(function, handled, |_| {}).await;
     let (parts, body) = response.into_parts();
     let bytes = match body {
         lambda_http::Body::Empty => Vec::new(),

@@ -30,7 +30,7 @@ use ecommerce_connector::infrastructure::provision::{Resources, provision};
 use ecommerce_connector::interfaces::config::AppConfig;
 use ecommerce_connector::interfaces::http::HttpConfig;
 use ecommerce_connector::interfaces::wiring::{self, AwsPorts};
-use ecommerce_connector::interfaces::{schedule, worker};
+use ecommerce_connector::interfaces::{schedule, telemetry, worker};
 use shopify_emulator::{Emulator, EmulatorConfig};
 use tokio::task::JoinHandle;
 use woocommerce_emulator::WooEmulator;
@@ -209,13 +209,14 @@ pub async fn start(options: Options) -> Result<DevStack, Box<dyn std::error::Err
         token: token.clone(),
     });
     let mut tasks = vec![tokio::spawn(gateway::serve(listener, shared.clone()))];
-    for url in [
-        resources.sync_queue_url.clone(),
-        resources.poll_queue_url.clone(),
+    for (function, url) in [
+        ("sync-worker", resources.sync_queue_url.clone()),
+        ("poll-worker", resources.poll_queue_url.clone()),
     ] {
         tasks.push(tokio::spawn(run_worker(
             shared.clone(),
             clients.sqs.clone(),
+            function,
             url,
         )));
     }
@@ -264,8 +265,15 @@ fn random_token() -> String {
 }
 
 /// Receives jobs like the Lambda SQS integration does: batches of up to 10, partial failures
-/// left on the queue for a retry after the visibility timeout.
-async fn run_worker(shared: Arc<Shared>, sqs: aws_sdk_sqs::Client, url: String) {
+/// left on the queue for a retry after the visibility timeout. Each batch runs as an
+/// invocation of `function`, so its lines carry the function, business and provider as in
+/// Lambda (its metrics are not printed).
+async fn run_worker(
+    shared: Arc<Shared>,
+    sqs: aws_sdk_sqs::Client,
+    function: &'static str,
+    url: String,
+) {
     loop {
         let received = sqs
             .receive_message()
@@ -304,7 +312,12 @@ async fn run_worker(shared: Arc<Shared>, sqs: aws_sdk_sqs::Client, url: String) 
                 record
             })
             .collect();
-        let response = worker::handle_batch(&shared.service, event).await;
+        let response = telemetry::invocation_with(
+            function,
+            worker::handle_batch(&shared.service, event),
+            |_| {},
+        )
+        .await;
         let failed: Vec<String> = response
             .batch_item_failures
             .iter()
@@ -331,9 +344,8 @@ async fn run_schedule(shared: Arc<Shared>, every: Duration) {
     tick.tick().await;
     loop {
         tick.tick().await;
-        if let Err(e) =
-            schedule::handle(&shared.service, serde_json::json!({"source": "dev"})).await
-        {
+        let scheduled = schedule::handle(&shared.service, serde_json::json!({"source": "dev"}));
+        if let Err(e) = telemetry::invocation_with("poll-scheduler", scheduled, |_| {}).await {
             tracing::warn!(error = %e, "schedule failed");
         }
     }
