@@ -174,7 +174,10 @@ fn woo_provider() -> &'static WooCommerceProvider {
                 allow_http_loopback: false,
                 ack_meta_key: "_ack".into(),
             },
-            RestClient::new(reqwest::Client::new(), RetryPolicy::default()),
+            RestClient::new(
+                ecommerce_connector::infrastructure::http_client::build(),
+                RetryPolicy::default(),
+            ),
         )
     })
 }

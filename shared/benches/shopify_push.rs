@@ -73,7 +73,7 @@ async fn main() {
     config.mutation_latency = latency;
     let (bucket, restore) = (config.bucket_size, config.restore_rate);
     let emulator = Emulator::start(config, 0).await.expect("emulator");
-    let http = reqwest::Client::new();
+    let http = ecommerce_connector::infrastructure::http_client::build();
     let graphql = GraphqlClient::new(
         http.clone(),
         "2026-04",

@@ -91,7 +91,7 @@ impl Emulator {
             config: Arc::new(config),
             state: Arc::new(Mutex::new(state::World::default())),
             schema,
-            http: reqwest::Client::builder()
+            http: http_client_builder()
                 .timeout(Duration::from_secs(5))
                 .build()
                 .map_err(std::io::Error::other)?,
@@ -387,4 +387,12 @@ impl Drop for Emulator {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+/// A reqwest client builder with a crypto provider to hand: the workspace builds reqwest
+/// without one of its own (rustls over ring only), so ring is made the process's default
+/// first (once; later calls change nothing).
+pub fn http_client_builder() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
 }

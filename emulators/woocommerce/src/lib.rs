@@ -122,7 +122,7 @@ impl WooEmulator {
                 ..Store::default()
             })),
             base,
-            http: reqwest::Client::builder()
+            http: http_client_builder()
                 .timeout(Duration::from_secs(60))
                 .redirect(reqwest::redirect::Policy::none())
                 .build()
@@ -267,4 +267,12 @@ fn router(app: App) -> axum::Router {
         .route("/_emulator/flags", post(control::control_flags))
         .route("/_emulator/state", get(control::control_state))
         .with_state(app)
+}
+
+/// A reqwest client builder with a crypto provider to hand: the workspace builds reqwest
+/// without one of its own (rustls over ring only), so ring is made the process's default
+/// first (once; later calls change nothing).
+pub fn http_client_builder() -> reqwest::ClientBuilder {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    reqwest::Client::builder()
 }

@@ -37,7 +37,7 @@ pub fn app_config(
 /// Opens a store's authorize `url` without following its redirect, and returns the query
 /// of the callback it redirects to.
 pub async fn authorize(url: &str) -> Vec<(String, String)> {
-    let no_redirect = reqwest::Client::builder()
+    let no_redirect = ecommerce_connector::infrastructure::http_client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");

@@ -14,13 +14,13 @@ use std::time::Duration;
 /// Time to open a connection (TCP and TLS) to AWS or a store.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// TLS 1.2 and 1.3 with the bundled roots, over aws-lc-rs (the crypto provider rustls and the
-/// SDK already use: one TLS stack).
+/// TLS 1.2 and 1.3 with the bundled roots, over ring: the one crypto provider built in
+/// (reqwest is built without one of its own, and the SDK sends through this client).
 pub fn tls_config() -> rustls::ClientConfig {
     let roots = rustls::RootCertStore {
         roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
     };
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
     let builder = rustls::ClientConfig::builder_with_provider(provider);
     // The provider is rustls' own default: its safe protocol versions always exist.
     let builder = match builder.with_safe_default_protocol_versions() {
@@ -30,9 +30,24 @@ pub fn tls_config() -> rustls::ClientConfig {
     builder.with_root_certificates(roots).with_no_client_auth()
 }
 
+/// Makes ring the process's default crypto provider (once; later calls change nothing), so a
+/// client built without [`tls_config`] finds one: reqwest is built without a provider of its
+/// own, and would panic.
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// A builder for a client with settings of its own (tests, tools: no redirects, say), with
+/// the crypto provider installed; the connector's own requests go through [`build`].
+pub fn builder() -> reqwest::ClientBuilder {
+    install_crypto_provider();
+    reqwest::Client::builder()
+}
+
 /// Builds the client. Falls back to reqwest's defaults only if the TLS configuration were
 /// refused, which would be a build error, not something the environment can cause.
 pub fn build() -> reqwest::Client {
+    install_crypto_provider();
     reqwest::Client::builder()
         .use_preconfigured_tls(tls_config())
         .connect_timeout(CONNECT_TIMEOUT)

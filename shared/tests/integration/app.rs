@@ -261,7 +261,7 @@ impl App {
             .await;
         assert_eq!(reply.status, 200, "{:?}", reply.json);
         let url = reply.json["url"].as_str().unwrap().to_owned();
-        let http = reqwest::Client::builder()
+        let http = ecommerce_connector::infrastructure::http_client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap();

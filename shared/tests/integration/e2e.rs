@@ -341,7 +341,7 @@ async fn forged_expired_and_replayed_callbacks_redirect_with_an_error_flag() {
         )
         .await;
     let url = reply.json["url"].as_str().unwrap().to_owned();
-    let http = reqwest::Client::builder()
+    let http = ecommerce_connector::infrastructure::http_client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

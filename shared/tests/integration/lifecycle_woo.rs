@@ -37,7 +37,7 @@ async fn woo_control(woo: &WooEmulator, path: &str, deliver: bool, body: Value) 
         "{}/_emulator/orders{path}?deliver={deliver}",
         woo.base_url()
     );
-    let answer = reqwest::Client::new()
+    let answer = ecommerce_connector::infrastructure::http_client::build()
         .post(url)
         .json(&body)
         .send()

@@ -30,7 +30,10 @@ fn provider() -> WooCommerceProvider {
             allow_http_loopback: true,
             ack_meta_key: "_ack".into(),
         },
-        RestClient::new(reqwest::Client::new(), retry),
+        RestClient::new(
+            ecommerce_connector::infrastructure::http_client::build(),
+            retry,
+        ),
     )
 }
 

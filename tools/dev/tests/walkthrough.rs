@@ -13,7 +13,7 @@ async fn the_walkthrough_works_over_http() {
     let stack = start(options("walk")).await.expect("stack starts");
     let emulator = stack.emulator.as_ref().expect("emulator");
     let base = stack.base_url.clone();
-    let http = reqwest::Client::new();
+    let http = ecommerce_connector::infrastructure::http_client::build();
     let auth = format!("Bearer {}", stack.token);
     let q = "businessId=biz-demo";
     let get = |path: String| {

@@ -15,7 +15,7 @@ async fn woocommerce_end_to_end_over_http() {
     let woo = &stack.woocommerce;
     let store = woo.base_url();
     let base = stack.base_url.clone();
-    let http = reqwest::Client::new();
+    let http = ecommerce_connector::infrastructure::http_client::build();
     let auth = format!("Bearer {}", stack.token);
     let q = "businessId=biz-demo";
     let get = |url: String| {

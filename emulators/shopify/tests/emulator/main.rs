@@ -52,7 +52,7 @@ pub struct Kit {
 }
 
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
+    shopify_emulator::http_client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()

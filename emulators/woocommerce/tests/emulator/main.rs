@@ -96,7 +96,7 @@ impl Answer {
 
 /// A client that does not follow redirects.
 pub fn client() -> reqwest::Client {
-    reqwest::Client::builder()
+    woocommerce_emulator::http_client_builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap()

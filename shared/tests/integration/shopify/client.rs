@@ -139,7 +139,7 @@ async fn a_client_that_knows_the_bucket_paces_itself_instead_of_being_throttled(
 async fn the_emulator_rejects_documents_that_do_not_validate() {
     let kit = kit().await;
     let s = session(&kit).await;
-    let http = reqwest::Client::new();
+    let http = ecommerce_connector::infrastructure::http_client::build();
     let url = format!(
         "{}/{}/admin/api/2026-04/graphql.json",
         kit.emulator.base_url(),

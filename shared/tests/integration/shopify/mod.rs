@@ -57,7 +57,7 @@ pub fn provider_for(
     retry: RetryPolicy,
     defaults: BucketDefaults,
 ) -> ShopifyProvider {
-    let http = reqwest::Client::new();
+    let http = ecommerce_connector::infrastructure::http_client::build();
     let graphql = GraphqlClient::new(
         http.clone(),
         "2026-04",
@@ -111,7 +111,7 @@ pub async fn install(kit: &Kit) -> TokenGrant {
         .provider
         .authorization_url(&kit.shop, "state-123")
         .unwrap();
-    let http = reqwest::Client::builder()
+    let http = ecommerce_connector::infrastructure::http_client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

@@ -39,7 +39,7 @@ async fn authorize_callback_and_code_exchange_yield_an_expiring_token_pair() {
 async fn a_tampered_redirect_is_refused_and_a_used_code_is_spent() {
     let kit = kit().await;
     let url = kit.provider.authorization_url(&kit.shop, "s").unwrap();
-    let http = reqwest::Client::builder()
+    let http = ecommerce_connector::infrastructure::http_client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();

@@ -170,7 +170,10 @@ mod tests {
                 allow_http_loopback: false,
                 ack_meta_key: "_ack".into(),
             },
-            RestClient::new(reqwest::Client::new(), RetryPolicy::default()),
+            RestClient::new(
+                crate::infrastructure::http_client::build(),
+                RetryPolicy::default(),
+            ),
         )
     }
 
