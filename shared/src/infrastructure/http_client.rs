@@ -77,4 +77,30 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn tls_runs_on_ring_with_tls13_and_tls12_suites() {
+        let config = tls_config();
+        let suites: Vec<String> = config
+            .crypto_provider()
+            .cipher_suites
+            .iter()
+            .map(|s| format!("{:?}", s.suite()))
+            .collect();
+        assert!(suites.iter().any(|s| s.starts_with("TLS13_")), "{suites:?}");
+        assert!(
+            suites.iter().any(|s| s.starts_with("TLS_ECDHE_")),
+            "{suites:?}"
+        );
+    }
+
+    #[test]
+    fn a_client_with_settings_of_its_own_finds_a_crypto_provider() {
+        // reqwest has no provider of its own: without ours installed this build panics.
+        let client = builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build();
+        assert!(client.is_ok());
+        assert!(rustls::crypto::CryptoProvider::get_default().is_some());
+    }
 }
