@@ -6,7 +6,7 @@
 use aws_sdk_dynamodb::types::AttributeValue as A;
 use ecommerce_connector::application::EcommerceService;
 use ecommerce_connector::domain::ports::Providers;
-use ecommerce_connector::domain::{BusinessId, Job, ProviderKind, Secret};
+use ecommerce_connector::domain::{BusinessId, Job, ProviderKind};
 use ecommerce_connector::infrastructure::providers::woocommerce::config::WooSettings;
 use ecommerce_connector::infrastructure::providers::woocommerce::limiter::Limits;
 use ecommerce_connector::interfaces::config::AppConfig;
@@ -31,23 +31,12 @@ pub fn service_at(stack: &Stack, base: &str) -> EcommerceService<AwsPorts> {
 
 /// A function instance whose WooCommerce client keeps `in_flight` requests per store.
 pub fn service_with(stack: &Stack, base: &str, in_flight: Limits) -> EcommerceService<AwsPorts> {
-    let r = &stack.resources;
     let config = AppConfig {
-        table: r.table.clone(),
-        catalog_table: r.catalog_table.clone(),
-        sync_queue_url: r.sync_queue_url.clone(),
-        poll_queue_url: r.poll_queue_url.clone(),
-        orders_queue_url: r.orders_queue_url.clone(),
-        kms_key_id: r.key_alias.clone(),
         public_base_url: base.into(),
-        state_secret: Secret::new("state-secret-for-tests-0123456789"),
-        pwa_settings_url: "https://pwa.example.com/settings".into(),
-        business_claim: "business_ids".into(),
-        http_timeout: std::time::Duration::from_secs(10),
         batch_page_size: 10,
         batched_page_size: 1000,
         push_concurrency: 2,
-        removal: ecommerce_connector::domain::Removal::Archive,
+        ..crate::app::app_config(stack)
     };
     let context = wiring::provider_context(&config);
     let woo = WooSettings {

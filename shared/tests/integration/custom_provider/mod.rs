@@ -7,14 +7,14 @@ mod tiny_shop;
 
 use ecommerce_connector::application::EcommerceService;
 use ecommerce_connector::domain::ports::Providers;
-use ecommerce_connector::domain::{Job, Secret};
+use ecommerce_connector::domain::Job;
 use ecommerce_connector::interfaces::config::AppConfig;
 use ecommerce_connector::interfaces::http::{self, HttpConfig};
 use ecommerce_connector::interfaces::wiring::{self, AwsPorts};
 use lambda_http::Body;
 use serde_json::{Value, json};
 
-use crate::app::{event, seed_catalog};
+use crate::app::{app_config, event, seed_catalog};
 use crate::support::{Stack, biz, drain, stack};
 
 use tiny_shop::{KIND, SHOP, TinyShop, order, sign};
@@ -44,23 +44,10 @@ impl Rig {
 
 async fn rig(tiny: &TinyShop) -> Rig {
     let stack = stack().await;
-    let r = &stack.resources;
     let config = AppConfig {
-        table: r.table.clone(),
-        catalog_table: r.catalog_table.clone(),
-        sync_queue_url: r.sync_queue_url.clone(),
-        poll_queue_url: r.poll_queue_url.clone(),
-        orders_queue_url: r.orders_queue_url.clone(),
-        kms_key_id: r.key_alias.clone(),
-        public_base_url: "https://api.example.com".into(),
-        state_secret: Secret::new("state-secret-for-tests-0123456789"),
-        pwa_settings_url: "https://pwa.example.com/settings".into(),
-        business_claim: "business_ids".into(),
-        http_timeout: std::time::Duration::from_secs(10),
         batch_page_size: 10,
-        batched_page_size: 250,
         push_concurrency: 2,
-        removal: ecommerce_connector::domain::Removal::Archive,
+        ..app_config(&stack)
     };
     // The one registration line a new provider needs.
     let providers = Providers::new().register(tiny.clone());
