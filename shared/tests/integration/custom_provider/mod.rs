@@ -6,8 +6,8 @@
 mod tiny_shop;
 
 use ecommerce_connector::application::EcommerceService;
-use ecommerce_connector::domain::ports::Providers;
 use ecommerce_connector::domain::Job;
+use ecommerce_connector::domain::ports::Providers;
 use ecommerce_connector::interfaces::config::AppConfig;
 use ecommerce_connector::interfaces::http::{self, HttpConfig};
 use ecommerce_connector::interfaces::wiring::{self, AwsPorts};
