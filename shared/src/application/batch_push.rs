@@ -83,16 +83,27 @@ impl<P: Ports> EcommerceService<P> {
                     }
                 }, if reading.is_some() => {
                     reading = None;
-                    let (page, mappings) = part?;
-                    read += page.items.len();
-                    next = page.next_cursor;
-                    open = next.is_some() && read < most;
-                    let (done, changed, stock) = self.plan_part(page.items, mappings);
-                    results.extend(done);
-                    writes.extend(changed);
-                    if !stock.is_empty() {
-                        pace.handed(stock.len());
-                        running.push(self.run_work(session, business, catalog, Work::Stock(stock), change_key));
+                    match part {
+                        Ok((page, mappings)) => {
+                            read += page.items.len();
+                            next = page.next_cursor;
+                            open = next.is_some() && read < most;
+                            let (done, changed, stock) = self.plan_part(page.items, mappings);
+                            results.extend(done);
+                            writes.extend(changed);
+                            if !stock.is_empty() {
+                                pace.handed(stock.len());
+                                running.push(self.run_work(session, business, catalog, Work::Stock(stock), change_key));
+                            }
+                        }
+                        // Nothing read yet: the job fails, and is retried whole.
+                        Err(e) if read == 0 => return Err(e),
+                        // What was read is still written and recorded (writes already sent
+                        // are never abandoned); the next job reads from the part that failed.
+                        Err(e) => {
+                            tracing::warn!(error = %e, "catalogue read failed; the next job reads on from here");
+                            open = false;
+                        }
                     }
                 }
                 Some(done) = running.next() => {
@@ -102,7 +113,8 @@ impl<P: Ports> EcommerceService<P> {
                 else => break,
             }
             let elapsed = (self.adapters.clock.now() - started).unsigned_abs();
-            if open && reading.is_none() && !pace.may_read(elapsed) {
+            let left = most.saturating_sub(read);
+            if open && reading.is_none() && pace.part(elapsed, left, size).is_none() {
                 // Waiting for answers to learn the store's pace, or out of time for more.
                 open = pace.waiting(elapsed);
             }
@@ -119,12 +131,10 @@ impl<P: Ports> EcommerceService<P> {
                     change_key,
                 ));
             }
-            if open && reading.is_none() && pace.may_read(elapsed) {
-                reading = Some(Box::pin(self.read_part(
-                    business,
-                    next.clone(),
-                    most - read,
-                )));
+            if open && reading.is_none() {
+                if let Some(part) = pace.part(elapsed, left, size) {
+                    reading = Some(Box::pin(self.read_part(business, next.clone(), part)));
+                }
             }
         }
         Ok((results, next))
@@ -309,8 +319,8 @@ impl Pace {
         self.answered += products;
     }
 
-    /// Whether to read another part now, `elapsed` into the job.
-    fn may_read(&self, elapsed: Duration) -> bool {
+    /// Whether to read another part of `part` products now, `elapsed` into the job.
+    fn may_read(&self, elapsed: Duration, part: usize) -> bool {
         if elapsed >= self.budget {
             return false;
         }
@@ -318,11 +328,21 @@ impl Pace {
         if self.answered == 0 {
             return pending < Self::UNKNOWN_REQUESTS * self.batch;
         }
-        // What is pending takes `pending / answered` of the time the answered ones took, and
-        // one more request's worth is about to be read.
+        // What is pending, and the part about to be read, take their share of the time the
+        // answered ones took.
         let per_product = elapsed.as_secs_f64() / self.answered as f64;
-        let projected = (pending + self.batch) as f64 * per_product;
+        let projected = (pending + part) as f64 * per_product;
         elapsed.as_secs_f64() + projected < self.budget.as_secs_f64()
+    }
+
+    /// How many products to read next, `elapsed` into the job with `left` to read at most: a
+    /// whole part if its writing fits the budget, else one request's worth (`batch`), else
+    /// none for now.
+    fn part(&self, elapsed: Duration, left: usize, batch: usize) -> Option<usize> {
+        [PART as usize, batch]
+            .into_iter()
+            .map(|p| p.min(left))
+            .find(|p| *p > 0 && self.may_read(elapsed, *p))
     }
 
     /// Whether the job should still read later, once more answers are in: not when its time is
@@ -344,9 +364,9 @@ mod tests {
     fn before_any_answer_at_most_four_requests_worth_is_handed_over() {
         let mut pace = Pace::new(secs(40), 100);
         pace.handed(300);
-        assert!(pace.may_read(secs(1)));
+        assert!(pace.may_read(secs(1), 250));
         pace.handed(100);
-        assert!(!pace.may_read(secs(1)));
+        assert!(!pace.may_read(secs(1), 250));
         assert!(pace.waiting(secs(1)), "an answer will tell the pace");
     }
 
@@ -356,24 +376,52 @@ mod tests {
         let mut fast = Pace::new(secs(40), 100);
         fast.handed(2000);
         fast.answered(1000);
-        assert!(fast.may_read(secs(5)));
+        assert!(fast.may_read(secs(5), 250));
         // 100 products answered in 10 s: 100 ms each; 400 pending (and 100 more) take 50 s.
         let mut slow = Pace::new(secs(40), 100);
         slow.handed(500);
         slow.answered(100);
-        assert!(!slow.may_read(secs(10)));
+        assert!(!slow.may_read(secs(10), 250));
         assert!(slow.waiting(secs(10)), "the pace may yet improve");
+    }
+
+    #[test]
+    fn the_part_about_to_be_read_counts_whole() {
+        // 200 products answered in 20 s: 0.1 s each; 250 more would end at 45 s, 100 at 30 s.
+        let mut pace = Pace::new(secs(40), 100);
+        pace.handed(200);
+        pace.answered(200);
+        assert!(!pace.may_read(secs(20), 250));
+        assert!(pace.may_read(secs(20), 100));
+        assert_eq!(
+            pace.part(secs(20), 5000, 100),
+            Some(100),
+            "one request's worth"
+        );
+        assert_eq!(pace.part(secs(35), 5000, 100), None);
+        assert_eq!(
+            pace.part(secs(21), 40, 100),
+            Some(40),
+            "what is left, when less"
+        );
+        let mut unknown = Pace::new(secs(40), 100);
+        unknown.handed(400);
+        assert_eq!(
+            unknown.part(secs(1), 5000, 100),
+            None,
+            "an answer is awaited first"
+        );
     }
 
     #[test]
     fn past_the_budget_or_with_nothing_pending_the_job_reads_no_more_later() {
         let mut pace = Pace::new(secs(40), 100);
         pace.handed(100);
-        assert!(!pace.may_read(secs(40)));
+        assert!(!pace.may_read(secs(40), 250));
         assert!(!pace.waiting(secs(40)));
         pace.answered(100);
         // Answered in 39 s: another request's worth would end past the budget.
-        assert!(!pace.may_read(secs(39)));
+        assert!(!pace.may_read(secs(39), 100));
         assert!(!pace.waiting(secs(39)), "no answer is coming to change it");
     }
 }

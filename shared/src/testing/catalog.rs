@@ -117,6 +117,11 @@ impl MemoryCatalog {
     pub fn fail_next(&self, calls: u32) {
         self.lock().faults.fail_next(calls);
     }
+
+    /// The next `ok` reads succeed, the `calls` after them fail.
+    pub fn fail_after(&self, ok: u32, calls: u32) {
+        self.lock().faults.fail_after(ok, calls);
+    }
 }
 
 impl CatalogSource for MemoryCatalog {

@@ -1,6 +1,7 @@
 //! Use-case tests over the in-memory adapters and the fake provider: no AWS endpoint, no
 //! emulator, no network. One file per use case; `support` builds the service.
 
+mod batched;
 mod catalogue;
 mod connect;
 mod jobs;

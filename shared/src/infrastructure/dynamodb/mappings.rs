@@ -6,6 +6,7 @@ use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, PutRequest, Writ
 use serde::{Deserialize, Serialize};
 
 use super::keys;
+use super::mapping_writes::{RefItem, write_order};
 use super::{DynamoStore, Item, from_item, s, to_item, unavailable};
 use crate::domain::ports::{MappingRepository, RepositoryError, ResolvedRef, StoreRef};
 use crate::domain::{BusinessId, CollectionMapping, ProductMapping};
@@ -21,13 +22,13 @@ const BATCHES_IN_FLIGHT: usize = 8;
 const BATCH_RETRIES: u32 = 8;
 
 #[derive(Serialize, Deserialize)]
-struct MappingItem<T> {
+pub(super) struct MappingItem<T> {
     #[serde(rename = "PK")]
-    pk: String,
+    pub(super) pk: String,
     #[serde(rename = "SK")]
-    sk: String,
+    pub(super) sk: String,
     #[serde(flatten)]
-    mapping: T,
+    pub(super) mapping: T,
 }
 
 impl DynamoStore {
@@ -226,50 +227,14 @@ impl DynamoStore {
     }
 }
 
-/// A reverse reference: which business product and variant a store id stands for.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RefItem {
-    #[serde(rename = "PK")]
-    pk: String,
-    #[serde(rename = "SK")]
-    sk: String,
-    product_id: String,
-    #[serde(default)]
-    variant_id: Option<String>,
-}
-
-/// A product mapping's item and its reverse references' items.
-fn mapping_items(
-    business: &BusinessId,
-    mapping: &ProductMapping,
-) -> Result<Vec<Item>, RepositoryError> {
-    let pk = keys::biz(business);
-    let mut items = vec![to_item(&MappingItem {
-        pk: pk.clone(),
-        sk: keys::pmap(&mapping.product_id),
-        mapping,
-    })?];
-    for reference in ResolvedRef::all_of(mapping) {
-        items.push(to_item(&RefItem {
-            pk: pk.clone(),
-            sk: keys::xref(&reference.store),
-            product_id: reference.product_id,
-            variant_id: reference.variant_id,
-        })?);
-    }
-    Ok(items)
-}
-
 impl MappingRepository for DynamoStore {
     async fn put_product(
         &self,
         business: &BusinessId,
         mapping: &ProductMapping,
     ) -> Result<(), RepositoryError> {
-        // The mapping and its reverse references (store id → business ids, for order lines)
-        // in one batch write for up to 24 variants.
-        self.put_items(mapping_items(business, mapping)?).await
+        self.put_products(business, std::slice::from_ref(mapping))
+            .await
     }
 
     async fn put_products(
@@ -277,12 +242,11 @@ impl MappingRepository for DynamoStore {
         business: &BusinessId,
         mappings: &[ProductMapping],
     ) -> Result<(), RepositoryError> {
-        // Every mapping's items together, 25 a `BatchWriteItem`.
-        let mut items = Vec::new();
-        for mapping in mappings {
-            items.extend(mapping_items(business, mapping)?);
-        }
-        self.put_items(items).await
+        // The reverse references (store id → business ids, for order lines) first, then the
+        // mappings, 25 items a `BatchWriteItem`.
+        let (references, mappings) = write_order(business, mappings)?;
+        self.put_items(references).await?;
+        self.put_items(mappings).await
     }
 
     async fn mapped_ids(

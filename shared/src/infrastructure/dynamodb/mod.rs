@@ -24,6 +24,7 @@ mod connections;
 mod deliveries;
 mod keys;
 mod logs;
+mod mapping_writes;
 mod mappings;
 mod orders;
 mod runs;

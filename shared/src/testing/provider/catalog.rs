@@ -21,6 +21,8 @@ pub(super) struct CatalogState {
     /// When true, creating a product also sets its variants' stock (as Shopify's
     /// `productSet` does) and reports them stocked.
     stock_on_create: bool,
+    /// Products the store takes in one request (`CatalogPush::batch_size`); 0 means 1.
+    batch: usize,
     location: Option<String>,
     /// By the store's product id.
     products: BTreeMap<String, StoreProduct>,
@@ -75,6 +77,12 @@ impl FakeProvider {
     /// the application must not send that stock again. Off by default.
     pub fn set_stock_on_create(&self, on: bool) {
         self.lock().catalog.stock_on_create = on;
+    }
+
+    /// How many products the store takes in one request (1 by default): above 1, batch jobs
+    /// go through `CatalogPush::upsert_products`.
+    pub fn set_batch_size(&self, products: usize) {
+        self.lock().catalog.batch = products;
     }
 
     /// The inventory location the store reports at connect.
@@ -154,6 +162,10 @@ impl FakeProvider {
 
 #[async_trait]
 impl CatalogPush for FakeProvider {
+    fn batch_size(&self) -> usize {
+        self.lock().catalog.batch.max(1)
+    }
+
     async fn inventory_location(
         &self,
         session: &StoreSession,
