@@ -347,3 +347,71 @@ async fn a_product_the_store_refuses_fails_alone_with_the_stores_reason() {
     assert_eq!(mapped.len(), 119);
     assert!(!mapped.iter().any(|m| m.product_id == "b0007"));
 }
+
+#[tokio::test]
+async fn a_simple_product_without_a_sku_whose_mapping_was_lost_is_found_not_made_again() {
+    let stack = stack().await;
+    let woo = WooEmulator::start(0).await.unwrap();
+    let (service, business) = connected(&stack, &woo, 2, 2).await;
+    // Simple products (1, 2, 4, 5) without SKUs: nothing at the store refuses a second one.
+    let simple = [1, 2, 4, 5];
+    for i in simple {
+        let mut item = product(i, false, "10.00");
+        if let Some(A::L(variants)) = item.get_mut("variants") {
+            for v in variants.iter_mut() {
+                if let A::M(fields) = v {
+                    fields.remove("sku");
+                }
+            }
+        }
+        stack
+            .clients
+            .dynamodb
+            .put_item()
+            .table_name(&stack.resources.catalog_table)
+            .set_item(Some(item))
+            .send()
+            .await
+            .unwrap();
+    }
+    batch(&stack, &service, &business).await;
+    let first: BTreeSet<u64> = products(&woo)
+        .iter()
+        .filter_map(|p| p["id"].as_u64())
+        .collect();
+    assert_eq!(first.len(), 4);
+    // The mappings are lost (a job cut short after the store applied its creates, say).
+    for i in simple {
+        stack
+            .clients
+            .dynamodb
+            .delete_item()
+            .table_name(&stack.resources.table)
+            .key("PK", A::S("BIZ#biz-demo".into()))
+            .key("SK", A::S(format!("PMAP#{}", id(i))))
+            .send()
+            .await
+            .unwrap();
+    }
+    let run = batch(&stack, &service, &business).await;
+    assert_eq!(run.failed, 0);
+    let again: BTreeSet<u64> = products(&woo)
+        .iter()
+        .filter_map(|p| p["id"].as_u64())
+        .collect();
+    assert_eq!(
+        again, first,
+        "found again by slug, not created a second time"
+    );
+    let ids: Vec<String> = simple.iter().map(|i| id(*i)).collect();
+    let mapped: BTreeSet<u64> = service
+        .adapters()
+        .store
+        .products(&business, &ids)
+        .await
+        .unwrap()
+        .iter()
+        .filter_map(|m| m.external_id.parse().ok())
+        .collect();
+    assert_eq!(mapped, first);
+}

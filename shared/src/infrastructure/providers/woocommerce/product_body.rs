@@ -27,7 +27,8 @@ pub(super) struct Prepared<'a> {
     /// The categories the catalogue gives it (`[{id}]`), before those it has at the store are
     /// kept.
     pub(super) categories: Vec<Value>,
-    /// The store's id: mapped, or (a variable parent without a mapping) found by slug.
+    /// The store's id: mapped, or (a product without a mapping or a SKU: every variable
+    /// parent) found by slug.
     pub(super) id: Option<u64>,
 }
 
@@ -115,8 +116,9 @@ impl WooCommerceProvider {
             categories,
             id: existing.and_then(|m| m.external_id.parse::<u64>().ok()),
         };
-        if prepared.id.is_none() && !simple {
-            // No mapping (first push, or the mappings were lost): the parent we made before.
+        if prepared.id.is_none() && prepared.sku().is_none() {
+            // No mapping (first push, or the mappings were lost) and no SKU for the store to
+            // refuse a second one by: the product we made before, found by slug and owner.
             prepared.id = self.find(session, &prepared.finder()).await?;
         }
         Ok(prepared)
