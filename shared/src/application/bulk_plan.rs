@@ -137,7 +137,7 @@ impl<P: Ports> EcommerceService<P> {
         plan.writes.push((product, previous));
     }
 
-    /// Plans the write, records its lines, claims the start and starts it.
+    /// Plans the write, claims the start, records its lines and starts it.
     pub(crate) async fn plan_and_start(
         &self,
         session: &StoreSession,
@@ -164,13 +164,17 @@ impl<P: Ports> EcommerceService<P> {
             .iter()
             .map(|(p, m)| BulkLine::of(p, m.as_ref()))
             .collect();
+        run.lines = u32::try_from(lines.len()).unwrap_or(u32::MAX);
+        run.planned = true;
+        // The claim first: a second start of the same run (a doubled job) loses it before it
+        // writes anything, so the lines stored are always the winner's, in its file's order.
+        // Lines that then fail to save leave a claim with no operation: the next job plans
+        // again.
+        let run = self.claim(business, run).await?;
         self.adapters
             .store
             .put_lines(business, &run.run_id, &lines)
             .await?;
-        run.lines = u32::try_from(lines.len()).unwrap_or(u32::MAX);
-        run.planned = true;
-        let run = self.claim(business, run).await?;
         if lines.is_empty() {
             return Ok((BulkStart::Nothing, run));
         }

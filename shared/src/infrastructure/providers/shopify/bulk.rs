@@ -202,23 +202,39 @@ impl ShopifyProvider {
         by_line(&body, count)
     }
 
-    /// One written product from its result line, its variants past the line's first page read.
+    /// One written product from its result line, its variants past the line's first page read:
+    /// `Ok(Err(why))` when the line failed, `Err` when reading its further variants failed for
+    /// now or was refused its token (the product was written: the step is tried again, never
+    /// the line given up).
     async fn written(
         &self,
         session: &StoreSession,
         write: BulkWrite<'_>,
         line: &Value,
-    ) -> Result<PushedProduct, String> {
+    ) -> Result<Result<PushedProduct, String>, ProviderError> {
+        match self.written_line(session, write, line).await {
+            Err(LineError::Again(e)) => Err(e),
+            Err(LineError::Failed(why)) => Ok(Err(why)),
+            Ok(pushed) => Ok(Ok(pushed)),
+        }
+    }
+
+    async fn written_line(
+        &self,
+        session: &StoreSession,
+        write: BulkWrite<'_>,
+        line: &Value,
+    ) -> Result<PushedProduct, LineError> {
         if let Some(why) = failure(line, "productSet") {
-            return Err(why);
+            return Err(LineError::Failed(why));
         }
         let product = line
             .get("data")
             .and_then(|d| d.get("productSet"))
             .and_then(|p| p.get("product"))
             .filter(|p| !p.is_null())
-            .ok_or_else(|| "the store wrote no product".to_owned())?;
-        let mut set: SetProduct = parse(product).map_err(|e| e.to_string())?;
+            .ok_or_else(|| LineError::Failed("the store wrote no product".to_owned()))?;
+        let mut set: SetProduct = parse(product).map_err(LineError::from)?;
         while let Some(after) = set.variants.next_page() {
             let data: Value = self
                 .run(
@@ -227,11 +243,11 @@ impl ShopifyProvider {
                     json!({"id": set.id, "first": VARIANTS_PAGE, "after": after}),
                 )
                 .await
-                .map_err(|e| e.to_string())?;
+                .map_err(LineError::from)?;
             let page: VariantConnection = field(&data, "product")
                 .and_then(|p| field(p, "variants"))
                 .and_then(parse)
-                .map_err(|e| e.to_string())?;
+                .map_err(LineError::from)?;
             set.extend(page);
         }
         let mut pushed = pushed_from(
@@ -240,7 +256,7 @@ impl ShopifyProvider {
             write.existing,
             session.location_id.as_deref(),
         )
-        .map_err(|e| e.to_string())?;
+        .map_err(LineError::from)?;
         // Media were not read back (one connection per bulk mutation): the images the store
         // held already are kept by id, as the write referred to them.
         pushed.media = write
@@ -260,7 +276,13 @@ impl ShopifyProvider {
 #[async_trait]
 impl BulkCatalogPush for ShopifyProvider {
     fn follow(&self) -> BulkFollow {
-        self.config().bulk
+        // Following never takes more than half of what the invocation has left (jobs of other
+        // businesses may have used the rest of a batch's time), so the step after it, and the
+        // job's own bookkeeping, still fit.
+        follow_within(
+            self.config().bulk,
+            crate::infrastructure::deadline::remaining(),
+        )
     }
 
     fn refusal(&self, session: &StoreSession, write: BulkWrite<'_>) -> Option<String> {
@@ -378,7 +400,7 @@ impl BulkCatalogPush for ShopifyProvider {
         let mut out = Vec::with_capacity(writes.len());
         for (write, line) in writes.iter().zip(lines.iter().skip(first)) {
             out.push(match line {
-                Some(line) => self.written(session, *write, line).await,
+                Some(line) => self.written(session, *write, line).await?,
                 None => Err(format!(
                     "no result: the bulk operation ended {:?} ({})",
                     operation.status,
@@ -413,5 +435,65 @@ impl BulkCatalogPush for ShopifyProvider {
                 Some(format!("line {number}: {why}"))
             })
             .collect())
+    }
+}
+
+/// `follow` with its follow time at most half of `left`, the invocation's time left (`None`
+/// outside one).
+fn follow_within(mut follow: BulkFollow, left: Option<std::time::Duration>) -> BulkFollow {
+    if let Some(left) = left {
+        follow.follow_for = follow.follow_for.min(left / 2);
+    }
+    follow
+}
+
+/// Why a result line gave no product: for good (the line's own failure, or an answer that
+/// makes no sense), or for now (a read that can be tried again).
+enum LineError {
+    Failed(String),
+    Again(ProviderError),
+}
+
+impl From<ProviderError> for LineError {
+    fn from(e: ProviderError) -> Self {
+        match e {
+            ProviderError::Unavailable(_)
+            | ProviderError::RateLimited
+            | ProviderError::Unauthorized(_) => Self::Again(e),
+            other => Self::Failed(other.to_string()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn following_takes_at_most_half_the_time_the_invocation_has_left() {
+        let configured = crate::infrastructure::providers::shopify::config::default_bulk();
+        let secs = std::time::Duration::from_secs;
+        assert_eq!(
+            follow_within(configured, Some(secs(10))).follow_for,
+            secs(5)
+        );
+        assert_eq!(
+            follow_within(configured, Some(secs(50))).follow_for,
+            secs(20)
+        );
+        assert_eq!(follow_within(configured, None).follow_for, secs(20));
+    }
+
+    #[test]
+    fn a_read_that_fails_for_now_is_tried_again_not_counted_against_the_line() {
+        for e in [
+            ProviderError::Unavailable("503".into()),
+            ProviderError::RateLimited,
+            ProviderError::Unauthorized("token expired".into()),
+        ] {
+            assert!(matches!(LineError::from(e), LineError::Again(_)));
+        }
+        let refused = LineError::from(ProviderError::Rejected("no such product".into()));
+        assert!(matches!(refused, LineError::Failed(why) if why.contains("no such product")));
     }
 }
