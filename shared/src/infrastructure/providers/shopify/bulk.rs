@@ -11,7 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 
-use super::bulk_file::{by_line, failure, jsonl, multipart};
+use super::bulk_file::{LineError, by_line, failure, jsonl, multipart};
 use super::catalog::{VARIANTS_PAGE, product_set_variables};
 use super::documents as doc;
 use super::product_answer::{SetProduct, VariantConnection, pushed_from};
@@ -420,6 +420,12 @@ impl BulkCatalogPush for ShopifyProvider {
             return Ok(vec![format!("publishing ended {:?}", operation.status)]);
         };
         let reply = self.http.get(url).send().await.map_err(http_error)?;
+        if !reply.status().is_success() {
+            let status = reply.status();
+            return Err(ProviderError::Unavailable(format!(
+                "bulk results answered {status}"
+            )));
+        }
         let body = reply.bytes().await.map_err(http_error)?;
         let text = String::from_utf8_lossy(&body);
         Ok(text
@@ -447,24 +453,6 @@ fn follow_within(mut follow: BulkFollow, left: Option<std::time::Duration>) -> B
     follow
 }
 
-/// Why a result line gave no product: for good (the line's own failure, or an answer that
-/// makes no sense), or for now (a read that can be tried again).
-enum LineError {
-    Failed(String),
-    Again(ProviderError),
-}
-
-impl From<ProviderError> for LineError {
-    fn from(e: ProviderError) -> Self {
-        match e {
-            ProviderError::Unavailable(_)
-            | ProviderError::RateLimited
-            | ProviderError::Unauthorized(_) => Self::Again(e),
-            other => Self::Failed(other.to_string()),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -482,18 +470,5 @@ mod tests {
             secs(20)
         );
         assert_eq!(follow_within(configured, None).follow_for, secs(20));
-    }
-
-    #[test]
-    fn a_read_that_fails_for_now_is_tried_again_not_counted_against_the_line() {
-        for e in [
-            ProviderError::Unavailable("503".into()),
-            ProviderError::RateLimited,
-            ProviderError::Unauthorized("token expired".into()),
-        ] {
-            assert!(matches!(LineError::from(e), LineError::Again(_)));
-        }
-        let refused = LineError::from(ProviderError::Rejected("no such product".into()));
-        assert!(matches!(refused, LineError::Failed(why) if why.contains("no such product")));
     }
 }

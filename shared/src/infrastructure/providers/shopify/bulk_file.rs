@@ -1,6 +1,7 @@
 //! The files of a bulk mutation: the JSONL of variables uploaded (one object a line), the
 //! `multipart/form-data` body of a staged upload (every parameter as a field, the file last,
-//! as the storage's POST policy requires), and the JSONL of results read back by line number.
+//! as the storage's POST policy requires), and the JSONL of results read back by line number,
+//! with why a line gave no product (for good, or for now).
 
 use serde_json::Value;
 
@@ -81,6 +82,24 @@ pub(super) fn failure(line: &Value, root: &str) -> Option<String> {
         })
 }
 
+/// Why a result line gave no product: for good (the line's own failure, or an answer that
+/// makes no sense), or for now (a read that can be tried again).
+pub(super) enum LineError {
+    Failed(String),
+    Again(ProviderError),
+}
+
+impl From<ProviderError> for LineError {
+    fn from(e: ProviderError) -> Self {
+        match e {
+            ProviderError::Unavailable(_)
+            | ProviderError::RateLimited
+            | ProviderError::Unauthorized(_) => Self::Again(e),
+            other => Self::Failed(other.to_string()),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,5 +142,18 @@ mod tests {
             jsonl(&[json!({"a": 1}), json!({"b": 2})]),
             b"{\"a\":1}\n{\"b\":2}\n"
         );
+    }
+
+    #[test]
+    fn a_read_that_fails_for_now_is_tried_again_not_counted_against_the_line() {
+        for e in [
+            ProviderError::Unavailable("503".into()),
+            ProviderError::RateLimited,
+            ProviderError::Unauthorized("token expired".into()),
+        ] {
+            assert!(matches!(LineError::from(e), LineError::Again(_)));
+        }
+        let refused = LineError::from(ProviderError::Rejected("no such product".into()));
+        assert!(matches!(refused, LineError::Failed(why) if why.contains("no such product")));
     }
 }
