@@ -47,8 +47,7 @@ pub fn builder() -> reqwest::ClientBuilder {
 /// Builds the client. Falls back to reqwest's defaults only if the TLS configuration were
 /// refused, which would be a build error, not something the environment can cause.
 pub fn build() -> reqwest::Client {
-    install_crypto_provider();
-    reqwest::Client::builder()
+    builder()
         .use_preconfigured_tls(tls_config())
         .connect_timeout(CONNECT_TIMEOUT)
         .build()

@@ -120,7 +120,8 @@ async fn set_stock(stack: &Stack, product: &str, variant_index: usize, quantity:
         .unwrap();
 }
 
-fn variations(woo: &WooEmulator) -> Vec<Value> {
+/// Every variation at the store, whatever its parent.
+pub fn variations(woo: &WooEmulator) -> Vec<Value> {
     woo.snapshot()["variations"]
         .as_object()
         .map(|v| {
@@ -131,7 +132,8 @@ fn variations(woo: &WooEmulator) -> Vec<Value> {
         .unwrap_or_default()
 }
 
-fn products(woo: &WooEmulator) -> Vec<Value> {
+/// Every product at the store.
+pub fn products(woo: &WooEmulator) -> Vec<Value> {
     woo.snapshot()["products"]
         .as_array()
         .cloned()

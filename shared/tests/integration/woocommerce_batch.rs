@@ -12,11 +12,10 @@ use ecommerce_connector::domain::ports::{MappingRepository, SyncRunRepository};
 use ecommerce_connector::domain::{BusinessId, SyncKind, SyncRun};
 use ecommerce_connector::infrastructure::providers::woocommerce::limiter::Limits;
 use ecommerce_connector::interfaces::wiring::AwsPorts;
-use serde_json::Value;
 use woocommerce_emulator::{Flags, LostResponse, WooEmulator};
 
 use crate::support::{Stack, biz, stack};
-use crate::woocommerce_app::{connect, run_sync_jobs, service_with};
+use crate::woocommerce_app::{connect, products, run_sync_jobs, service_with, variations};
 
 fn id(i: usize) -> String {
     format!("b{i:04}")
@@ -57,37 +56,24 @@ fn product(i: usize, variable: bool, price: &str) -> HashMap<String, A> {
     item
 }
 
+/// Writes a catalogue item as the host app does.
+async fn put(stack: &Stack, item: HashMap<String, A>) {
+    stack
+        .clients
+        .dynamodb
+        .put_item()
+        .table_name(&stack.resources.catalog_table)
+        .set_item(Some(item))
+        .send()
+        .await
+        .unwrap();
+}
+
 /// Writes products `range` into the catalogue, every third one variable.
 async fn seed(stack: &Stack, range: std::ops::Range<usize>, price: &str) {
     for i in range {
-        stack
-            .clients
-            .dynamodb
-            .put_item()
-            .table_name(&stack.resources.catalog_table)
-            .set_item(Some(product(i, i % 3 == 0, price)))
-            .send()
-            .await
-            .unwrap();
+        put(stack, product(i, i % 3 == 0, price)).await;
     }
-}
-
-fn products(woo: &WooEmulator) -> Vec<Value> {
-    woo.snapshot()["products"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default()
-}
-
-fn variations(woo: &WooEmulator) -> Vec<Value> {
-    woo.snapshot()["variations"]
-        .as_object()
-        .map(|v| {
-            v.values()
-                .flat_map(|x| x.as_array().cloned().unwrap_or_default())
-                .collect()
-        })
-        .unwrap_or_default()
 }
 
 /// A service whose client keeps `initial` (up to `max`) requests in flight, connected.
@@ -314,15 +300,7 @@ async fn a_product_the_store_refuses_fails_alone_with_the_stores_reason() {
             A::S("https://images.invalid/missing.jpg".into()),
         )]))]),
     );
-    stack
-        .clients
-        .dynamodb
-        .put_item()
-        .table_name(&stack.resources.catalog_table)
-        .set_item(Some(broken))
-        .send()
-        .await
-        .unwrap();
+    put(&stack, broken).await;
     let run = batch(&stack, &service, &business).await;
     assert_eq!((run.pushed, run.failed), (119, 1));
     assert_eq!(woo.stats().max_batch_items, 100);
@@ -364,15 +342,7 @@ async fn a_simple_product_without_a_sku_whose_mapping_was_lost_is_found_not_made
                 }
             }
         }
-        stack
-            .clients
-            .dynamodb
-            .put_item()
-            .table_name(&stack.resources.catalog_table)
-            .set_item(Some(item))
-            .send()
-            .await
-            .unwrap();
+        put(&stack, item).await;
     }
     batch(&stack, &service, &business).await;
     let first: BTreeSet<u64> = products(&woo)
